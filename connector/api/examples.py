@@ -31,6 +31,7 @@ KNOWN_IDS = {
     "function": "sfnc_3uHhWt9RYsdyYdJeYDqPMr",
     "transformation": "2Bb6BFKnIs2JtE8iBWJDwgbuxRs",
     "model": "cGfiZgrWhQhTKWjp4gfvMk",
+    "reverseEtlModel": "cGfiZgrWhQhTKWjp4gfvMk",
     "credential": "2rUVG9Rmg6SmLtTGcVyXoJmCZhn",
     "filter": "2LmLZNp7rUC53k6KvlRrpNHLPcR",
     "subscription": "iJA9ehsaRJGrGKBHwAgeKU",
