@@ -15,11 +15,14 @@ SPACE_ID = _id("spaceId", "Engage space", "spaces", "spa_9aQ1Lj62S4bomZKLF4DPqW"
 AUDIENCE_ID = _id("audienceId", "audience", "audiences", "aud_0ujsszwN8NRY24YaXiTIE2VWDTS")
 USER_GROUP_ID = _id("userGroupId", "user group", "userGroups", "2BCAu3dcvK2yk1fmbi8d8zWJFhE")
 USER_ID = _id("userId", "user", "users", "1bOHeKJg5BbFhoQqBsgk6xZYi1D")
-TRACKING_PLAN_ID = _id("trackingPlanId", "tracking plan", "trackingPlans", "tp_2Bw3TU6uXHmpCfCnQRbUcCh5Kxf")
+TRACKING_PLAN_ID = _id("trackingPlanId", "tracking plan", "trackingPlans",
+                       "tp_2Bw3TU6uXHmpCfCnQRbUcCh5Kxf")
 FUNCTION_ID = _id("functionId", "function", "functions", "sfnc_3uHhWt9RYsdyYdJeYDqPMr")
-TRANSFORMATION_ID = _id("transformationId", "transformation", "transformations", "2Bb6BFKnIs2JtE8iBWJDwgbuxRs")
+TRANSFORMATION_ID = _id("transformationId", "transformation", "transformations",
+                        "2Bb6BFKnIs2JtE8iBWJDwgbuxRs")
 MODEL_ID = _id("modelId", "reverse ETL model", "reverseEtlModels", "cGfiZgrWhQhTKWjp4gfvMk")
 CREDENTIAL_ID = _id("credentialId", "credential", "credentials", "2rUVG9Rmg6SmLtTGcVyXoJmCZhn")
-FILTER_ID = _id("filterId", "destination filter", "destinationFilters", "2LmLZNp7rUC53k6KvlRrpNHLPcR")
+FILTER_ID = _id("filterId", "destination filter", "destinationFilters",
+                "2LmLZNp7rUC53k6KvlRrpNHLPcR")
 SUBSCRIPTION_ID = _id("subscriptionId", "destination subscription",
                       "destinationSubscriptions", "iJA9ehsaRJGrGKBHwAgeKU")

@@ -24,12 +24,8 @@ and in its pyproject.toml::
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pluggy
-
-if TYPE_CHECKING:
-    from connector.spec import Action, DataSource
 
 PROJECT = "segment_connector"
 hookspec = pluggy.HookspecMarker(PROJECT)

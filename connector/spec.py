@@ -137,12 +137,18 @@ class DataSource:
     display: str
     description: str
     action: str  # key of the list action that feeds it
-    label: tuple[str, ...] = ("name", "id")  # dotted paths, first non-empty wins
+    # Dotted paths (or "{field}" templates); the first non-empty one wins.
+    label: tuple[str, ...] = ("name", "id")
     value: str = "id"
     inputs: tuple[Input, ...] = ()  # inputs the listing needs (a parent id)
     example: Any = None
+    items: str | None = None  # list key in `data`; None: the listing action's `items`
     aliases: tuple[str, ...] = ()
     plugin: str = field(default="", compare=False)
+
+    @property
+    def all_inputs(self) -> tuple[Input, ...]:
+        return (*self.inputs, *PICKLIST_INPUTS)
 
 
 # Inputs every API action shares. Region sits on the connection too; an action
@@ -171,3 +177,11 @@ def paging(name: str = "pagination") -> tuple[Input, ...]:
 
 
 PAGING_KEYS = frozenset({"count", "cursor", "followAll", "maxItems"})
+
+# Every picklist takes these besides its own inputs.
+PICKLIST_INPUTS = (
+    Input("filter", comments="Keep only options whose label contains this text "
+          "(case-insensitive).", where="control"),
+    Input("maxItems", "integer", "Most options to return.", default=5000, minimum=1,
+          where="control"),
+)

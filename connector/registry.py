@@ -1,0 +1,152 @@
+"""Load plugins through pluggy and keep every action and picklist by key and alias.
+
+Built-in and third-party plugins load the same way: through the
+`segment_connector` entry-point group. A third-party plugin that fails to
+import is reported and skipped (fatal with `strict=True`); a duplicate key or
+alias always stops start-up with an error naming both plugins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from connector import hookspecs
+from connector.errors import PluginError
+from connector.spec import Action, DataSource
+
+log = logging.getLogger("segment_connector.plugins")
+BUILTIN = frozenset({"actions", "datasources"})
+
+
+@dataclass
+class LoadProblem:
+    plugin: str
+    error: str
+
+
+@dataclass
+class _Table:
+    """Declarations of one kind, by key, with aliases pointing at keys."""
+
+    kind: str
+    items: dict[str, Any] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def owner(self, name: str) -> str | None:
+        key = self.aliases.get(name, name)
+        item = self.items.get(key)
+        return item.plugin if item is not None else None
+
+    def add(self, item: Any, plugin: str, replace_existing: bool = False) -> None:
+        if replace_existing and item.key in self.items:
+            old = self.items.pop(item.key)
+            for alias in old.aliases:
+                self.aliases.pop(alias, None)
+        for name in (item.key, *item.aliases):
+            other = self.owner(name)
+            if other is not None:
+                raise PluginError(
+                    f"duplicate {self.kind} {name!r}: declared by plugin {other!r} "
+                    f"and by plugin {plugin!r}")
+        self.items[item.key] = item
+        for alias in item.aliases:
+            self.aliases[alias] = item.key
+
+    def get(self, name: str) -> Any:
+        return self.items.get(self.aliases.get(name, name))
+
+
+class Registry:
+    """Every action and picklist the loaded plugins declare."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.actions = _Table("action")
+        self.datasources = _Table("picklist")
+        self.problems: list[LoadProblem] = []
+
+    # -- loading -----------------------------------------------------------
+    @classmethod
+    def load(cls, strict: bool = False, extra: Iterable[tuple[str, object]] = ()) -> Registry:
+        """Load the entry-point plugins (and `extra` (name, plugin) pairs, for tests)."""
+        reg = cls()
+        for ep in entry_points(group=hookspecs.PROJECT):
+            if reg.pm.has_plugin(ep.name):
+                continue
+            try:
+                reg.pm.register(ep.load(), name=ep.name)
+            except Exception as exc:  # a broken plugin must not take the others down
+                if strict or ep.name in BUILTIN:
+                    raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: "
+                                      f"{type(exc).__name__}: {exc}") from exc
+                reg.problems.append(LoadProblem(ep.name, f"{type(exc).__name__}: {exc}"))
+                log.warning("skipped plugin %r: %s: %s", ep.name, type(exc).__name__, exc)
+        for name, plugin in extra:
+            reg.pm.register(plugin, name=name)
+        reg.pm.check_pending()
+        reg._collect(strict)
+        return reg
+
+    def _collect(self, strict: bool) -> None:
+        hooks: list[tuple[Any, _Table, type]] = [
+            (self.pm.hook.register_actions, self.actions, Action),
+            (self.pm.hook.register_datasources, self.datasources, DataSource),
+        ]
+        for hook, table, kind in hooks:
+            # One call per implementation, so every declaration knows its plugin.
+            for impl in reversed(hook.get_hookimpls()):
+                self._call(impl.plugin_name, impl.function, table, kind, strict)
+
+    def _call(self, plugin: str, fn: Callable[..., Any], table: _Table, kind: type,
+              strict: bool) -> None:
+        def register(item: Any, replace: bool = False) -> None:
+            if not isinstance(item, kind):
+                raise PluginError(f"plugin {plugin!r} registered {item!r}, "
+                                  f"not a {kind.__name__}")
+            table.add(_owned(item, plugin), plugin, replace_existing=replace)
+
+        try:
+            fn(register=register)
+        except PluginError:
+            raise
+        except Exception as exc:
+            if strict or plugin in BUILTIN:
+                raise PluginError(f"plugin {plugin!r} failed while registering: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+            self.problems.append(LoadProblem(plugin, f"{type(exc).__name__}: {exc}"))
+            log.warning("skipped plugin %r: %s", plugin, exc)
+
+    # -- lookup --------------------------------------------------------------
+    def action(self, name: str) -> Action:
+        found = self.actions.get(name)
+        if found is None:
+            raise PluginError(f"no action {name!r} (see `segment-connector list`)")
+        return found
+
+    def datasource(self, name: str) -> DataSource:
+        found = self.datasources.get(name)
+        if found is None:
+            raise PluginError(f"no picklist {name!r} (see `segment-connector list`)")
+        return found
+
+
+def _owned(item: Any, plugin: str) -> Any:
+    return item if item.plugin == plugin else replace(item, plugin=plugin)
+
+
+_default: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The process-wide registry of installed plugins, loaded on first use."""
+    global _default
+    if _default is None:
+        _default = Registry.load()
+    return _default

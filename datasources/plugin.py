@@ -1,0 +1,67 @@
+"""Built-in picklists: each turns a listing into `{"result": [{"label", "key"}]}`."""
+
+from collections.abc import Callable
+
+from actions.ids import DESTINATION_ID, SPACE_ID
+from connector.hookspecs import hookimpl
+from connector.spec import REGION, DataSource, Input
+
+
+def _pick(key: str, display: str, action: str, *label: str, what: str,
+          inputs: tuple[Input, ...] = (), value: str = "id",
+          example: tuple[str, str] | None = None, items: str | None = None) -> DataSource:
+    sample = {"result": [{"label": example[0], "key": example[1]}]} if example else None
+    return DataSource(key, display, f"Choose {what}.", action, label or ("name", "id"),
+                      value, (REGION, *inputs), sample, items=items)
+
+
+RESOURCE_TYPE = Input("resourceType", comments="Kind of function to list.", required=True,
+                      choices=("DESTINATION", "INSERT_DESTINATION", "INSERT_SOURCE", "SOURCE"),
+                      default="SOURCE")
+
+DATASOURCES = (
+    # The seed product's three picklists, same keys and payloads.
+    _pick("sources", "Fetch Sources", "listSources", "name", "slug", "id", what="a source",
+          example=("web", "rh5BDZp6QDHvXFCkibm1pR")),
+    _pick("warehouses", "Fetch Warehouses", "listWarehouses", "name", "metadata.name", "id",
+          what="a warehouse", example=("Postgres", "kjU72LCJexvrqL7G4TMHHN")),
+    _pick("destination", "Fetch Destination", "listDestinations", "name", "metadata.name", "id",
+          what="a destination", example=("Amazon Kinesis", "5GFhvtz8fha42Cm4B9E6L8")),
+    _pick("labels", "Fetch Labels", "listLabels", "{key}:{value}", value="{key}:{value}",
+          what="a label", items="labels", example=("environment:prod", "environment:prod")),
+    _pick("functions", "Fetch Functions", "listFunctions", "displayName", "id",
+          what="a function", inputs=(RESOURCE_TYPE,)),
+    _pick("users", "Fetch Users", "listUsers", "name", "email", "id", what="a user"),
+    _pick("userGroups", "Fetch User Groups", "listUserGroups", what="a user group"),
+    _pick("roles", "Fetch Roles", "listRoles", what="a role"),
+    _pick("trackingPlans", "Fetch Tracking Plans", "listTrackingPlans", "name", "slug", "id",
+          what="a tracking plan"),
+    _pick("transformations", "Fetch Transformations", "listTransformations",
+          what="a transformation"),
+    _pick("spaces", "Fetch Spaces", "listSpaces", "name", "slug", "id", what="an Engage space"),
+    _pick("audiences", "Fetch Audiences", "listAudiences", "name", "key", "id",
+          what="an audience of a space", inputs=(SPACE_ID,)),
+    _pick("computedTraits", "Fetch Computed Traits", "listComputedTraits", "name", "key", "id",
+          what="a computed trait of a space", inputs=(SPACE_ID,)),
+    _pick("destinationSubscriptions", "Fetch Destination Subscriptions",
+          "listSubscriptionsFromDestination", "name", "actionSlug", "id",
+          what="a subscription of a destination", inputs=(DESTINATION_ID,)),
+    _pick("destinationFilters", "Fetch Destination Filters", "listFiltersFromDestination",
+          "title", "if", "id", what="a filter of a destination", inputs=(DESTINATION_ID,)),
+    _pick("reverseEtlModels", "Fetch Reverse ETL Models", "listReverseEtlModels",
+          what="a reverse ETL model"),
+    _pick("credentials", "Fetch Credentials", "listCredentials", what="a credential"),
+    _pick("sourcesCatalog", "Fetch Source Catalog", "getSourcesCatalog", "name", "slug", "id",
+          what="a source type from the catalog", example=("Javascript", "IqDTy1TpoU")),
+    _pick("destinationsCatalog", "Fetch Destination Catalog", "getDestinationsCatalog",
+          "name", "slug", "id", what="a destination type from the catalog",
+          example=("Amazon Kinesis", "57da359580412f644ff33fb9")),
+    _pick("warehousesCatalog", "Fetch Warehouse Catalog", "getWarehousesCatalog",
+          "name", "slug", "id", what="a warehouse type from the catalog"),
+)
+
+
+@hookimpl
+def register_datasources(register: Callable[..., None]) -> None:
+    for source in DATASOURCES:
+        register(source)
