@@ -9,8 +9,9 @@ ENABLED = Input("enabled", "boolean", "Whether the activation sends events.")
 DISPLAY_NAME = Input("displayName",
                      comments="Label of the activation (warehouse destinations only).",
                      example="VIP entered")
-ID = Input("id", comments="Id of the activation.", required=True,
-           example="2hJ8mnZsM3rYXpcHpiP3jgJB1vW")
+# The paths name this one `id`.
+ACTIVATION_ID = Input("id", comments="Id of the activation.", required=True,
+                      example="2hJ8mnZsM3rYXpcHpiP3jgJB1vW", label="Activation ID")
 
 ACTIONS = (
     Action(
@@ -67,7 +68,7 @@ ACTIONS = (
         "Fetch one activation of an audience.",
         "GET", "/spaces/{spaceId}/audiences/{audienceId}/activations/{id}",
         area="Activations", media=V1ALPHA,
-        inputs=(REGION, SPACE_ID, AUDIENCE_ID, ID),
+        inputs=(REGION, SPACE_ID, AUDIENCE_ID, ACTIVATION_ID),
         response_model="GetActivationFromAudience200Response", example=EXAMPLES,
     ),
     Action(
@@ -107,7 +108,7 @@ ACTIONS = (
         "Delete an activation of an audience.",
         "DELETE", "/spaces/{spaceId}/audiences/{audienceId}/activations/{id}",
         area="Activations", media=V1ALPHA,
-        inputs=(REGION, SPACE_ID, AUDIENCE_ID, ID),
+        inputs=(REGION, SPACE_ID, AUDIENCE_ID, ACTIVATION_ID),
         response_model="RemoveActivationFromAudience200Response", example=EXAMPLES,
     ),
     Action(
@@ -125,7 +126,7 @@ ACTIONS = (
         "PATCH", "/spaces/{spaceId}/audiences/{audienceId}/activations/{id}",
         area="Activations", media=V1ALPHA,
         inputs=(
-            REGION, SPACE_ID, AUDIENCE_ID, ID, ENABLED,
+            REGION, SPACE_ID, AUDIENCE_ID, ACTIVATION_ID, ENABLED,
             Input("activationName",
                   comments="Name of the activation; the table name for warehouses.",
                   example="vip_entered"),

@@ -5,8 +5,10 @@ from connector.spec import REGION, V1ALPHA, Action, ExampleFile, Input, paging
 
 EXAMPLES = ExampleFile.beside(__file__)
 
-ID = Input("id", comments="Id of the audience.", required=True,
-           example="aud_0ujsszwN8NRY24YaXiTIE2VWDTS", picklist="audiences")
+# The paths name this one `id`.
+AUDIENCE = Input("id", comments="Id of the audience.", required=True,
+                 example="aud_0ujsszwN8NRY24YaXiTIE2VWDTS", picklist="audiences",
+                 label="Audience ID")
 STRATEGY = Input("strategy", comments="Schedule strategy, e.g. `PERIODIC` or `SPECIFIC_DAYS`.",
                  required=True, example="PERIODIC")
 ENABLED = Input("enabled", "boolean", "Whether the audience is computed.")
@@ -25,7 +27,7 @@ ACTIONS = (
         "Add a compute schedule to an audience.",
         "POST", "/spaces/{spaceId}/audiences/{id}/schedules", area="Audiences",
         inputs=(
-            REGION, SPACE_ID, ID, STRATEGY,
+            REGION, SPACE_ID, AUDIENCE, STRATEGY,
             Input("config", "object", "Timing of the schedule for the chosen strategy.",
                   required=True, schema="AddAudienceScheduleToAudienceInput.config"),
         ),
@@ -79,7 +81,7 @@ ACTIONS = (
     Action(
         "getAudience", "Get Audience", "Fetch one audience of a space.",
         "GET", "/spaces/{spaceId}/audiences/{id}", area="Audiences",
-        inputs=(REGION, SPACE_ID, ID, INCLUDE),
+        inputs=(REGION, SPACE_ID, AUDIENCE, INCLUDE),
         response_model="GetAudience200Response", example=EXAMPLES,
     ),
     Action(
@@ -89,7 +91,7 @@ ACTIONS = (
         inputs=(
             REGION, SPACE_ID,
             Input("id", comments="Id of the audience preview.", required=True,
-                  example="ap_2WcNaUrkQG8Xn2vT9uYqsX8mZXh"),
+                  example="ap_2WcNaUrkQG8Xn2vT9uYqsX8mZXh", label="Preview ID"),
         ),
         response_model="GetAudiencePreview200Response", example=EXAMPLES,
     ),
@@ -97,7 +99,7 @@ ACTIONS = (
         "getAudienceScheduleFromSpaceAndAudience", "Get Audience Schedule from Space And Audience",
         "Fetch one compute schedule of an audience.",
         "GET", "/spaces/{spaceId}/audiences/{id}/schedules/{scheduleId}", area="Audiences",
-        inputs=(REGION, SPACE_ID, ID, SCHEDULE_ID),
+        inputs=(REGION, SPACE_ID, AUDIENCE, SCHEDULE_ID),
         response_model="GetAudienceScheduleFromSpaceAndAudience200Response", example=EXAMPLES,
     ),
     Action(
@@ -107,7 +109,7 @@ ACTIONS = (
         "GET", "/spaces/{spaceId}/audiences/{id}/audience-references",
         area="Audiences", media=V1ALPHA, items="audiences",
         inputs=(
-            REGION, SPACE_ID, ID, *paging(),
+            REGION, SPACE_ID, AUDIENCE, *paging(),
             Input("search", "object", "Search: `query` text and optional consumer `type`.",
                   example={"query": "buyers"}, where="query", schema="ListAudienceSearchInput"),
             Input("sort", "object", "Sort order: `field` and `direction` (`asc` or `desc`).",
@@ -121,7 +123,7 @@ ACTIONS = (
         "List Audience Schedules from Space And Audience",
         "List the compute schedules of an audience.",
         "GET", "/spaces/{spaceId}/audiences/{id}/schedules", area="Audiences",
-        inputs=(REGION, SPACE_ID, ID),
+        inputs=(REGION, SPACE_ID, AUDIENCE),
         response_model="ListAudienceSchedulesFromSpaceAndAudience200Response", example=EXAMPLES,
     ),
     Action(
@@ -139,14 +141,14 @@ ACTIONS = (
         "removeAudienceFromSpace", "Remove Audience from Space",
         "Delete an audience from a space.",
         "DELETE", "/spaces/{spaceId}/audiences/{id}", area="Audiences",
-        inputs=(REGION, SPACE_ID, ID),
+        inputs=(REGION, SPACE_ID, AUDIENCE),
         response_model="RemoveAudienceFromSpace200Response", example=EXAMPLES,
     ),
     Action(
         "removeAudienceScheduleFromAudience", "Remove Audience Schedule from Audience",
         "Delete a compute schedule of an audience.",
         "DELETE", "/spaces/{spaceId}/audiences/{id}/schedules/{scheduleId}", area="Audiences",
-        inputs=(REGION, SPACE_ID, ID, SCHEDULE_ID),
+        inputs=(REGION, SPACE_ID, AUDIENCE, SCHEDULE_ID),
         response_model="RemoveAudienceScheduleFromAudience200Response", example=EXAMPLES,
     ),
     Action(
@@ -154,7 +156,7 @@ ACTIONS = (
         "Change the name, definition, options or state of an audience.",
         "PATCH", "/spaces/{spaceId}/audiences/{id}", area="Audiences",
         inputs=(
-            REGION, SPACE_ID, ID, ENABLED,
+            REGION, SPACE_ID, AUDIENCE, ENABLED,
             Input("name", comments="Name of the audience.", example="Repeat buyers"),
             DESCRIPTION,
             Input("definition", "object", "New query that selects the members of the audience.",
@@ -172,7 +174,7 @@ ACTIONS = (
         "Replace the strategy and timing of an audience schedule.",
         "PATCH", "/spaces/{spaceId}/audiences/{id}/schedules/{scheduleId}", area="Audiences",
         inputs=(
-            REGION, SPACE_ID, ID, SCHEDULE_ID, STRATEGY,
+            REGION, SPACE_ID, AUDIENCE, SCHEDULE_ID, STRATEGY,
             Input("config", "object", "Timing of the schedule for the chosen strategy.",
                   required=True, schema="UpdateAudienceScheduleForAudienceInput.config"),
         ),

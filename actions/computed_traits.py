@@ -8,8 +8,10 @@ EXAMPLES = ExampleFile.beside(__file__)
 ENABLED = Input("enabled", "boolean", "Whether the trait is computed.")
 DESCRIPTION = Input("description", comments="Description of the trait.",
                     example="Orders in 30 days")
-ID = Input("id", comments="Id of the computed trait.", required=True,
-           example="ut_2Bl3Zp2LvDZaLHnAtQ8hMqEcPWr", picklist="computedTraits")
+# The paths name this one `id`.
+TRAIT_ID = Input("id", comments="Id of the computed trait.", required=True,
+                 example="ut_2Bl3Zp2LvDZaLHnAtQ8hMqEcPWr", picklist="computedTraits",
+                 label="Computed Trait ID")
 
 ACTIONS = (
     Action(
@@ -32,7 +34,7 @@ ACTIONS = (
     Action(
         "getComputedTrait", "Get Computed Trait", "Fetch one computed trait of a space.",
         "GET", "/spaces/{spaceId}/computed-traits/{id}", area="ComputedTraits", media=V1ALPHA,
-        inputs=(REGION, SPACE_ID, ID),
+        inputs=(REGION, SPACE_ID, TRAIT_ID),
         response_model="GetComputedTrait200Response", example=EXAMPLES,
     ),
     Action(
@@ -47,7 +49,7 @@ ACTIONS = (
         "removeComputedTraitFromSpace", "Remove Computed Trait from Space",
         "Delete a computed trait from a space.",
         "DELETE", "/spaces/{spaceId}/computed-traits/{id}", area="ComputedTraits", media=V1ALPHA,
-        inputs=(REGION, SPACE_ID, ID),
+        inputs=(REGION, SPACE_ID, TRAIT_ID),
         response_model="RemoveComputedTraitFromSpace200Response", example=EXAMPLES,
     ),
     Action(
@@ -55,7 +57,7 @@ ACTIONS = (
         "Change the name, definition or state of a computed trait.",
         "PATCH", "/spaces/{spaceId}/computed-traits/{id}", area="ComputedTraits", media=V1ALPHA,
         inputs=(
-            REGION, SPACE_ID, ID, ENABLED,
+            REGION, SPACE_ID, TRAIT_ID, ENABLED,
             Input("name", comments="Name of the trait.", example="Order count 30d"),
             DESCRIPTION,
             Input("definition", "object", "Query that computes the trait value.",

@@ -1,4 +1,4 @@
-"""dbt: syncs of dbt models into reverse ETL sources."""
+"""dbt: on-demand syncs of the dbt models linked to a source."""
 
 from actions.ids import SOURCE_ID
 from connector.spec import REGION, V1BETA, Action, ExampleFile

@@ -7,7 +7,8 @@ EXAMPLES = ExampleFile.beside(__file__)
 
 # The path names it `id`; it is a subscription id.
 SUBSCRIPTION = Input("id", comments="Id of the destination subscription.", required=True,
-                     picklist="destinationSubscriptions", example="iJA9ehsaRJGrGKBHwAgeKU")
+                     picklist="destinationSubscriptions", label="Subscription ID",
+                     example="iJA9ehsaRJGrGKBHwAgeKU")
 
 ENABLED = Input("enabled", "boolean", "Whether the destination receives data.")
 NAME = Input("name", comments="Display name of the destination.", example="Webhooks prod")
