@@ -16,10 +16,11 @@ GRANULARITY = Input("granularity", comments="Size of each time bucket.", require
                     example="HOUR", choices=("MINUTE", "HOUR", "DAY"))
 GROUP_BY = Input("groupBy", "array", "Dimensions to group counts by, e.g. `eventName`.",
                  example=["eventName"], where="query", items="string")
-FILTER = Input("filter", "object", "Only count events whose dimensions are in these lists.",
+# Destination-side and source-side metrics take different filter models.
+DESTINATION_FILTER = Input("filter", "object", "Only count events whose dimensions are in these lists.",
                example={"eventName": ["Order Completed"]}, where="query",
                schema="DeliveryOverviewDestinationFilterBy")
-FILTER_2 = Input("filter", "object", "Only count events whose dimensions are in these lists.",
+SOURCE_FILTER = Input("filter", "object", "Only count events whose dimensions are in these lists.",
                  example={"eventName": ["Order Completed"]}, where="query",
                  schema="DeliveryOverviewSourceFilterBy")
 
@@ -32,7 +33,7 @@ ACTIONS = (
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
             REGION, SOURCE_ID, DESTINATION_CONFIG_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            FILTER, *paging(),
+            DESTINATION_FILTER, *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
@@ -44,7 +45,7 @@ ACTIONS = (
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
             REGION, SOURCE_ID, DESTINATION_CONFIG_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            FILTER, *paging(),
+            DESTINATION_FILTER, *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
@@ -56,7 +57,7 @@ ACTIONS = (
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
             REGION, SOURCE_ID, DESTINATION_CONFIG_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            FILTER, *paging(),
+            DESTINATION_FILTER, *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
@@ -67,7 +68,7 @@ ACTIONS = (
         "GET", "/delivery-overview/filtered-at-source",
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, FILTER_2, *paging(),
+            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER, *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
@@ -78,7 +79,7 @@ ACTIONS = (
         "GET", "/delivery-overview/failed-on-ingest",
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, FILTER_2, *paging(),
+            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER, *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
