@@ -17,12 +17,13 @@ GRANULARITY = Input("granularity", comments="Size of each time bucket.", require
 GROUP_BY = Input("groupBy", "array", "Dimensions to group counts by, e.g. `eventName`.",
                  example=["eventName"], where="query", items="string")
 # Destination-side and source-side metrics take different filter models.
-DESTINATION_FILTER = Input("filter", "object", "Only count events whose dimensions are in these lists.",
-               example={"eventName": ["Order Completed"]}, where="query",
-               schema="DeliveryOverviewDestinationFilterBy")
+DESTINATION_FILTER = Input("filter", "object",
+                           "Only count events whose dimensions are in these lists.",
+                           example={"eventName": ["Order Completed"]}, where="query",
+                           schema="DeliveryOverviewDestinationFilterBy")
 SOURCE_FILTER = Input("filter", "object", "Only count events whose dimensions are in these lists.",
-                 example={"eventName": ["Order Completed"]}, where="query",
-                 schema="DeliveryOverviewSourceFilterBy")
+                      example={"eventName": ["Order Completed"]}, where="query",
+                      schema="DeliveryOverviewSourceFilterBy")
 
 ACTIONS = (
     Action(
@@ -68,7 +69,8 @@ ACTIONS = (
         "GET", "/delivery-overview/filtered-at-source",
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER, *paging(),
+            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER,
+            *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
@@ -79,7 +81,8 @@ ACTIONS = (
         "GET", "/delivery-overview/failed-on-ingest",
         area="DeliveryOverview", media=V1BETA, items="dataset",
         inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER, *paging(),
+            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER,
+            *paging(),
         ),
         response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
     ),
