@@ -59,10 +59,11 @@ def target_url(url: str, base_url: str) -> str:
     for _ in range(3):  # catch %2F%2F, %5C and doubly encoded variants
         decoded = unquote(decoded)
     if _UNSAFE.search(url) or _UNSAFE.search(decoded):
-        raise InputError({"url": "must not contain spaces, control characters or backslashes"})
+        raise InputError({"url": "must not contain spaces, control characters or "
+                          "backslashes"}, "rawRequest")
     if decoded.startswith("//") or url.startswith("//"):
         raise InputError({"url": "scheme-relative URLs are not allowed; give a path like "
-                          "/sources"})
+                          "/sources"}, "rawRequest")
     if "://" not in url:
         return base_url + ("" if url.startswith("/") else "/") + url
     parts = urlsplit(url)
@@ -70,7 +71,7 @@ def target_url(url: str, base_url: str) -> str:
     if parts.scheme != "https" or parts.username is not None or parts.password is not None \
             or parts.port not in (None, 443) or host not in SEGMENT_HOSTS:
         raise InputError({"url": f"refused: {parts.scheme}://{parts.netloc or ''} is not a "
-                          "Segment API host; give a path like /sources"})
+                          "Segment API host; give a path like /sources"}, "rawRequest")
     return url
 
 
@@ -78,14 +79,32 @@ class RawRequest:
     """Executor of the `rawRequest` action."""
 
     def prepare(self, runtime: Any, values: Mapping[str, Any]) -> HttpRequest:
-        return self._request(runtime, values, validate(INPUTS, values, "rawRequest"))
+        return self._request(runtime, values, self._validated(values))
 
     def __call__(self, runtime: Any, values: Mapping[str, Any]) -> dict[str, Any]:
-        v = validate(INPUTS, values, "rawRequest")
+        v = self._validated(values)
         req = self._request(runtime, values, v)
         resp = runtime.send(req, self._policy(runtime, v), v["responseType"],
                             debug=v["debugRequest"] or None)
         return {"data": resp.body}
+
+    @staticmethod
+    def _validated(values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every input problem at once, the URL guard's first."""
+        problems: dict[str, str] = {}
+        url = values.get("url") if isinstance(values, Mapping) else None
+        if isinstance(url, str) and url:
+            try:
+                target_url(url, "")
+            except InputError as exc:
+                problems.update(exc.fields)
+        try:
+            clean = validate(INPUTS, values, "rawRequest")
+        except InputError as exc:
+            problems.update({k: v for k, v in exc.fields.items() if k not in problems})
+        if problems:
+            raise InputError(problems, "rawRequest")
+        return clean
 
     def _request(self, runtime: Any, values: Mapping[str, Any], v: Mapping[str, Any]
                  ) -> HttpRequest:

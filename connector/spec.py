@@ -38,7 +38,9 @@ def label_for(key: str) -> str:
     return " ".join(out)
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: inputs hash by identity, so tuples of them can key validator caches
+# even when a default or example is a dict.
+@dataclass(frozen=True, slots=True, eq=False)
 class Input:
     """One input of an action or picklist, as a flow builder shows it."""
 
@@ -117,6 +119,8 @@ class Action:
         return self.items is not None
 
     def where(self, inp: Input) -> Where:
+        if self.run is not None:  # a custom executor reads every input itself
+            return "control"
         if inp.where is not None:
             return inp.where
         if "{" + inp.wire_name + "}" in self.path:

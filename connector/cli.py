@@ -1,0 +1,279 @@
+"""The `segment-connector` command: list, describe, run, picklist, manifest, simulator, demo."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from connector import redact as redaction
+from connector.connection import REGIONS, Connection
+from connector.errors import ConnectorError, InputError
+from connector.redact import redact
+from connector.registry import Registry
+from connector.spec import Action, DataSource, Input
+
+MANIFEST = Path("manifest.json")
+EXIT_INPUT = 2
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"base64": base64.b64encode(value).decode("ascii")}
+    return str(value)
+
+
+def emit(data: Any) -> None:
+    print(redact(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)))
+
+
+# -- inputs ------------------------------------------------------------------
+def parse_inputs(pairs: Sequence[str], json_file: str | None,
+                 declared: tuple[Input, ...]) -> dict[str, Any]:
+    """`--input-json FILE` (or `-` for stdin) first, then `--input name=value` pairs."""
+    values: dict[str, Any] = {}
+    if json_file:
+        text = sys.stdin.read() if json_file == "-" else Path(json_file).read_text("utf-8")
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:
+            raise InputError({"--input-json": f"not valid JSON: {exc}"}) from None
+        if not isinstance(loaded, dict):
+            raise InputError({"--input-json": "must hold a JSON object"})
+        values.update(loaded)
+    types = {inp.key: inp.type for inp in declared}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise InputError({"--input": f"expected name=value, got {pair!r}"})
+        values[name] = _typed(raw, types.get(name, "string"))
+    return values
+
+
+def _typed(raw: str, kind: str) -> Any:
+    # Strings stay as typed; other kinds accept JSON (`count=10`, `settings={"a":1}`).
+    if kind == "string":
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+# -- commands ----------------------------------------------------------------
+def cmd_list(args: argparse.Namespace, registry: Registry) -> int:
+    actions = sorted(registry.actions.items.values(), key=lambda a: a.key)
+    sources = sorted(registry.datasources.items.values(), key=lambda d: d.key)
+    if args.json:
+        emit({"actions": [{"key": a.key, "display": a.display, "area": a.area,
+                           "plugin": a.plugin} for a in actions],
+              "picklists": [{"key": d.key, "display": d.display, "plugin": d.plugin}
+                            for d in sources]})
+        return 0
+    print(f"Actions ({len(actions)}):")
+    for a in actions:
+        print(f"  {a.key:<48} {a.display}")
+    print(f"\nPicklists ({len(sources)}):")
+    for d in sources:
+        print(f"  {d.key:<48} {d.display}")
+    for problem in registry.problems:
+        print(f"\nskipped plugin {problem.plugin}: {problem.error}", file=sys.stderr)
+    return 0
+
+
+def _input_line(inp: Input, where: str | None) -> str:
+    parts = [inp.type + ("[]" if inp.items and inp.type == "array" else "")]
+    parts.append("required" if inp.required else "optional")
+    if inp.default is not None:
+        parts.append(f"default {json.dumps(inp.default)}")
+    if inp.choices:
+        parts.append("one of " + "|".join(map(str, inp.choices)))
+    if inp.picklist:
+        parts.append(f"picklist {inp.picklist}")
+    if where and where != "control":
+        parts.append(f"in {where}" + (f" as {inp.name}" if inp.name else ""))
+    return f"  {inp.display} ({inp.key}): {', '.join(parts)}"
+
+
+def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
+    from connector import manifest
+
+    found: Action | DataSource | None = registry.actions.get(args.key)
+    if found is None:
+        found = registry.datasource(args.key)
+    if args.json:
+        emit(manifest.describe_action(found) if isinstance(found, Action)
+             else manifest.describe_datasource(found))
+        return 0
+    if isinstance(found, Action):
+        print(f"{found.display} (action {found.key}; plugin {found.plugin})")
+        if found.aliases:
+            print(f"Aliases: {', '.join(found.aliases)}")
+        if found.run is None:
+            print(f"{found.method} {found.path}  [{found.media}]")
+        inputs, example = found.inputs, found.example_payload()
+        where = found.where
+    else:
+        print(f"{found.display} (picklist {found.key}; from action {found.action})")
+        inputs, example = found.all_inputs, found.example
+
+        def where(_inp: Input) -> str | None:
+            return None
+    print(found.description)
+    print("\nInputs:")
+    for inp in inputs:
+        print(_input_line(inp, where(inp)))
+        if inp.comments:
+            print(f"      {inp.comments}")
+    print("\nExample payload:")
+    print(json.dumps(example, indent=2))
+    return 0
+
+
+def _runtime(args: argparse.Namespace, registry: Registry) -> Any:
+    from connector.runtime import Runtime
+
+    conn = Connection.resolve(args.token, args.region, args.base_url, args.profile)
+    return Runtime(conn, registry=registry, debug=args.debug)
+
+
+def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
+    action = registry.action(args.key)
+    values = parse_inputs(args.input, args.input_json, action.inputs)
+    runtime = _runtime(args, registry)
+    emit(runtime.dry_run(action.key, values) if args.dry_run else runtime.run(action.key, values))
+    return 0
+
+
+def cmd_picklist(args: argparse.Namespace, registry: Registry) -> int:
+    source = registry.datasource(args.key)
+    values = parse_inputs(args.input, args.input_json, source.all_inputs)
+    emit(_runtime(args, registry).picklist(source.key, values))
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace, registry: Registry) -> int:
+    from connector import manifest
+
+    path = Path(args.output)
+    if args.check:
+        if manifest.is_current(registry, path):
+            print(f"{path} is up to date")
+            return 0
+        print(f"{path} is stale: run `segment-connector manifest`", file=sys.stderr)
+        return 1
+    manifest.write(registry, path)
+    print(f"wrote {path}")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------
+def _connection_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("connection")
+    g.add_argument("--token", help="API token (default: $SEGMENT_API_TOKEN or the profile)")
+    g.add_argument("--region", choices=REGIONS, help="API region (default: api)")
+    g.add_argument("--base-url", help="send requests here instead (simulator, proxy)")
+    g.add_argument("--profile", help="named profile of the config file")
+    g.add_argument("--debug", action="store_true",
+                   help="log requests and responses to stderr (token masked)")
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
+                   help="an input value; repeatable (JSON for non-string inputs)")
+    p.add_argument("--input-json", metavar="FILE", help="inputs as a JSON object; - for stdin")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="segment-connector",
+                                description="Segment Public API actions and picklists.")
+    p.add_argument("--strict-plugins", action="store_true",
+                   help="fail when a third-party plugin cannot be loaded")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("list", help="list actions and picklists")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_list)
+
+    s = sub.add_parser("describe", help="inputs, defaults and example payload of a plugin")
+    s.add_argument("key")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_describe)
+
+    s = sub.add_parser("run", help="run an action; prints {\"data\": ...}")
+    s.add_argument("key")
+    _input_options(s)
+    s.add_argument("--dry-run", action="store_true", help="print the request, send nothing")
+    _connection_options(s)
+    s.set_defaults(fn=cmd_run)
+
+    s = sub.add_parser("picklist", help="fetch a picklist; prints {\"result\": [...]}")
+    s.add_argument("key")
+    _input_options(s)
+    _connection_options(s)
+    s.set_defaults(fn=cmd_picklist)
+
+    s = sub.add_parser("manifest", help="write manifest.json, or --check that it is current")
+    s.add_argument("--output", "-o", default=str(MANIFEST))
+    s.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
+    s.set_defaults(fn=cmd_manifest)
+
+    _mount_optional(sub)
+    return p
+
+
+def _mount_optional(sub: Any) -> None:
+    """Commands whose modules load only when used, so they cost nothing at start-up."""
+    for name, module, help_text in (
+        ("simulator", "connector.simulator.cli", "serve a local simulator of the Segment API"),
+        ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
+    ):
+        s = sub.add_parser(name, help=help_text, add_help=False)
+        s.add_argument("rest", nargs=argparse.REMAINDER)
+        s.set_defaults(fn=_delegate(name, module), needs_registry=False)
+
+
+def _delegate(name: str, module: str) -> Any:
+    def fn(args: argparse.Namespace, _registry: Registry | None) -> int:
+        mod = importlib.import_module(module)
+        p = argparse.ArgumentParser(prog=f"segment-connector {name}")
+        mod.add_arguments(p)
+        return int(mod.run(p.parse_args(args.rest)) or 0)
+
+    return fn
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    redaction.remember(getattr(args, "token", None))
+    redaction.remember(os.environ.get("SEGMENT_API_TOKEN"))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("segment_connector")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        registry = None
+        if getattr(args, "needs_registry", True):
+            registry = Registry.load(strict=args.strict_plugins)
+        return int(args.fn(args, registry) or 0)
+    except ConnectorError as exc:
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: one line, no traceback, no secrets
+        print(f"error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

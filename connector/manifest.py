@@ -1,0 +1,140 @@
+"""manifest.json: everything a flow builder needs to render forms, made from the registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from connector import __version__
+from connector.api import catalog
+from connector.registry import Registry
+from connector.spec import Action, DataSource, Input
+
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number",
+               "boolean": "boolean", "object": "object", "array": "array"}
+
+CONNECTION_INPUTS = (
+    Input("token", comments="Public API token of the workspace (Settings > Access Management "
+          "> Tokens). Secret.", required=True, secret=True, label="API Token"),
+    Input("region", comments="API region: `api` (US) or `eu1.api` (EU).", default="api",
+          choices=("api", "eu1.api")),
+    Input("baseUrl", comments="Send requests here instead (a simulator or proxy).",
+          label="Base URL"),
+)
+
+
+def input_schema(inp: Input) -> dict[str, Any]:
+    """JSON Schema of one input's value."""
+    if isinstance(inp.schema, str):
+        out = dict(catalog.resolve(inp.schema))
+    elif inp.schema is not None:
+        out = dict(inp.schema)
+    else:
+        out = {}
+        if inp.type in _JSON_TYPES:
+            out["type"] = _JSON_TYPES[inp.type]
+        if inp.type == "array" and inp.items in _JSON_TYPES:
+            out["items"] = {"type": _JSON_TYPES[inp.items]}
+    if inp.choices:
+        out["enum"] = list(inp.choices)
+    if inp.minimum is not None:
+        out["minimum"] = inp.minimum
+    if inp.maximum is not None:
+        out["maximum"] = inp.maximum
+    if inp.required and inp.type == "string" and not inp.choices:
+        out["minLength"] = 1
+    if inp.default is not None:
+        out["default"] = inp.default
+    if inp.comments:
+        out["description"] = inp.comments
+    if inp.secret:
+        out["writeOnly"] = True
+    return out
+
+
+def inputs_schema(inputs: tuple[Input, ...]) -> dict[str, Any]:
+    """One JSON Schema (an object) for all of a plugin's inputs."""
+    return {
+        "type": "object",
+        "properties": {inp.key: input_schema(inp) for inp in inputs},
+        "required": [inp.key for inp in inputs if inp.required],
+        "additionalProperties": False,
+    }
+
+
+def describe_input(inp: Input, where: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": inp.key, "label": inp.display, "type": inp.type,
+                           "required": inp.required, "default": inp.default,
+                           "comments": inp.comments}
+    if where:
+        out["in"] = where
+        if inp.name:
+            out["name"] = inp.name
+    for attr in ("example", "picklist", "items"):
+        value = getattr(inp, attr)
+        if value is not None:
+            out[attr] = value
+    if inp.choices:
+        out["choices"] = list(inp.choices)
+    if inp.secret:
+        out["secret"] = True
+    return out
+
+
+def describe_action(action: Action) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "key": action.key, "display": action.display, "description": action.description,
+        "area": action.area, "aliases": list(action.aliases), "plugin": action.plugin,
+    }
+    if action.run is None:
+        out.update(method=action.method, path=action.path, media=action.media,
+                   status=action.status, paginated=action.paginated)
+        if action.items:
+            out["items"] = action.items
+    out["inputs"] = [describe_input(i, action.where(i)) for i in action.inputs]
+    out["inputSchema"] = inputs_schema(action.inputs)
+    out["examplePayload"] = action.example_payload()
+    return out
+
+
+def describe_datasource(source: DataSource) -> dict[str, Any]:
+    return {
+        "key": source.key, "display": source.display, "description": source.description,
+        "type": "picklist", "action": source.action, "aliases": list(source.aliases),
+        "plugin": source.plugin,
+        "inputs": [describe_input(i) for i in source.all_inputs],
+        "inputSchema": inputs_schema(source.all_inputs),
+        "examplePayload": source.example,
+    }
+
+
+def build(registry: Registry) -> dict[str, Any]:
+    actions = sorted(registry.actions.items.values(), key=lambda a: a.key)
+    sources = sorted(registry.datasources.items.values(), key=lambda d: d.key)
+    return {
+        "name": "segment",
+        "display": "Segment",
+        "version": __version__,
+        "apiVersion": catalog.load()["api_version"],
+        "connection": {
+            "inputs": [describe_input(i) for i in CONNECTION_INPUTS],
+            "inputSchema": inputs_schema(CONNECTION_INPUTS),
+            "environment": {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
+                            "baseUrl": "SEGMENT_BASE_URL"},
+        },
+        "actions": [describe_action(a) for a in actions],
+        "picklists": [describe_datasource(d) for d in sources],
+    }
+
+
+def render(registry: Registry) -> str:
+    return json.dumps(build(registry), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def write(registry: Registry, path: Path) -> None:
+    path.write_text(render(registry), encoding="utf-8")
+
+
+def is_current(registry: Registry, path: Path) -> bool:
+    return path.exists() and path.read_text(encoding="utf-8") == render(registry)
