@@ -64,6 +64,14 @@ def flatten_query(name: str, value: Any) -> Iterator[tuple[str, str]]:
         yield name, value if isinstance(value, str) else json.dumps(value)
 
 
+def _put(body: dict[str, Any], name: str, value: Any) -> None:
+    """Set a body field; a dotted name (`input.name`) nests, for bodies wrapped in one object."""
+    *parents, leaf = name.split(".")
+    for part in parents:
+        body = body.setdefault(part, {})
+    body[leaf] = value
+
+
 def build(action: Action, values: Mapping[str, Any], base_url: str,
           token: str | None) -> HttpRequest:
     path = action.path
@@ -80,7 +88,7 @@ def build(action: Action, values: Mapping[str, Any], base_url: str,
         elif where == "query":
             params.extend(flatten_query(inp.wire_name, value))
         elif where == "body":
-            body[inp.wire_name] = value
+            _put(body, inp.wire_name, value)
         elif where == "payload":
             payload = value
     headers = {"Accept": action.media, "User-Agent": USER_AGENT}

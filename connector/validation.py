@@ -77,7 +77,9 @@ def validate(inputs: tuple[Input, ...], values: Mapping[str, Any],
     for inp in inputs:
         value = values.get(inp.key)
         if value is None or (value == "" and inp.type != "string"):
-            if inp.default is not None:
+            # A list or object default is a template for the user to edit (the
+            # seeds' `["000xxx"]`); sending it unasked could overwrite real data.
+            if inp.default is not None and not isinstance(inp.default, list | dict):
                 data[inp.key] = inp.default
         else:
             data[inp.key] = value
