@@ -234,6 +234,7 @@ def _mount_optional(sub: Any) -> None:
     for name, module, help_text in (
         ("simulator", "connector.simulator.cli", "serve a local simulator of the Segment API"),
         ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
+        ("docs", "connector.docs", "write the Markdown reference in docs/, or --check it"),
     ):
         s = sub.add_parser(name, help=help_text, add_help=False)
         s.add_argument("rest", nargs=argparse.REMAINDER)
