@@ -7,6 +7,7 @@ import json
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,8 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SegmentSimulator/0.1"
+    # Headers and body go out in separate writes; without this, delayed ACKs cost 40 ms each.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and benches
@@ -117,9 +120,11 @@ class Simulator:
         if self.state_file:
             self.state.save(self.state_file)
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, on_ready: Callable[[Simulator], None] | None = None) -> None:
         """Serve in this thread until SIGINT or SIGTERM, then save state and return."""
         server = self._bind()
+        if on_ready is not None:
+            on_ready(self)
 
         def _shutdown(signum: int, frame: Any) -> None:
             # shutdown() waits for the loop, so it must run outside the loop's thread.
