@@ -236,9 +236,9 @@ def _mount_optional(sub: Any) -> None:
         ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
         ("docs", "connector.docs", "write the Markdown reference in docs/, or --check it"),
     ):
+        # No arguments here: main() hands everything after the name to the module.
         s = sub.add_parser(name, help=help_text, add_help=False)
-        s.add_argument("rest", nargs=argparse.REMAINDER)
-        s.set_defaults(fn=_delegate(name, module), needs_registry=False)
+        s.set_defaults(fn=_delegate(name, module), needs_registry=False, delegated=True)
 
 
 def _delegate(name: str, module: str) -> Any:
@@ -251,15 +251,26 @@ def _delegate(name: str, module: str) -> Any:
     return fn
 
 
+def _log_to_stderr() -> None:
+    root = logging.getLogger("segment_connector")
+    if not any(getattr(h, "_segment_cli", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._segment_cli = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, rest = p.parse_known_args(argv)
+    if getattr(args, "delegated", False):
+        args.rest = rest
+    elif rest:
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
     redaction.remember(getattr(args, "token", None))
     redaction.remember(os.environ.get("SEGMENT_API_TOKEN"))
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("segment_connector")
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    _log_to_stderr()
     try:
         registry = None
         if getattr(args, "needs_registry", True):
