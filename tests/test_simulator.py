@@ -1,5 +1,4 @@
 """The simulator over real HTTP: auth, errors, paging, rate limits, faults, persistence."""
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -14,9 +13,6 @@ import pytest
 import requests
 
 from connector.simulator import Faults, Simulator
-
-# Until tests/conftest.py loads the plugin, import its fixtures here (hence F811 below).
-from connector.simulator.pytest_plugin import simulator, simulator_factory  # noqa: F401
 
 JS, KINESIS, POSTGRES = "IqDTy1TpoU", "57da359580412f644ff33fb9", "55d3d3aea3c"
 ALPHA = "application/vnd.segment.v1alpha+json"
