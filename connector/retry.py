@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from connector.errors import (
     ApiError,
     ConnectorError,
+    DeadlineExceededError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -148,22 +149,30 @@ def call_with_retries(
     on_retry: Callable[[BaseException, float, int], None] | None = None,
 ) -> T:
     """Call `fn(timeout_s)` until it succeeds or the policy says stop; re-raise the last error."""
-    import tenacity  # deferred: dry runs and describe never need it
-
     decider = _Decider(policy, method, clock)
-
-    def before_sleep(state: tenacity.RetryCallState) -> None:
-        if on_retry and state.outcome is not None:
-            on_retry(state.outcome.exception(), decider.next_wait, state.attempt_number)
 
     def attempt() -> T:
         remaining = decider.remaining_s()
         if remaining <= 0:
-            from connector.errors import DeadlineExceededError
-
             raise DeadlineExceededError(f"deadline of {policy.deadline_s:g}s exceeded")
         return fn(min(policy.timeout_s, remaining))
 
+    try:  # the common case, a first-attempt success, skips tenacity's bookkeeping
+        return attempt()
+    except ConnectorError as exc:
+        if not decider.should_retry(exc):
+            raise
+        first_failure = exc
+
+    import tenacity  # deferred: only a retry needs it
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        if on_retry and state.outcome is not None:
+            on_retry(state.outcome.exception(), decider.next_wait, state.attempt_number + 1)
+
+    if on_retry:
+        on_retry(first_failure, decider.next_wait, 1)
+    sleep(decider.next_wait)
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(
             lambda e: isinstance(e, ConnectorError) and decider.should_retry(e)),

@@ -8,8 +8,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-import requests
-
 from connector import redact
 from connector.connection import Connection
 from connector.errors import InputError, ResponseError
@@ -17,7 +15,7 @@ from connector.registry import Registry, default_registry
 from connector.request import HttpRequest, build
 from connector.retry import RetryPolicy, call_with_retries
 from connector.spec import PAGING_KEYS, Action, DataSource
-from connector.transport import HttpResponse, send
+from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import validate
 
 log = logging.getLogger("segment_connector")
@@ -44,7 +42,7 @@ class Runtime:
         self.policy = policy or RetryPolicy()
         self.debug = debug
         self.sleep = sleep
-        self._local = threading.local()  # one requests.Session per thread
+        self._local = threading.local()  # one HTTP client (requests.Session) per thread
         redact.remember(self.connection.token)
 
     # -- plumbing ----------------------------------------------------------
@@ -55,11 +53,11 @@ class Runtime:
         return self.registry
 
     @property
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
+    def client(self) -> HttpClient:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = HttpClient()
+        return client
 
     def prepare(self, action: Action, values: Mapping[str, Any]) -> HttpRequest:
         """Validate `values` and build the request; raises InputError before any I/O."""
@@ -81,7 +79,7 @@ class Runtime:
                     "attempt %d failed (%s); retrying in %.2fs", attempt, exc, wait)
 
         return call_with_retries(
-            lambda timeout: send(self.session, req, timeout, response_type, debug),
+            lambda timeout: send(self.client, req, timeout, response_type, debug),
             policy, req.method, sleep=self.sleep, on_retry=on_retry,
         )
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest
+from requests.structures import CaseInsensitiveDict
 
 from connector.errors import (
     ApiError,
@@ -30,11 +34,14 @@ RESPONSE_TYPES = ("json", "text", "binary")
 @dataclass
 class HttpResponse:
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]
     body: Any
 
 
 def _read_capped(resp: requests.Response, cap: int) -> bytes:
+    declared = resp.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) <= cap:
+        return resp.raw.read(decode_content=True)  # one read: length known and allowed
     chunks, size = [], 0
     for chunk in resp.iter_content(chunk_size=65536):
         size += len(chunk)
@@ -86,8 +93,107 @@ def _api_error(req: HttpRequest, resp: requests.Response, raw: bytes) -> ApiErro
     return cls(message, **kwargs)
 
 
+def _origin(url: str) -> str:
+    """`https://host:port/path?q` -> `https://host:port`."""
+    end = url.find("/", url.find("//") + 2)
+    return url if end < 0 else url[:end]
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter minus per-call work: no cookies (the API sets none), and the
+    connection pool of each origin looked up once rather than re-parsed every call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pools: dict[tuple[str, Any, Any], Any] = {}
+
+    def get_connection_with_tls_context(self, request: PreparedRequest, verify: Any,
+                                        proxies: Any = None, cert: Any = None) -> Any:
+        if proxies:
+            return super().get_connection_with_tls_context(request, verify, proxies, cert)
+        key = (_origin(request.url or ""), verify, cert)
+        pool = self._pools.get(key)
+        if pool is None or pool.pool is None:  # first use, or closed by the pool manager
+            pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
+            self._pools[key] = pool
+        return pool
+
+    def request_url(self, request: PreparedRequest, proxies: Any) -> str:
+        if proxies:
+            return super().request_url(request, proxies)
+        return request.path_url
+
+    def build_response(self, req: PreparedRequest, resp: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code = resp.status
+        response.headers = CaseInsensitiveDict(resp.headers)
+        response.raw = resp
+        response.reason = resp.reason
+        response.url = req.url
+        response.request = req
+        response.connection = self
+        return response
+
+
+class HttpClient:
+    """requests, without the work `Session.request` repeats on every call.
+
+    `Session.request` re-reads proxy settings, netrc and CA bundles from the
+    environment and re-parses the URL each time; here those environment
+    settings are resolved once per origin, the URL we built is sent exactly as
+    built (so a quoted `%2E%2E` id stays quoted), and the prepared request goes
+    straight to the session's transport adapter (which `responses` mocks in tests).
+    """
+
+    def __init__(self, session: requests.Session | None = None) -> None:
+        if session is None:
+            session = requests.Session()
+            for prefix in ("https://", "http://"):
+                session.mount(prefix, _Adapter())
+        self.session = session
+        self._origins: dict[str, dict[str, Any]] = {}
+
+    def _settings(self, url: str) -> dict[str, Any]:
+        origin = _origin(url)
+        found = self._origins.get(origin)
+        if found is None:
+            env = self.session.merge_environment_settings(origin, {}, None, None, None)
+            found = self._origins[origin] = {"proxies": env["proxies"], "verify": env["verify"],
+                                             "cert": env["cert"]}
+        return found
+
+    def prepare(self, req: HttpRequest) -> PreparedRequest:
+        if req.files is not None or isinstance(req.data, dict):
+            # Multipart and form bodies: let requests encode them.
+            prep = PreparedRequest()
+            prep.prepare(method=req.method, url=req.url, params=req.params or None,
+                         headers=req.headers, data=req.data, files=req.files)
+            return prep
+        prep = PreparedRequest()
+        prep.method = req.method
+        prep.url = req.full_url
+        prep.headers = CaseInsensitiveDict(req.headers)
+        body = req.data
+        if req.json_body is not None:
+            body = json.dumps(req.json_body, separators=(",", ":")).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        prep.body = body
+        if body is not None:
+            prep.headers["Content-Length"] = str(len(body))
+        elif req.method in ("POST", "PUT", "PATCH"):
+            prep.headers["Content-Length"] = "0"
+        prep.hooks = {"response": []}
+        return prep
+
+    def send(self, req: HttpRequest, timeout_s: float) -> requests.Response:
+        prep = self.prepare(req)
+        adapter = self.session.get_adapter(prep.url)
+        return adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(prep.url))
+
+
 def send(
-    session: requests.Session,
+    client: HttpClient,
     req: HttpRequest,
     timeout_s: float,
     response_type: str = "json",
@@ -97,11 +203,7 @@ def send(
     if debug:
         log.info("request %s", json.dumps(req.describe(), default=str))
     try:
-        resp = session.request(
-            req.method, req.url, params=req.params or None, headers=req.headers,
-            json=req.json_body, data=req.data, files=req.files,
-            timeout=timeout_s, stream=True,
-        )
+        resp = client.send(req, timeout_s)
         raw = _read_capped(resp, max_body_bytes)
     # `from None`: the cause chain of requests' errors holds the prepared request,
     # Authorization header included; tracebacks must not carry it.
@@ -121,8 +223,14 @@ def send(
                  redact(raw[:2000].decode("utf-8", errors="replace")))
     if resp.status_code >= 400:
         raise _api_error(req, resp, raw)
+    if 300 <= resp.status_code < 400:
+        # Redirects are not followed: the token must not travel to where they point.
+        where = redact(resp.headers.get("Location", "?"))
+        raise ApiError(f"{req.method} {urlsplit(req.url).path} answered "
+                       f"{resp.status_code}, a redirect to {where}; not followed",
+                       status=resp.status_code, method=req.method, url=redact(req.url))
     body = _decode(raw, response_type, resp.status_code, resp.headers.get("Content-Type", ""))
-    return HttpResponse(resp.status_code, dict(resp.headers), body)
+    return HttpResponse(resp.status_code, resp.headers, body)
 
 
 def _reason(exc: Exception) -> str:
