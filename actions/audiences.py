@@ -110,8 +110,9 @@ ACTIONS = (
         area="Audiences", media=V1ALPHA, items="audiences",
         inputs=(
             REGION, SPACE_ID, AUDIENCE, *paging(),
-            Input("search", "object", "Search: `query` text and optional consumer `type`.",
-                  example={"query": "buyers"}, where="query", schema="ListAudienceSearchInput"),
+            Input("search", "object", "Search: `query` text and the consumer `type`.",
+                  example={"query": "buyers", "type": "DESTINATION"}, where="query",
+                  schema="ListAudienceSearchInput"),
             Input("sort", "object", "Sort order: `field` and `direction` (`asc` or `desc`).",
                   example={"field": "name", "direction": "asc"}, where="query",
                   schema="ListAudienceConsumersSortInput"),
@@ -131,8 +132,9 @@ ACTIONS = (
         "GET", "/spaces/{spaceId}/audiences", area="Audiences", items="audiences",
         inputs=(
             REGION, SPACE_ID,
-            Input("search", "object", "Search: `query` text and optional resource `type`.",
-                  example={"query": "buyers"}, where="query", schema="ListAudienceSearchInput"),
+            Input("search", "object", "Search: `query` text and the audience `type`.",
+                  example={"query": "buyers", "type": "USERS"}, where="query",
+                  schema="ListAudienceSearchInput"),
             *paging(), INCLUDE,
         ),
         response_model="ListAudiences200Response", example=EXAMPLES,

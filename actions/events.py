@@ -21,7 +21,7 @@ ACTIONS = (
                   "Dimensions to group by: `eventName`, `eventType`, `source`.",
                   example=["eventName"], where="query", items="string"),
             Input("sourceId", "array", "Only count events of these sources.", default=["000xxx"],
-                  picklist="sources", where="query", items="string"),
+                  picklist="sources", where="query", items="string", label="Source IDs"),
             Input("eventName", "array", "Only count events with these names.", default=["000xxx"],
                   where="query", items="string"),
             Input("eventType", "array", "Only count events of these types, e.g. `track`.",

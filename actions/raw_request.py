@@ -124,6 +124,7 @@ class RawRequest:
             req.data = v.get("formData") or None
         elif isinstance(data, dict | list):
             req.json_body = data
+            headers.setdefault("Content-Type", "application/json")
         elif data is not None:
             req.data = data if isinstance(data, str | bytes) else str(data)
             headers.setdefault("Content-Type", "application/json")

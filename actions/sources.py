@@ -50,6 +50,8 @@ ACTIONS = (
             Input("metadataId", comments="Catalog id of the source type.", required=True,
                   picklist="sourcesCatalog", example="IqDTy1TpoU"),
             SETTINGS,
+            Input("disconnectAllWarehouses", "boolean",
+                  "Leave the new source unconnected to the workspace's warehouses."),
         ),
         body_model="CreateSourceV1Input", response_model="CreateSource201Response",
         example=EXAMPLES,

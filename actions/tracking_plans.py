@@ -89,7 +89,7 @@ ACTIONS = (
             REGION, TRACKING_PLAN_ID,
             # Objects in the query string: each is sent as rules.type=...&rules.version=...
             Input("rules", "array", "Rules to delete, each a `type`, `key` and `version`.",
-                  required=True, items="object", where="query", schema="RemoveRuleV1",
+                  required=True, items="object", where="query", schema="RemoveRuleV1[]",
                   example=[_RULE]),
         ),
         response_model="RemoveRulesFromTrackingPlan200Response", example=EXAMPLES,

@@ -56,7 +56,8 @@ class Input:
     name: str | None = None  # wire name when it differs from key, e.g. pagination.count
     items: InputType | None = None  # element type of an array input
     choices: tuple[Any, ...] = ()
-    schema: Mapping[str, Any] | str | None = None  # JSON Schema, or "Model.property"
+    # JSON Schema, or a catalogue reference: "Model", "Model.property", "Model[]" (a list).
+    schema: Mapping[str, Any] | str | None = None
     minimum: int | None = None
     maximum: int | None = None
     secret: bool = False

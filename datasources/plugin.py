@@ -23,7 +23,8 @@ DATASOURCES = (
     # The seed product's three picklists, same keys and payloads.
     _pick("sources", "Fetch Sources", "listSources", "name", "slug", "id", what="a source",
           example=("web", "rh5BDZp6QDHvXFCkibm1pR")),
-    _pick("warehouses", "Fetch Warehouses", "listWarehouses", "name", "metadata.name", "id",
+    _pick("warehouses", "Fetch Warehouses", "listWarehouses", "settings.name", "metadata.name",
+          "id",
           what="a warehouse", example=("Postgres", "kjU72LCJexvrqL7G4TMHHN")),
     _pick("destination", "Fetch Destination", "listDestinations", "name", "metadata.name", "id",
           what="a destination", example=("Amazon Kinesis", "5GFhvtz8fha42Cm4B9E6L8")),

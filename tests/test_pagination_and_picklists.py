@@ -149,7 +149,7 @@ def test_sources_picklist_falls_back_to_slug_then_id(rt: Runtime) -> None:
 @responses.activate
 def test_warehouses_picklist(rt: Runtime) -> None:
     serve("/warehouses", Pages("warehouses", [
-        [{"id": "wh1", "name": "Main", "metadata": {"name": "Postgres"}}],
+        [{"id": "wh1", "settings": {"name": "Main"}, "metadata": {"name": "Postgres"}}],
         [{"id": "wh2", "metadata": {"name": "Snowflake"}}],
     ]))
     assert rt.picklist("warehouses") == {"result": [{"label": "Main", "key": "wh1"},

@@ -212,16 +212,7 @@ def _deref(node: Any, root: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-# WarehouseV1 has no `name` (a warehouse's name sits in its free-form `settings`), so
-# the label falls through to the warehouse type; datasources/plugin.py should read
-# `settings.name` first.
-NAMELESS_WAREHOUSE = pytest.mark.xfail(
-    strict=True, reason="warehouses picklist labels by `name`, absent from WarehouseV1")
-
-
-@pytest.mark.parametrize(
-    "key", [pytest.param(k, marks=NAMELESS_WAREHOUSE) if k == "warehouses" else k
-            for k in PICKLISTS])
+@pytest.mark.parametrize("key", PICKLISTS)
 def test_label_and_value_paths_exist_in_the_listing_schema(key: str) -> None:
     source, action = _source(key)
     assert action.response_model

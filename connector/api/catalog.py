@@ -26,7 +26,9 @@ def schema(name: str) -> dict[str, Any]:
 
 
 def resolve(ref: str) -> dict[str, Any]:
-    """`"Model"` or `"Model.property"` -> a self-contained JSON Schema."""
+    """`"Model"`, `"Model.property"` or `"Model[]"` (a list) -> a self-contained JSON Schema."""
+    if ref.endswith("[]"):
+        return {"type": "array", "items": resolve(ref[:-2])}
     model, _, prop = ref.partition(".")
     root = schema(model)
     if not prop:
