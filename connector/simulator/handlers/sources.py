@@ -39,7 +39,7 @@ def create_source(ctx: Ctx) -> dict[str, Any]:
             raise ApiError(400, "validation", f"Source slug {slug!r} is already in use",
                            field="slug")
         source = {
-            "id": ctx.ids.new_id(), "slug": slug, "name": slug,  # create takes no name
+            "id": ctx.ids.new_id(), "slug": slug, "name": "",  # create takes no name
             "workspaceId": ctx.state.workspace["id"], "enabled": bool(ctx.field("enabled")),
             "writeKeys": [ctx.ids.write_key()], "labels": [],
             "metadata": copy.deepcopy(meta),
