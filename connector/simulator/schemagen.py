@@ -18,8 +18,10 @@ class Generator:
     def __init__(self, ids: IdSource) -> None:
         self.ids = ids
 
-    def instance(self, schema: dict[str, Any]) -> Any:
-        return self._gen(schema, schema.get("$defs", {}), "", 0)
+    def instance(self, schema: dict[str, Any], prop: str | None = None) -> Any:
+        """An instance of `schema`, or of its property `prop` (even an optional one)."""
+        node = schema["properties"][prop] if prop else schema
+        return self._gen(node, schema.get("$defs", {}), prop or "", 0)
 
     def _gen(self, node: dict[str, Any], defs: dict[str, Any], key: str, depth: int) -> Any:
         if "$ref" in node:
