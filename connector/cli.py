@@ -147,6 +147,10 @@ def _runtime(args: argparse.Namespace, registry: Registry) -> Any:
 def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     action = registry.action(args.key)
     values = parse_inputs(args.input, args.input_json, action.inputs)
+    if args.example_inputs:
+        from connector.samples import sample_inputs
+
+        values = {**sample_inputs(action), **values}
     runtime = _runtime(args, registry)
     emit(runtime.dry_run(action.key, values) if args.dry_run else runtime.run(action.key, values))
     return 0
@@ -211,6 +215,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("key")
     _input_options(s)
     s.add_argument("--dry-run", action="store_true", help="print the request, send nothing")
+    s.add_argument("--example-inputs", action="store_true",
+                   help="fill inputs not given with the action's example values")
     _connection_options(s)
     s.set_defaults(fn=cmd_run)
 

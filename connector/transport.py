@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
@@ -207,14 +208,14 @@ def send(
         raw = _read_capped(resp, max_body_bytes)
     # `from None`: the cause chain of requests' errors holds the prepared request,
     # Authorization header included; tracebacks must not carry it.
-    except requests.Timeout:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError):
         raise RequestTimeoutError(f"{req.method} {urlsplit(req.url).path}: no answer within "
                                   f"{timeout_s:g}s", req.method, redact(req.url)) from None
-    except requests.ConnectionError as exc:
+    except (requests.ConnectionError, urllib3.exceptions.ProtocolError) as exc:
         raise ConnectionFailedError(f"{req.method} {urlsplit(req.url).path}: connection failed: "
                                     f"{redact(_reason(exc))}", req.method,
                                     redact(req.url)) from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise ConnectionFailedError(f"{req.method} {urlsplit(req.url).path}: "
                                     f"{redact(_reason(exc))}", req.method,
                                     redact(req.url)) from None
