@@ -16,89 +16,57 @@ GRANULARITY = Input("granularity", comments="Size of each time bucket.", require
                     example="HOUR", choices=("MINUTE", "HOUR", "DAY"))
 GROUP_BY = Input("groupBy", "array", "Dimensions to group counts by, e.g. `eventName`.",
                  example=["eventName"], where="query", items="string")
-# Destination-side and source-side metrics take different filter models.
-DESTINATION_FILTER = Input("filter", "object",
-                           "Only count events whose dimensions are in these lists.",
-                           example={"eventName": ["Order Completed"]}, where="query",
-                           schema="DeliveryOverviewDestinationFilterBy")
-SOURCE_FILTER = Input("filter", "object", "Only count events whose dimensions are in these lists.",
-                      example={"eventName": ["Order Completed"]}, where="query",
-                      schema="DeliveryOverviewSourceFilterBy")
+
+
+def _filter(model: str) -> Input:
+    # Each side of the pipeline has its own filter model.
+    return Input("filter", "object", "Only count events whose dimensions are in these lists.",
+                 example={"eventName": ["Order Completed"]}, where="query", schema=model)
+
+
+DESTINATION_FILTER = _filter("DeliveryOverviewDestinationFilterBy")
+SOURCE_FILTER = _filter("DeliveryOverviewSourceFilterBy")
+RECEIVED_FILTER = _filter("DeliveryOverviewSuccessfullyReceivedFilterBy")
+
+# Destination-side metrics also take the destination; all six share one response model.
+DESTINATION_SIDE = (SOURCE_ID, DESTINATION_CONFIG_ID)
+
+
+def _metrics(key: str, display: str, description: str, path: str,
+             scope: tuple[Input, ...], filter_by: Input) -> Action:
+    return Action(
+        key, display, description, "GET", f"/delivery-overview/{path}",
+        area="DeliveryOverview", media=V1BETA, items="dataset",
+        inputs=(REGION, *scope, START_TIME, END_TIME, GRANULARITY, GROUP_BY, filter_by,
+                *paging()),
+        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response",
+        example=EXAMPLES,
+    )
+
 
 ACTIONS = (
-    Action(
-        "getEgressFailedMetricsFromDeliveryOverview",
-        "Get Egress Failed Metrics from Delivery Overview",
-        "Count events a destination failed to deliver, per time bucket.",
-        "GET", "/delivery-overview/failed-delivery",
-        area="DeliveryOverview", media=V1BETA, items="dataset",
-        inputs=(
-            REGION, SOURCE_ID, DESTINATION_CONFIG_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            DESTINATION_FILTER, *paging(),
-        ),
-        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
-    ),
-    Action(
-        "getEgressSuccessMetricsFromDeliveryOverview",
-        "Get Egress Success Metrics from Delivery Overview",
-        "Count events delivered to a destination, per time bucket.",
-        "GET", "/delivery-overview/successful-delivery",
-        area="DeliveryOverview", media=V1BETA, items="dataset",
-        inputs=(
-            REGION, SOURCE_ID, DESTINATION_CONFIG_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            DESTINATION_FILTER, *paging(),
-        ),
-        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
-    ),
-    Action(
-        "getFilteredAtDestinationMetricsFromDeliveryOverview",
-        "Get Filtered At Destination Metrics from Delivery Overview",
-        "Count events dropped on the way to a destination, per time bucket.",
-        "GET", "/delivery-overview/filtered-at-destination",
-        area="DeliveryOverview", media=V1BETA, items="dataset",
-        inputs=(
-            REGION, SOURCE_ID, DESTINATION_CONFIG_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            DESTINATION_FILTER, *paging(),
-        ),
-        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
-    ),
-    Action(
-        "getFilteredAtSourceMetricsFromDeliveryOverview",
-        "Get Filtered At Source Metrics from Delivery Overview",
-        "Count events dropped at a source, per time bucket.",
-        "GET", "/delivery-overview/filtered-at-source",
-        area="DeliveryOverview", media=V1BETA, items="dataset",
-        inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER,
-            *paging(),
-        ),
-        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
-    ),
-    Action(
-        "getIngressFailedMetricsFromDeliveryOverview",
-        "Get Ingress Failed Metrics from Delivery Overview",
-        "Count events a source failed to take in, per time bucket.",
-        "GET", "/delivery-overview/failed-on-ingest",
-        area="DeliveryOverview", media=V1BETA, items="dataset",
-        inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY, SOURCE_FILTER,
-            *paging(),
-        ),
-        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
-    ),
-    Action(
-        "getIngressSuccessMetricsFromDeliveryOverview",
-        "Get Ingress Success Metrics from Delivery Overview",
-        "Count events a source received, per time bucket.",
-        "GET", "/delivery-overview/successfully-received",
-        area="DeliveryOverview", media=V1BETA, items="dataset",
-        inputs=(
-            REGION, SOURCE_ID, START_TIME, END_TIME, GRANULARITY, GROUP_BY,
-            Input("filter", "object", "Only count events whose dimensions are in these lists.",
-                  example={"eventName": ["Order Completed"]}, where="query",
-                  schema="DeliveryOverviewSuccessfullyReceivedFilterBy"),
-            *paging(),
-        ),
-        response_model="GetEgressFailedMetricsFromDeliveryOverview200Response", example=EXAMPLES,
-    ),
+    _metrics("getEgressFailedMetricsFromDeliveryOverview",
+             "Get Egress Failed Metrics from Delivery Overview",
+             "Count events a destination failed to deliver, per time bucket.",
+             "failed-delivery", DESTINATION_SIDE, DESTINATION_FILTER),
+    _metrics("getEgressSuccessMetricsFromDeliveryOverview",
+             "Get Egress Success Metrics from Delivery Overview",
+             "Count events delivered to a destination, per time bucket.",
+             "successful-delivery", DESTINATION_SIDE, DESTINATION_FILTER),
+    _metrics("getFilteredAtDestinationMetricsFromDeliveryOverview",
+             "Get Filtered At Destination Metrics from Delivery Overview",
+             "Count events dropped on the way to a destination, per time bucket.",
+             "filtered-at-destination", DESTINATION_SIDE, DESTINATION_FILTER),
+    _metrics("getFilteredAtSourceMetricsFromDeliveryOverview",
+             "Get Filtered At Source Metrics from Delivery Overview",
+             "Count events dropped at a source, per time bucket.",
+             "filtered-at-source", (SOURCE_ID,), SOURCE_FILTER),
+    _metrics("getIngressFailedMetricsFromDeliveryOverview",
+             "Get Ingress Failed Metrics from Delivery Overview",
+             "Count events a source failed to take in, per time bucket.",
+             "failed-on-ingest", (SOURCE_ID,), SOURCE_FILTER),
+    _metrics("getIngressSuccessMetricsFromDeliveryOverview",
+             "Get Ingress Success Metrics from Delivery Overview",
+             "Count events a source received, per time bucket.",
+             "successfully-received", (SOURCE_ID,), RECEIVED_FILTER),
 )
