@@ -1,17 +1,15 @@
-"""The operations and schemas of the vendored catalogue, loaded on first use."""
+"""The catalogue's operations as the simulator routes them (facts from connector.api.catalog)."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-CATALOG_PATH = Path(__file__).resolve().parent.parent / "api" / "catalog.json"
+from connector.api.catalog import load, schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +36,7 @@ class Operation:
         return (-sum(1 for p in parts if not p.startswith("{")), -len(parts))
 
 
-@cache
-def raw() -> dict[str, Any]:
-    return json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
-
-
-def schema(name: str) -> dict[str, Any]:
-    return raw()["schemas"][name]
+__all__ = ["Operation", "match", "operations", "path_exists", "schema", "validator"]
 
 
 @cache
@@ -76,7 +68,7 @@ def _operation(o: dict[str, Any]) -> Operation:
 
 @cache
 def operations() -> dict[str, Operation]:
-    return {o["operationId"]: _operation(o) for o in raw()["operations"]}
+    return {o["operationId"]: _operation(o) for o in load()["operations"]}
 
 
 @cache
