@@ -9,7 +9,8 @@ ignores them.
 
 Example, in `my_package/segment_plugin.py`::
 
-    from connector import Action, hookimpl
+    from connector.hookspecs import hookimpl
+    from connector.spec import Action
 
     @hookimpl
     def register_actions(register):
