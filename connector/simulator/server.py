@@ -6,7 +6,9 @@ import contextlib
 import json
 import signal
 import socket
+import sys
 import threading
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +28,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
     sim: Simulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (timed out, closed) is not a server fault: stay quiet.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,6 +88,9 @@ class Simulator:
         self.endpoint_limits = endpoint_limits
         self.limiter = RateLimiter(rate_limit, time_scale)
         self.faults = faults or Faults()
+        # Faults planned so far, by kind, so fault suites can report what they injected.
+        self.injected: Counter[str] = Counter()
+        self._injected_lock = threading.Lock()
         self.gen = Generator(self.ids)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -90,10 +101,18 @@ class Simulator:
 
     def fault_plan(self, header: str | None) -> Plan:
         if header:
-            return parse_header(header)
-        if self.faults == Faults():
+            plan = parse_header(header)
+        elif self.faults == Faults():
             return Plan()
-        return roll(self.faults, self._fault_rng.random(), self._fault_rng.random())
+        else:
+            plan = roll(self.faults, self._fault_rng.random(), self._fault_rng.random())
+        kinds = [name for name, on in (("drop", plan.drop), ("latency", plan.latency_ms),
+                                       ("after-write", plan.after_write)) if on]
+        if plan.status:
+            kinds.append(str(plan.status))
+        with self._injected_lock:
+            self.injected.update(kinds)
+        return plan
 
     def _bind(self) -> _Server:
         server = _Server((self.host, self.port), _Handler)
