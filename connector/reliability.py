@@ -425,3 +425,142 @@ def summary(report: Report) -> Mapping[str, int]:
     """The figures a CI gate looks at."""
     return {"duplicated": report.duplicated_writes, "lost": report.lost_writes,
             "untyped": len(report.untyped_errors), "over_deadline": report.over_deadline}
+
+
+# -- quick checks the report also summarises ------------------------------------------
+# URLs that could carry the token off the Segment API; Raw Request must refuse each.
+HOSTILE_URLS = (
+    "https://evil.example/sources",
+    "http://evil.example/sources",
+    "//evil.example/sources",
+    "///evil.example/sources",
+    "https://api.segmentapis.com@evil.example/",
+    "https://api.segmentapis.com:443@evil.example/",
+    "https://evil.example#@api.segmentapis.com/",
+    "https://evil.example?@api.segmentapis.com/",
+    "https://evil.example\\@api.segmentapis.com/",
+    "https:/\\evil.example/",
+    "\\\\evil.example\\sources",
+    "%2F%2Fevil.example/sources",
+    "%252F%252Fevil.example",
+    "%5C%5Cevil.example",
+    "/%5C%5Cevil.example",
+    "https%3A%2F%2Fevil.example%2Fsources",
+    "https://evil.example%2F@api.segmentapis.com/",
+    "https://api.segmentapis.com%40evil.example/",
+    "https://api.segmentapis.com.evil.example/",
+    "https://xn--api-segmentapis-com.example/",
+    "https://\u0430pi.segmentapis.com/sources",  # Cyrillic a
+    "https://api.segmentapis.com\t.evil.example/",
+    "/sources\r\nHost: evil.example",
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "https://127.0.0.1/sources",
+    "https://[::1]/sources",
+)
+
+
+def guard_results(urls: tuple[str, ...] = HOSTILE_URLS) -> dict[str, str]:
+    """Each URL -> `refused`, `path on <host>` (kept on the API host) or `LEAVES <host>`."""
+    from urllib.parse import urlsplit
+
+    from actions.raw_request import target_url
+    from connector.connection import SEGMENT_HOSTS
+    from connector.errors import InputError
+
+    out = {}
+    for url in urls:
+        try:
+            host = urlsplit(target_url(url, "https://api.segmentapis.com")).hostname or ""
+        except InputError:
+            out[url] = "refused"
+            continue
+        out[url] = f"path on {host}" if host in SEGMENT_HOSTS else f"LEAVES {host}"
+    return out
+
+
+def dry_run_leaks(token: str, registry: Registry | None = None) -> tuple[int, list[str]]:
+    """Dry-run every action with sample inputs and debug on; the keys whose output held
+    `token` (or that failed), and how many actions were tried."""
+    import json
+
+    from connector.registry import default_registry
+    from connector.samples import sample_inputs
+
+    reg = registry or default_registry()
+    rt = Runtime(Connection(token=token), registry=reg, debug=True)
+    bad = []
+    for key, action in sorted(reg.actions.items.items()):
+        try:
+            text = json.dumps(rt.dry_run(key, sample_inputs(action)), default=str)
+        except ConnectorError as exc:
+            text = f"{exc!r} {exc}"
+        if token in text:
+            bad.append(key)
+    return len(reg.actions.items), bad
+
+
+FIGURES_START, FIGURES_END = "<!-- figures:start -->", "<!-- figures:end -->"
+
+
+def figures(text: str) -> str:
+    """The block of RELIABILITY.md that a fresh run with the same seed must reproduce."""
+    start, end = text.index(FIGURES_START), text.index(FIGURES_END)
+    return text[start:end + len(FIGURES_END)]
+
+
+def render(report: Report, guard: Mapping[str, str], dry: tuple[int, list[str]],
+           command: str) -> str:
+    """RELIABILITY.md: the run's tables between markers, then the machine-dependent part."""
+    refused = sum(1 for v in guard.values() if v == "refused")
+    kept = [f"- `{u!r}`: {v}" for u, v in guard.items() if v.startswith("path on")]
+    leaves = [f"- `{u!r}`: {v}" for u, v in guard.items() if v.startswith("LEAVES")]
+    tried, leaked = dry
+    lines = [
+        "# Reliability and security",
+        "",
+        "Written by `scripts/reliability_report.py`; do not edit by hand. Reproduce with:",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        "The fault suite (`connector/reliability.py`, run in CI by "
+        "`tests/test_fault_suite.py`) drives one runtime against the simulator with "
+        "the faults below, then compares what every caller was told with the "
+        "simulator's state. A *duplicated create* is a slug or name held twice; a "
+        "*lost* write is one the caller was told succeeded that the state does not "
+        "show. Creates answered with an error may or may not have been applied "
+        "(a 500 after the write, a timeout): the API has no idempotency keys, so the "
+        "default policy does not retry POST on 5xx, timeouts or lost connections, "
+        "and the caller gets a typed error instead of a second resource.",
+        "",
+        FIGURES_START,
+        "## Fault suite",
+        "",
+        report.to_markdown(timing=False).rstrip(),
+        "",
+        "## Raw Request host guard",
+        "",
+        f"{len(guard)} hostile URLs (absolute URLs to other hosts, scheme-relative, "
+        "userinfo tricks, backslashes, encoded and doubly encoded variants, look-alike "
+        f"hosts, CR/LF): {refused} refused before any request, {len(kept)} kept as a "
+        f"path on the API host, {len(leaves)} sent elsewhere.",
+        *(["", *kept, *leaves] if kept or leaves else []),
+        "",
+        "## Token in dry-run output",
+        "",
+        f"{tried} actions dry-run with sample inputs and debug on; outputs holding the "
+        f"token: {len(leaked)}{' (' + ', '.join(leaked) + ')' if leaked else ''}.",
+        FIGURES_END,
+        "",
+        "## Timing (varies by machine)",
+        "",
+        f"Fault suite wall time {report.wall_s:.1f} s; slowest single request "
+        f"{report.max_request_s:.2f} s against a deadline of {report.policy.deadline_s:g} s.",
+        "",
+        "Other suites, run by `pytest`: `tests/test_properties.py` (hypothesis, every "
+        "action), `tests/test_secrets.py`, `tests/test_hostile.py`, "
+        "`tests/test_concurrency.py`.",
+    ]
+    return "\n".join(lines) + "\n"
