@@ -146,6 +146,8 @@ def _runtime(args: argparse.Namespace, registry: Registry) -> Any:
 
 def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     action = registry.action(args.key)
+    if args.batch:
+        return _run_batch(args, registry, action)
     values = parse_inputs(args.input, args.input_json, action.inputs)
     if args.example_inputs:
         from connector.samples import sample_inputs
@@ -154,6 +156,21 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
     runtime = _runtime(args, registry)
     emit(runtime.dry_run(action.key, values) if args.dry_run else runtime.run(action.key, values))
     return 0
+
+
+def _run_batch(args: argparse.Namespace, registry: Registry, action: Action) -> int:
+    from connector.batch import default_results_path, run_batch
+    from connector.ratelimit import RateLimiter
+
+    if args.input or args.input_json or args.dry_run or args.example_inputs:
+        raise InputError({"--batch": "takes its inputs from the file, one JSON object a line"})
+    results = args.results or default_results_path(args.batch)
+    summary = run_batch(_runtime(args, registry), action.key, args.batch, results,
+                        concurrency=args.concurrency,
+                        limiter=RateLimiter(time_scale=args.rate_scale),
+                        retry_unknown=args.retry_unknown)
+    emit(summary.to_dict())
+    return summary.exit_code
 
 
 def cmd_picklist(args: argparse.Namespace, registry: Registry) -> int:
@@ -217,6 +234,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--dry-run", action="store_true", help="print the request, send nothing")
     s.add_argument("--example-inputs", action="store_true",
                    help="fill inputs not given with the action's example values")
+    b = s.add_argument_group("bulk runs")
+    b.add_argument("--batch", metavar="FILE",
+                   help="run once per line of FILE (JSONL, one object of inputs a line)")
+    b.add_argument("--results", metavar="FILE",
+                   help="JSONL results, appended and resumed (default: FILE.results.jsonl)")
+    b.add_argument("--concurrency", type=int, default=4, help="calls in parallel (default 4)")
+    b.add_argument("--rate-scale", type=float, default=1.0,
+                   help="scale the rate-limit periods (for a simulator run with --time-scale)")
+    b.add_argument("--retry-unknown", action="store_true",
+                   help="also rerun lines whose create/update may have taken effect")
     _connection_options(s)
     s.set_defaults(fn=cmd_run)
 

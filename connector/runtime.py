@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector import redact
 from connector.connection import Connection
@@ -17,6 +17,9 @@ from connector.retry import RetryPolicy, call_with_retries
 from connector.spec import PAGING_KEYS, Action, DataSource
 from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import validate
+
+if TYPE_CHECKING:
+    from connector.ratelimit import RateLimiter
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
@@ -36,12 +39,14 @@ class Runtime:
         policy: RetryPolicy | None = None,
         debug: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.connection = connection if connection is not None else Connection.resolve()
         self.registry = registry
         self.policy = policy or RetryPolicy()
         self.debug = debug
         self.sleep = sleep
+        self.limiter = limiter  # paces every attempt per endpoint (bulk runs)
         self._local = threading.local()  # one HTTP client (requests.Session) per thread
         redact.remember(self.connection.token)
 
@@ -68,9 +73,18 @@ class Runtime:
         region = raw.get("region") or None  # left blank: the connection's region
         return build(action, clean, self.connection.url_for(region), self.connection.token)
 
+    def with_limiter(self, limiter: RateLimiter) -> Runtime:
+        """A runtime on the same connection and plugins whose calls `limiter` paces."""
+        return Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
+                       limiter)
+
     def send(self, req: HttpRequest, policy: RetryPolicy | None = None,
-             response_type: str = "json", debug: bool | None = None) -> HttpResponse:
-        """Send with the retry policy; the body decoded as `response_type`."""
+             response_type: str = "json", debug: bool | None = None,
+             op: str | None = None) -> HttpResponse:
+        """Send with the retry policy; the body decoded as `response_type`.
+
+        `op` (the operation id) picks the rate-limit bucket when a limiter is set.
+        """
         policy = policy or self.policy
         debug = self.debug if debug is None else debug
 
@@ -78,10 +92,16 @@ class Runtime:
             log.log(logging.INFO if debug else logging.DEBUG,
                     "attempt %d failed (%s); retrying in %.2fs", attempt, exc, wait)
 
-        return call_with_retries(
-            lambda timeout: send(self.client, req, timeout, response_type, debug),
-            policy, req.method, sleep=self.sleep, on_retry=on_retry,
-        )
+        limiter = self.limiter
+        if limiter is None:
+            def attempt(timeout: float) -> HttpResponse:
+                return send(self.client, req, timeout, response_type, debug)
+        else:  # every attempt, retries included, waits for its turn
+            def attempt(timeout: float) -> HttpResponse:
+                return limiter.call(
+                    op, lambda: send(self.client, req, timeout, response_type, debug))
+        return call_with_retries(attempt, policy, req.method, sleep=self.sleep,
+                                 on_retry=on_retry)
 
     # -- actions -------------------------------------------------------------
     def run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -93,7 +113,7 @@ class Runtime:
         clean = validate(action.inputs, values, action.key)
         if action.paginated and clean.get("followAll"):
             return {"data": self._collect_pages(action, values, clean["maxItems"])}
-        return {"data": self.send(self._build(action, values, clean)).body}
+        return {"data": self.send(self._build(action, values, clean), op=action.key).body}
 
     def dry_run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The request `run` would send (token masked); nothing is sent."""
@@ -112,7 +132,7 @@ class Runtime:
         values = {k: v for k, v in (inputs or {}).items() if k != "followAll"}
         seen: set[str] = set()
         while True:
-            page = self.send(self.prepare(action, values)).body
+            page = self.send(self.prepare(action, values), op=action.key).body
             data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, dict):
                 raise ResponseError(f"{action.key}: answer has no `data` object")

@@ -1,0 +1,234 @@
+"""Client-side rate limiting per endpoint, so bulk runs stay under the API's limits.
+
+The API counts requests in fixed windows that open with the first request and
+last the endpoint's period (the `msBeforeNext`/`consumedPoints` answers are
+those of a fixed-window counter). The limiter mirrors that: per endpoint it
+opens a window when a call starts, lets `limit` calls through, then holds the
+rest until the window has surely closed on the server too (the window's first
+answer + the period). Calls that would start in the last `GUARD` of a window
+wait for the next one, so a slow call cannot spill into it.
+
+The catalogue's per-endpoint limits seed it; every answer corrects it:
+`X-RateLimit-Remaining` lower than expected (another client shares the quota)
+uses up the window, `Remaining + Consumed` below the seed lowers the limit,
+`Remaining: 0` against the model's room holds calls until `X-RateLimit-Reset`,
+and a 429 holds them for as long as it asks. Endpoints without a written limit
+share one bucket (as on the server) driven by the headers alone.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from connector.errors import ApiError, ConnectorError, RateLimitedError
+
+WINDOW_S = {"minute": 60.0, "day": 86400.0}
+GUARD = 0.05  # share of a window, at its end, in which no call starts
+DEFAULT = "default"
+T = TypeVar("T")
+
+
+class CancelledError(ConnectorError):
+    """A held call gave up its turn (the run is stopping); nothing was sent."""
+
+    kind = "cancelled"
+
+
+@dataclass
+class _Bucket:
+    limit: int | None  # None: unknown, follow the headers only
+    window_s: float | None
+    window_end: float = -math.inf  # monotonic time the current window closes
+    used: int = 0
+    blocked_until: float = -math.inf
+    in_flight: int = 0
+    opened: int = 0  # windows opened, to tell the opening call's answer apart
+
+
+@dataclass(frozen=True)
+class Ticket:
+    bucket: str
+    window: int  # the window number when this call opened it, else -1
+
+
+def catalogue_limits() -> dict[str, tuple[int, str]]:
+    """`{operationId: (limit, "minute"|"day")}` for every operation with a written limit."""
+    from connector.api.catalog import operations
+
+    return {key: (op["rate_limit"]["limit"], op["rate_limit"]["per"])
+            for key, op in operations().items() if op.get("rate_limit")}
+
+
+class RateLimiter:
+    """Thread-safe; share one per token between every thread of a run.
+
+    `time_scale` shortens the periods (0.01: a minute lasts 0.6 s) to match a
+    simulator started with the same scale.
+    """
+
+    def __init__(self, limits: Mapping[str, tuple[int, str]] | None = None,
+                 time_scale: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time) -> None:
+        self.limits = dict(catalogue_limits() if limits is None else limits)
+        self.time_scale = time_scale
+        self.clock, self.wall = clock, wall
+        self._buckets: dict[str, _Bucket] = {}
+        self._cond = threading.Condition()
+        self.cancelled = False
+        self.rate_limited = 0  # 429 answers seen
+        self.waited_s = 0.0  # total time calls were held
+
+    def _bucket(self, op: str | None) -> tuple[str, _Bucket]:
+        name = op if op in self.limits else DEFAULT
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            if name == DEFAULT:
+                bucket = _Bucket(None, None)
+            else:
+                limit, per = self.limits[name]
+                bucket = _Bucket(limit, WINDOW_S[per] * self.time_scale)
+            self._buckets[name] = bucket
+        return name, bucket
+
+    # -- before a call -----------------------------------------------------
+    def acquire(self, op: str | None) -> Ticket:
+        """Block until a call of `op` may start; pair with `release`."""
+        with self._cond:
+            name, b = self._bucket(op)
+            held_since = None
+            while True:
+                if self.cancelled:
+                    raise CancelledError("stopped while waiting for the rate limit")
+                now = self.clock()
+                until = self._start_time(b, now)
+                if until <= now:
+                    break
+                held_since = held_since if held_since is not None else now
+                self._cond.wait(until - now)
+            if held_since is not None:
+                self.waited_s += now - held_since
+            window = -1
+            if b.limit is not None:
+                if now >= b.window_end:
+                    b.opened += 1
+                    b.used = 0
+                    b.window_end = now + b.window_s  # refined by the first answer
+                    window = b.opened
+                b.used += 1
+            b.in_flight += 1
+            return Ticket(name, window)
+
+    def cancel(self, cancelled: bool = True) -> None:
+        """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""
+        with self._cond:
+            self.cancelled = cancelled
+            self._cond.notify_all()
+
+    def _start_time(self, b: _Bucket, now: float) -> float:
+        """The earliest time a call may start (`now` when it may start now)."""
+        if b.blocked_until > now:
+            return b.blocked_until
+        if b.limit is None or now >= b.window_end:
+            return now
+        guard_from = b.window_end - GUARD * (b.window_s or 0.0)
+        if b.used < b.limit and now < guard_from:
+            return now
+        return b.window_end
+
+    # -- after a call --------------------------------------------------------
+    def release(self, ticket: Ticket, status: int | None = None,
+                headers: Mapping[str, str] | None = None,
+                retry_after: float | None = None) -> None:
+        """Record a call's end and what its answer says about the limit."""
+        with self._cond:
+            b = self._buckets[ticket.bucket]
+            b.in_flight -= 1
+            now = self.clock()
+            if b.window_s is not None and ticket.window == b.opened:
+                # The server's window opened before this answer came back.
+                b.window_end = max(b.window_end, now + b.window_s)
+            if status == 429:
+                self.rate_limited += 1
+                wait = retry_after if retry_after is not None else self._reset_in(headers, now)
+                b.blocked_until = max(b.blocked_until, now + (wait if wait is not None else 1.0))
+                b.used = b.limit or 0
+            elif headers:
+                self._adjust(b, headers, now)
+            self._cond.notify_all()
+
+    def _adjust(self, b: _Bucket, headers: Mapping[str, str], now: float) -> None:
+        remaining = _int(headers, "x-ratelimit-remaining")
+        if remaining is None:
+            return
+        consumed = _int(headers, "x-ratelimit-consumed")
+        if b.limit is None:
+            if remaining <= b.in_flight:  # the calls in flight use up what is left
+                reset = self._reset_in(headers, now)
+                if reset is not None:
+                    b.blocked_until = max(b.blocked_until, now + reset)
+            return
+        if consumed is not None and 0 < remaining + consumed < b.limit:
+            b.limit = remaining + consumed
+        room = b.limit - b.used
+        if remaining < room:  # someone else shares this quota
+            b.used = b.limit - remaining
+            if remaining == 0:
+                reset = self._reset_in(headers, now)
+                if reset is not None:
+                    b.blocked_until = max(b.blocked_until, now + reset)
+        elif remaining == 0:
+            # The header's date is rounded up to the second: the window closes after it - 1 s.
+            reset = self._reset_in(headers, now)
+            if reset is not None:
+                b.window_end = max(b.window_end, now + reset - 1.0)
+
+    def _reset_in(self, headers: Mapping[str, str] | None, now: float) -> float | None:
+        value = _header(headers, "x-ratelimit-reset")
+        if not value:
+            return None
+        try:
+            when = email.utils.parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return None
+        return max(0.0, when - self.wall())
+
+    # -- both ----------------------------------------------------------------
+    def call(self, op: str | None, fn: Callable[[], T]) -> T:
+        """Run `fn` (one HTTP attempt) inside the limit of `op`."""
+        ticket = self.acquire(op)
+        try:
+            result = fn()
+        except RateLimitedError as exc:
+            self.release(ticket, 429, exc.headers, exc.retry_after)
+            raise
+        except ApiError as exc:
+            self.release(ticket, exc.status, exc.headers)
+            raise
+        except BaseException:
+            self.release(ticket)
+            raise
+        self.release(ticket, getattr(result, "status", None), getattr(result, "headers", None))
+        return result
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is None:  # plain dicts: look past the case
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return value
+
+
+def _int(headers: Mapping[str, str], name: str) -> int | None:
+    value: Any = _header(headers, name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
