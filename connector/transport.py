@@ -39,7 +39,7 @@ class HttpResponse:
     body: Any
 
 
-def _read_capped(resp: requests.Response, cap: int) -> bytes:
+def _read_capped(resp: requests.Response, cap: int, where: str = "answer") -> bytes:
     declared = resp.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) <= cap:
         return resp.raw.read(decode_content=True)  # one read: length known and allowed
@@ -48,25 +48,31 @@ def _read_capped(resp: requests.Response, cap: int) -> bytes:
         size += len(chunk)
         if size > cap:
             resp.close()
-            raise ResponseError(f"response body exceeds {cap} bytes", status=resp.status_code)
+            raise ResponseError(f"{where}: response body exceeds {cap} bytes",
+                                status=resp.status_code)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _decode(raw: bytes, response_type: str, status: int, content_type: str) -> Any:
+def _decode(raw: bytes, response_type: str, status: int, content_type: str,
+            empty_ok: bool = False, where: str = "answer") -> Any:
     if response_type == "binary":
         return raw
     if response_type == "text":
         return raw.decode("utf-8", errors="replace")
     if not raw.strip():
-        return None
+        # Every API answer is a JSON envelope; an empty one would read as "no data".
+        if empty_ok or status == 204:
+            return None
+        raise ResponseError(f"{where}: expected JSON, got an empty body (status {status})",
+                            status=status)
     try:
         return json.loads(raw)
     except ValueError:
         kind = content_type.split(";")[0] or "no content type"
         snippet = redact(raw[:200].decode("utf-8", errors="replace")).strip()
         raise ResponseError(
-            f"expected JSON, got {kind} ({len(raw)} bytes): {snippet!r}", status=status
+            f"{where}: expected JSON, got {kind} ({len(raw)} bytes): {snippet!r}", status=status
         ) from None
 
 
@@ -199,13 +205,14 @@ def send(
     timeout_s: float,
     response_type: str = "json",
     debug: bool = False,
-    max_body_bytes: int = MAX_BODY_BYTES,
+    max_body_bytes: int | None = None,
 ) -> HttpResponse:
     if debug:
         log.info("request %s", json.dumps(req.describe(), default=str))
     try:
         resp = client.send(req, timeout_s)
-        raw = _read_capped(resp, max_body_bytes)
+        raw = _read_capped(resp, max_body_bytes or MAX_BODY_BYTES,
+                           f"{req.method} {urlsplit(req.url).path}")
     # `from None`: the cause chain of requests' errors holds the prepared request,
     # Authorization header included; tracebacks must not carry it.
     except (requests.Timeout, urllib3.exceptions.TimeoutError):
@@ -230,7 +237,8 @@ def send(
         raise ApiError(f"{req.method} {urlsplit(req.url).path} answered "
                        f"{resp.status_code}, a redirect to {where}; not followed",
                        status=resp.status_code, method=req.method, url=redact(req.url))
-    body = _decode(raw, response_type, resp.status_code, resp.headers.get("Content-Type", ""))
+    body = _decode(raw, response_type, resp.status_code, resp.headers.get("Content-Type", ""),
+                   empty_ok=req.method == "HEAD", where=f"{req.method} {urlsplit(req.url).path}")
     return HttpResponse(resp.status_code, resp.headers, body)
 
 
