@@ -23,7 +23,7 @@ from connector.errors import (
     ResponseError,
     error_class,
 )
-from connector.redact import redact, redact_value
+from connector.redact import redact, redact_headers, redact_value
 from connector.request import HttpRequest
 from connector.retry import server_wait_s
 
@@ -94,7 +94,7 @@ def _api_error(req: HttpRequest, resp: requests.Response, raw: bytes) -> ApiErro
     cls = error_class(resp.status_code)
     kwargs: dict[str, Any] = {"status": resp.status_code, "errors": errors,
                               "method": req.method, "url": redact(req.url),
-                              "headers": dict(resp.headers)}
+                              "headers": redact_headers(resp.headers)}
     if cls is RateLimitedError:
         kwargs["retry_after"] = server_wait_s(resp.headers, body)
     return cls(message, **kwargs)
