@@ -9,11 +9,11 @@ answer + the period). Calls that would start in the last `GUARD` of a window
 wait for the next one, so a slow call cannot spill into it.
 
 The catalogue's per-endpoint limits seed it; every answer corrects it:
-`X-RateLimit-Remaining` lower than expected (another client shares the quota)
-uses up the window, `Remaining + Consumed` below the seed lowers the limit,
-`Remaining: 0` against the model's room holds calls until `X-RateLimit-Reset`,
-and a 429 holds them for as long as it asks. Endpoints without a written limit
-share one bucket (as on the server) driven by the headers alone.
+`Remaining + Consumed` below the seed lowers the limit; `X-RateLimit-Remaining`
+below the model's room (another client shares the quota) takes the server's
+count, and its window then ends at `X-RateLimit-Reset`; a 429 holds calls for
+as long as it asks. Endpoints without a written limit share one bucket (as on
+the server), held only when the headers say the quota is spent.
 """
 
 from __future__ import annotations
@@ -176,12 +176,12 @@ class RateLimiter:
         if consumed is not None and 0 < remaining + consumed < b.limit:
             b.limit = remaining + consumed
         room = b.limit - b.used
-        if remaining < room:  # someone else shares this quota
+        if remaining < room:
+            # Someone else shares this quota: take the server's count and window.
             b.used = b.limit - remaining
-            if remaining == 0:
-                reset = self._reset_in(headers, now)
-                if reset is not None:
-                    b.blocked_until = max(b.blocked_until, now + reset)
+            reset = self._reset_in(headers, now)
+            if reset is not None:
+                b.window_end = now + reset
         elif remaining == 0:
             # The header's date is rounded up to the second: the window closes after it - 1 s.
             reset = self._reset_in(headers, now)
