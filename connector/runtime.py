@@ -153,11 +153,13 @@ class Runtime:
         action = self.plugins.action(key)
         count = 0
         for data in self.iter_pages(key, inputs):
-            for item in data.get(action.items or "", []):
-                if max_items is not None and count >= max_items:
-                    return
-                count += 1
-                yield item
+            items = data.get(action.items or "", [])
+            if max_items is not None:
+                items = items[:max_items - count]
+                count += len(items)
+            yield from items  # page by page: no per-item bookkeeping
+            if max_items is not None and count >= max_items:
+                return
 
     def _collect_pages(self, action: Action, values: Mapping[str, Any],
                        max_items: int) -> dict[str, Any]:
