@@ -1,0 +1,185 @@
+"""Every benchmark in one command, each figure against its target; --write saves BENCHMARKS.md.
+
+    .venv/bin/python bench/run_all.py [--write]
+
+Runs cold_start, per_call, listing, simulator_throughput and batch_rate in
+turn and exits 1 when a figure misses its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import batch_rate
+import cold_start
+import listing
+import per_call
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+COMMAND = ".venv/bin/python bench/run_all.py --write"
+MIB = 1024 * 1024
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    shown: str
+    target: str
+    passed: bool | None  # None: shown for context, no target
+
+
+def _at_most(limit: float) -> Callable[[float], bool]:
+    return lambda v: v <= limit
+
+
+def _fig(name: str, value: float, fmt: str, target: str,
+         ok: Callable[[float], bool] | None = None) -> Figure:
+    return Figure(name, value, fmt.format(value), target, None if ok is None else ok(value))
+
+
+def _verdict(fig: Figure) -> str:
+    return "-" if fig.passed is None else "PASS" if fig.passed else "FAIL"
+
+
+def run_cold_start() -> list[Figure]:
+    r = cold_start.measure(15)
+    return [_fig("cold start: load every plugin + dry run / bare dependency import",
+                 r["ratio"], "{:.2f}", "<= 1.30", _at_most(1.30)),
+            _fig("cold start: connector command (ms)", r["connector_s"] * 1000, "{:.0f}", "-")]
+
+
+def run_per_call() -> list[Figure]:
+    t = per_call.measure(3000, 5)
+    return [_fig("per call: runtime / requests.Session.get", t["runtime"] / t["requests"],
+                 "{:.2f}", "<= 0.70", _at_most(0.70)),
+            _fig("per call: runtime / urllib3 PoolManager", t["runtime"] / t["urllib3"],
+                 "{:.2f}", "<= 1.30", _at_most(1.30)),
+            _fig("per call: runtime getSource (us)", t["runtime"], "{:.0f}", "-")]
+
+
+def run_listing() -> list[Figure]:
+    r = listing.measure(100_000, 1000, 7)
+    return [_fig("listing 100,000 items: iterator / bare urllib3 loop (time)", r["ratio"],
+                 "{:.2f}", "<= 1.20", _at_most(1.20)),
+            _fig("listing: iterator peak memory (MiB)", r["iterator_peak"] / MIB, "{:.1f}", "-"),
+            _fig("listing: bare urllib3 loop peak memory (MiB)", r["urllib3_peak"] / MIB,
+                 "{:.1f}", "-"),
+            _fig("listing: iterator peak at 100,000 / at 10,000 items", r["growth"],
+                 "{:.2f}", "<= 1.50 (no growth)", _at_most(1.50))]
+
+
+def run_simulator_throughput() -> list[Figure]:
+    out = subprocess.run([sys.executable, str(HERE / "simulator_throughput.py")],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    found = re.search(r"= ([\d,]+) req/s", out)
+    rate = float(found.group(1).replace(",", "")) if found else 0.0
+    return [_fig("simulator: GET requests per second", rate, "{:,.0f}", ">= 1,000",
+                 lambda v: v >= 1000)]
+
+
+def run_batch_rate() -> list[Figure]:
+    r = batch_rate.measure(200, 0.05, 4)
+    return [_fig("batch: 200 createLabel at 60/min, elapsed / fastest the limit allows",
+                 r["ratio"], "{:.3f}", "<= 1.15", _at_most(1.15)),
+            _fig("batch: 429 responses", r["responses_429"], "{:.0f}", "0",
+                 lambda v: v == 0),
+            _fig("batch: labels created", r["created"], "{:.0f}", "200",
+                 lambda v: v == 200)]
+
+
+BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
+           ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
+           ("batch_rate", run_batch_rate))
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"CPU": cpu, "Cores": str(os.cpu_count()),
+            "Python": f"{platform.python_implementation()} {platform.python_version()}",
+            "OS": platform.platform()}
+
+
+def markdown(figures: list[Figure], host: dict[str, str], when: str) -> str:
+    rows = "\n".join(f"| {f.name} | {f.shown} | {f.target} | "
+                     f"{_verdict(f)} |" for f in figures)
+    hosts = "\n".join(f"- {k}: {v}" for k, v in host.items())
+    return f"""# Benchmarks
+
+Written by `bench/run_all.py`; do not edit by hand. Measured {when}.
+
+Command (from the repository root):
+
+    {COMMAND}
+
+Machine:
+
+{hosts}
+
+| Figure | Value | Target | Result |
+|---|---|---|---|
+{rows}
+
+What each measures:
+
+- cold start (`bench/cold_start.py`): loading every plugin and dry-running
+  one action in a fresh interpreter, against importing the dependencies alone;
+  medians of alternating runs.
+- per call (`bench/per_call.py`): `getSource` through the runtime against bare
+  `requests` and bare `urllib3`, the same keep-alive loopback server; best round.
+- listing (`bench/listing.py`): every page (1,000 items each) of a
+  100,000-item listing through `Runtime.iter_items` against a bare urllib3
+  loop over the same pages; best of 7. Peaks are tracemalloc peaks of one walk
+  each; the last row compares the iterator's peak at 100,000 and 10,000 items.
+- simulator (`bench/simulator_throughput.py`): simple GETs per second over 4
+  keep-alive connections.
+- batch (`bench/batch_rate.py`): `run_batch` of 200 `createLabel` against the
+  simulator enforcing 60 per minute with a minute of 3 s; the fastest time the
+  limit allows is 3 windows (60 + 60 + 60 at once, the last 20 when the fourth
+  window opens).
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md")
+    args = parser.parse_args()
+    figures: list[Figure] = []
+    for name, fn in BENCHES:
+        print(f"== {name}", flush=True)
+        for fig in fn():
+            figures.append(fig)
+            print(f"  {fig.name}: {fig.shown} (target {fig.target}) {_verdict(fig)}",
+                  flush=True)
+    judged = [f for f in figures if f.passed is not None]
+    failed = [f for f in judged if not f.passed]
+    print(f"{len(judged) - len(failed)}/{len(judged)} figures on target")
+    if args.write:
+        when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        path = ROOT / "BENCHMARKS.md"
+        path.write_text(markdown(figures, machine(), when), encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
