@@ -225,3 +225,18 @@ def test_killed_halfway_then_rerun_does_every_line_exactly_once(
     created = set(sim.state["labels"])
     assert {f"batch:v{n - 1}" for n in ok} <= created and len(created) <= 200
     assert refused[0] == 0
+
+
+def test_progress_bar_draws_only_when_enabled() -> None:
+    import io
+
+    from connector.progress import Progress
+
+    shown, hidden = io.StringIO(), io.StringIO()
+    for stream, enabled in ((shown, True), (hidden, None)):  # StringIO is no terminal
+        bar = Progress(3, enabled, stream)
+        for ok in (True, True, False):
+            bar.update(ok)
+        bar.close()
+    assert "3/3 ok 2 errors 1" in shown.getvalue()
+    assert hidden.getvalue() == ""
