@@ -127,7 +127,9 @@ def test_hostile_ids_stay_in_their_path_segment(key: str, data: st.DataObject) -
     action: Action = REGISTRY.action(key)
     values = sample_inputs(action)
     path_inputs = [i for i in action.inputs if action.where(i) == "path"]
-    chosen = {i.wire_name: data.draw(hostile_id, label=i.key) for i in path_inputs}
+    # Free-text ids get hostile values; a path input limited to fixed choices gets one of them.
+    chosen = {i.wire_name: data.draw(st.sampled_from(i.choices) if i.choices else hostile_id,
+                                     label=i.key) for i in path_inputs}
     for inp in path_inputs:
         values[inp.key] = chosen[inp.wire_name]
     req = RT.prepare(action, values)
