@@ -96,11 +96,15 @@ def get_subscription(ctx: Ctx) -> dict[str, Any]:
     return {"subscription": _subscription(ctx)}
 
 
+def _of_destination(ctx: Ctx, collection: str) -> list[dict[str, Any]]:
+    """Rows of `collection` under the path's destination (404 when it does not exist)."""
+    dest_id = ctx.state.get("destinations", ctx.arg("destinationId"))["id"]
+    return [row for row in ctx.state[collection].values() if row["destinationId"] == dest_id]
+
+
 @handles("listSubscriptionsFromDestination")
 def list_subscriptions(ctx: Ctx) -> dict[str, Any]:
-    dest_id = ctx.state.get("destinations", ctx.arg("destinationId"))["id"]
-    rows = [s for s in ctx.state["subscriptions"].values() if s["destinationId"] == dest_id]
-    return listing(ctx, "subscriptions", rows)
+    return listing(ctx, "subscriptions", _of_destination(ctx, "subscriptions"))
 
 
 @handles("updateSubscriptionForDestination")
@@ -152,9 +156,7 @@ def get_filter(ctx: Ctx) -> dict[str, Any]:
 
 @handles("listFiltersFromDestination")
 def list_filters(ctx: Ctx) -> dict[str, Any]:
-    dest_id = ctx.state.get("destinations", ctx.arg("destinationId"))["id"]
-    rows = [f for f in ctx.state["filters"].values() if f["destinationId"] == dest_id]
-    return listing(ctx, "filters", rows)
+    return listing(ctx, "filters", _of_destination(ctx, "filters"))
 
 
 @handles("updateFilterForDestination")
