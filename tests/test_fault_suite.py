@@ -17,9 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
+def report(pytestconfig: pytest.Config) -> Report:
     found = run_fault_suite(calls=2000, seed=reliability.DEFAULT_SEED)
     print("\n" + found.to_markdown())  # visible with -s, and in CI logs on failure
+    # One line in every run's output, captured or not: what CI checks at a glance.
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if capture is not None and terminal is not None:
+        injected = ", ".join(f"{n} {k}" for k, n in sorted(found.injected.items()))
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(
+                f"\nfault suite: {sum(sum(c.values()) for c in found.outcomes.values())} "
+                f"calls; injected {injected}; lost writes {found.lost_writes}, "
+                f"duplicated writes {found.duplicated_writes}")
     return found
 
 
