@@ -19,6 +19,7 @@ from connector.spec import Input
 
 _SCALARS = {
     "string": core_schema.str_schema,
+    "integer": core_schema.int_schema,
     "number": core_schema.float_schema,
     "boolean": core_schema.bool_schema,
     "any": core_schema.any_schema,
@@ -45,8 +46,6 @@ def _schema_for(inp: Input) -> core_schema.CoreSchema:
             _decode_json_text, core_schema.dict_schema(core_schema.str_schema()))
     if inp.type == "array":
         item = _SCALARS.get(inp.items or "any", core_schema.any_schema)()
-        if inp.items == "integer":
-            item = core_schema.int_schema()
         return core_schema.no_info_before_validator_function(
             _decode_json_text, core_schema.list_schema(item))
     if inp.type == "string" and inp.required:
