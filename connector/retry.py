@@ -58,10 +58,6 @@ class RetryPolicy:
         return wait / 1000
 
 
-# The seed's Raw Request defaults: no retries unless asked for.
-NO_RETRIES = RetryPolicy(max_retries=0, delay_ms=0, exponential=False)
-
-
 def server_wait_s(headers: Mapping[str, str], body: Any, now: float | None = None) -> float | None:
     """Seconds the API asks to wait: Retry-After, the body's msBeforeNext, or X-RateLimit-Reset."""
     now = time.time() if now is None else now

@@ -16,7 +16,7 @@ from connector.request import HttpRequest, build
 from connector.retry import RetryPolicy, call_with_retries
 from connector.spec import PAGING_KEYS, Action, DataSource
 from connector.transport import HttpClient, HttpResponse, send
-from connector.validation import validate
+from connector.validation import as_inputs, validate
 
 if TYPE_CHECKING:
     from connector.ratelimit import RateLimiter
@@ -107,7 +107,7 @@ class Runtime:
     def run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run an action by key or alias; returns `{"data": <API body>}`."""
         action = self.plugins.action(key)
-        values = _values(inputs, action.key)
+        values = as_inputs(inputs, action.key)
         if action.run is not None:
             return action.run(self, values)
         clean = validate(action.inputs, values, action.key)
@@ -118,7 +118,7 @@ class Runtime:
     def dry_run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The request `run` would send (token masked); nothing is sent."""
         action = self.plugins.action(key)
-        values = _values(inputs, action.key)
+        values = as_inputs(inputs, action.key)
         if action.run is not None and hasattr(action.run, "prepare"):
             return action.run.prepare(self, values).describe()
         return self.prepare(action, values).describe()
@@ -186,7 +186,7 @@ class Runtime:
     def picklist(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """`{"result": [{"label", "key"}]}` from every page of the feeding listing."""
         source = self.plugins.datasource(key)
-        values = validate(source.all_inputs, _values(inputs, source.key), source.key)
+        values = validate(source.all_inputs, as_inputs(inputs, source.key), source.key)
         text = (values.pop("filter", None) or "").lower()
         cap = values.pop("maxItems", None) or PICKLIST_CAP
         action = self.plugins.action(source.action)
@@ -206,15 +206,6 @@ class Runtime:
             if len(result) >= cap:
                 break
         return {"result": result}
-
-
-def _values(inputs: Any, key: str) -> dict[str, Any]:
-    # Flow engines hand over whatever JSON they hold; only an object names inputs.
-    if inputs is None:
-        return {}
-    if not isinstance(inputs, Mapping):
-        raise InputError({"input": "must be an object of input names to values"}, key)
-    return dict(inputs)
 
 
 def _dig(item: Any, path: str) -> Any:

@@ -67,11 +67,22 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "input"
 
 
+def as_inputs(values: Any, action: str | None = None) -> dict[str, Any]:
+    """A copy of `values` as an input mapping (None: no inputs); anything else is an InputError.
+
+    Flow engines hand over whatever JSON they hold; only an object names inputs.
+    """
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise InputError({"input": "must be an object of input names to values"}, action)
+    return dict(values)
+
+
 def validate(inputs: tuple[Input, ...], values: Mapping[str, Any],
              action: str | None = None) -> dict[str, Any]:
     """Defaults filled in, blanks dropped, types checked; InputError names every bad field."""
-    if not isinstance(values, Mapping):
-        raise InputError({"input": "must be an object of input names to values"}, action)
+    values = as_inputs(values, action)
     data: dict[str, Any] = {}
     for inp in inputs:
         value = values.get(inp.key)
