@@ -18,7 +18,6 @@ the server), held only when the headers say the quota is spent.
 
 from __future__ import annotations
 
-import email.utils
 import math
 import threading
 import time
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from connector.errors import ApiError, ConnectorError, RateLimitedError
+from connector.retry import seconds_until
 
 WINDOW_S = {"minute": 60.0, "day": 86400.0}
 GUARD = 0.05  # share of a window, at its end, in which no call starts
@@ -155,7 +155,7 @@ class RateLimiter:
                 b.window_end = max(b.window_end, now + b.window_s)
             if status == 429:
                 self.rate_limited += 1
-                wait = retry_after if retry_after is not None else self._reset_in(headers, now)
+                wait = retry_after if retry_after is not None else self._reset_in(headers)
                 b.blocked_until = max(b.blocked_until, now + (wait if wait is not None else 1.0))
                 b.used = b.limit or 0
             elif headers:
@@ -169,7 +169,7 @@ class RateLimiter:
         consumed = _int(headers, "x-ratelimit-consumed")
         if b.limit is None:
             if remaining <= b.in_flight:  # the calls in flight use up what is left
-                reset = self._reset_in(headers, now)
+                reset = self._reset_in(headers)
                 if reset is not None:
                     b.blocked_until = max(b.blocked_until, now + reset)
             return
@@ -179,24 +179,18 @@ class RateLimiter:
         if remaining < room:
             # Someone else shares this quota: take the server's count and window.
             b.used = b.limit - remaining
-            reset = self._reset_in(headers, now)
+            reset = self._reset_in(headers)
             if reset is not None:
                 b.window_end = now + reset
         elif remaining == 0:
             # The header's date is rounded up to the second: the window closes after it - 1 s.
-            reset = self._reset_in(headers, now)
+            reset = self._reset_in(headers)
             if reset is not None:
                 b.window_end = max(b.window_end, now + reset - 1.0)
 
-    def _reset_in(self, headers: Mapping[str, str] | None, now: float) -> float | None:
-        value = _header(headers, "x-ratelimit-reset")
-        if not value:
-            return None
-        try:
-            when = email.utils.parsedate_to_datetime(value).timestamp()
-        except (TypeError, ValueError, IndexError):
-            return None
-        return max(0.0, when - self.wall())
+    def _reset_in(self, headers: Mapping[str, str] | None) -> float | None:
+        # The header is wall-clock time, not the limiter's monotonic clock.
+        return seconds_until(_header(headers, "x-ratelimit-reset"), self.wall())
 
     # -- both ----------------------------------------------------------------
     def call(self, op: str | None, fn: Callable[[], T]) -> T:

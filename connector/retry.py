@@ -62,16 +62,17 @@ def server_wait_s(headers: Mapping[str, str], body: Any, now: float | None = Non
     """Seconds the API asks to wait: Retry-After, the body's msBeforeNext, or X-RateLimit-Reset."""
     now = time.time() if now is None else now
     lower = {k.lower(): v for k, v in headers.items()}
-    after = _seconds_until(lower.get("retry-after"), now)
+    after = seconds_until(lower.get("retry-after"), now)
     if after is not None:
         return after
     ms = _ms_before_next(body)
     if ms is not None:
         return ms / 1000
-    return _seconds_until(lower.get("x-ratelimit-reset"), now)
+    return seconds_until(lower.get("x-ratelimit-reset"), now)
 
 
-def _seconds_until(value: str | None, now: float) -> float | None:
+def seconds_until(value: str | None, now: float) -> float | None:
+    """Seconds until a header's time: a delay, epoch seconds or an RFC 5322 date."""
     if not value:
         return None
     value = value.strip()
