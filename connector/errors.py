@@ -1,26 +1,44 @@
-"""Typed errors. Each carries the HTTP status and the API's error envelope, never the token."""
+"""Typed errors. Each carries the HTTP status and the API's error envelope, never the token.
+
+Every error also says how a flow should route it: `code` (stable, machine
+readable), `category` (`config`: fix the inputs or the connection;
+`transient`: try again later; `api`: the API refused; `internal`: a bug)
+and `retryable`. `error_record()` turns any exception into the one JSON
+shape the CLI (`--error-format json`) and batch results files share.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+CONFIG, TRANSIENT, API, INTERNAL = "config", "transient", "api", "internal"
+EXIT_INTERNAL, EXIT_INPUT, EXIT_API, EXIT_NO_ANSWER = 1, 2, 3, 4
+
 
 class ConnectorError(Exception):
     """Base of every error the connector raises on purpose."""
 
     kind = "error"
-    exit_code = 1
+    category = INTERNAL
+    retryable = False
+    exit_code = EXIT_INTERNAL
+
+    @property
+    def code(self) -> str:
+        return self.kind
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.kind, "message": str(self)}
+        return {"type": self.kind, "code": self.code, "category": self.category,
+                "retryable": self.retryable, "message": str(self)}
 
 
 class InputError(ConnectorError, ValueError):
     """Invalid input, found before anything is sent. `fields` maps each field to its problem."""
 
     kind = "input"
-    exit_code = 2
+    category = CONFIG
+    exit_code = EXIT_INPUT
 
     def __init__(self, fields: Mapping[str, str], action: str | None = None) -> None:
         self.fields = dict(fields)
@@ -30,21 +48,22 @@ class InputError(ConnectorError, ValueError):
         super().__init__(f"{where}invalid input: {detail}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.kind, "message": str(self), "fields": self.fields}
+        return {**super().to_dict(), "fields": self.fields}
 
 
 class PluginError(ConnectorError):
     """A plugin could not be loaded or declared something invalid."""
 
     kind = "plugin"
-    exit_code = 1
+    exit_code = EXIT_INTERNAL
 
 
 class ApiError(ConnectorError):
     """The API answered with an error status."""
 
     kind = "api"
-    exit_code = 3
+    category = API
+    exit_code = EXIT_API
 
     def __init__(
         self,
@@ -63,12 +82,12 @@ class ApiError(ConnectorError):
         self.headers = dict(headers or {})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.kind, "status": self.status, "message": str(self),
-                "errors": self.errors}
+        return {**super().to_dict(), "status": self.status, "errors": self.errors}
 
 
 class AuthError(ApiError):
     kind = "auth"
+    category = CONFIG
 
 
 class NotFoundError(ApiError):
@@ -83,18 +102,26 @@ class ApiValidationError(ApiError):
     """The API rejected the input (422)."""
 
     kind = "validation"
+    category = CONFIG
 
 
 class RateLimitedError(ApiError):
     kind = "rate_limited"
+    category = TRANSIENT
+    retryable = True
 
     def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.retry_after = retry_after  # seconds the API asked us to wait
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
 
 class ServerError(ApiError):
     kind = "server"
+    category = TRANSIENT
+    retryable = True
 
 
 class ResponseError(ApiError):
@@ -104,15 +131,28 @@ class ResponseError(ApiError):
 
 
 class TransportError(ConnectorError):
-    """No HTTP answer at all."""
+    """No HTTP answer at all.
 
-    exit_code = 4
+    `sent` says whether the request may have reached the API: False only when
+    it surely did not (connection refused, name not resolved, a request that
+    could not be encoded), so a write that failed that way is safe to repeat.
+    """
 
-    def __init__(self, message: str, method: str = "", url: str = "") -> None:
+    kind = "transport"
+    category = TRANSIENT
+    retryable = True
+    exit_code = EXIT_NO_ANSWER
+
+    def __init__(self, message: str, method: str = "", url: str = "",
+                 sent: bool = True) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
         self.status = None
+        self.sent = sent
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "sent": self.sent}
 
 
 class RequestTimeoutError(TransportError):
@@ -139,3 +179,20 @@ def error_class(status: int) -> type[ApiError]:
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, ApiError)
+
+
+def error_record(exc: BaseException) -> dict[str, Any]:
+    """Any exception as the `error` object of a batch record or `--error-format json`.
+
+    A connector error gives its own fields; anything else (a bug, a plugin's
+    own exception) gives its type and message only, as an `internal` error.
+    Callers mask secrets in the result before writing it anywhere.
+    """
+    if isinstance(exc, ConnectorError):
+        return exc.to_dict()
+    return {"type": "internal", "code": "internal", "category": INTERNAL, "retryable": False,
+            "message": f"{type(exc).__name__}: {exc}"}
+
+
+def exit_code_of(exc: BaseException) -> int:
+    return exc.exit_code if isinstance(exc, ConnectorError) else EXIT_INTERNAL

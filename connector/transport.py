@@ -209,23 +209,26 @@ def send(
 ) -> HttpResponse:
     if debug:
         log.info("request %s", json.dumps(req.describe(), default=str))
+    where = f"{req.method} {urlsplit(req.url).path}"
     try:
         resp = client.send(req, timeout_s)
-        raw = _read_capped(resp, max_body_bytes or MAX_BODY_BYTES,
-                           f"{req.method} {urlsplit(req.url).path}")
+        raw = _read_capped(resp, max_body_bytes or MAX_BODY_BYTES, where)
     # `from None`: the cause chain of requests' errors holds the prepared request,
     # Authorization header included; tracebacks must not carry it.
-    except (requests.Timeout, urllib3.exceptions.TimeoutError):
-        raise RequestTimeoutError(f"{req.method} {urlsplit(req.url).path}: no answer within "
-                                  f"{timeout_s:g}s", req.method, redact(req.url)) from None
+    except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
+        raise RequestTimeoutError(f"{where}: no answer within {timeout_s:g}s", req.method,
+                                  redact(req.url), sent=_may_have_sent(exc)) from None
     except (requests.ConnectionError, urllib3.exceptions.ProtocolError) as exc:
-        raise ConnectionFailedError(f"{req.method} {urlsplit(req.url).path}: connection failed: "
-                                    f"{redact(_reason(exc))}", req.method,
-                                    redact(req.url)) from None
+        raise ConnectionFailedError(f"{where}: connection failed: {redact(_reason(exc))}",
+                                    req.method, redact(req.url),
+                                    sent=_may_have_sent(exc)) from None
     except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-        raise ConnectionFailedError(f"{req.method} {urlsplit(req.url).path}: "
-                                    f"{redact(_reason(exc))}", req.method,
-                                    redact(req.url)) from None
+        raise ConnectionFailedError(f"{where}: {redact(_reason(exc))}", req.method,
+                                    redact(req.url), sent=_may_have_sent(exc)) from None
+    except (ValueError, UnicodeError) as exc:  # http.client refuses a header or URL
+        raise ConnectionFailedError(f"{where}: the request could not be encoded: "
+                                    f"{redact(_reason(exc))}", req.method, redact(req.url),
+                                    sent=False) from None
     if debug:
         log.info("response %s %s %s", resp.status_code, urlsplit(req.url).path,
                  redact(raw[:2000].decode("utf-8", errors="replace")))
@@ -240,6 +243,23 @@ def send(
     body = _decode(raw, response_type, resp.status_code, resp.headers.get("Content-Type", ""),
                    empty_ok=req.method == "HEAD", where=f"{req.method} {urlsplit(req.url).path}")
     return HttpResponse(resp.status_code, resp.headers, body)
+
+
+def _may_have_sent(exc: Exception) -> bool:
+    """False only when the request surely never left: no connection was made, or it
+    was refused while being built. Anything after connecting may have reached the API."""
+    if isinstance(exc, requests.ConnectTimeout | urllib3.exceptions.ConnectTimeoutError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    if isinstance(exc, urllib3.exceptions.NewConnectionError) or isinstance(
+            reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError):
+        return False
+    # Refused while being prepared (bad header, URL or scheme): nothing went out.
+    return not isinstance(exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidURL
+                          | requests.exceptions.InvalidSchema | requests.exceptions.MissingSchema
+                          | urllib3.exceptions.LocationValueError)
 
 
 def _reason(exc: Exception) -> str:
