@@ -136,7 +136,7 @@ class _Adapter(HTTPAdapter):
         response.headers = CaseInsensitiveDict(resp.headers)
         response.raw = resp
         response.reason = resp.reason
-        response.url = req.url
+        response.url = req.url or ""
         response.request = req
         response.connection = self
         return response
@@ -195,8 +195,9 @@ class HttpClient:
 
     def send(self, req: HttpRequest, timeout_s: float) -> requests.Response:
         prep = self.prepare(req)
-        adapter = self.session.get_adapter(prep.url)
-        return adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(prep.url))
+        url = prep.url or req.full_url
+        adapter = self.session.get_adapter(url)
+        return adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(url))
 
 
 def send(

@@ -49,7 +49,7 @@ def _warehouse(id_: str, slug: str, name: str, description: str,
             "options": options}
 
 
-SOURCE_METADATA = [
+SOURCE_METADATA: list[dict[str, Any]] = [
     _source("IqDTy1TpoU", "javascript", "Javascript", "Website"),
     _source("UBrsG9RVzw", "ios", "iOS", "Mobile"),
     _source("rQ1pI4Q6Ae", "android", "Android", "Mobile"),
@@ -57,7 +57,7 @@ SOURCE_METADATA = [
     _source("1bow82lmk", "stripe", "Stripe", "Payments", cloud=False),
 ]
 
-DESTINATION_METADATA = [
+DESTINATION_METADATA: list[dict[str, Any]] = [
     _destination("57da359580412f644ff33fb9", "amazon-kinesis", "Amazon Kinesis", "Analytics", [
         _option("region", default="us-west-2", label="AWS Kinesis Stream Region"),
         _option("roleAddress", label="Role Address"),
@@ -72,7 +72,7 @@ DESTINATION_METADATA = [
     ]),
 ]
 
-WAREHOUSE_METADATA = [
+WAREHOUSE_METADATA: list[dict[str, Any]] = [
     _warehouse("55d3d3aea3c", "postgres", "Postgres", "Open source data warehouse", [
         _option("hostname"), _option("port"), _option("database"),
         _option("username"), _option("password"),
@@ -83,7 +83,7 @@ WAREHOUSE_METADATA = [
     ]),
 ]
 
-ROLES = [
+ROLES: list[dict[str, Any]] = [
     {"id": "1xL6TqBk3zHiSsXkZPdHB9Nz7Ln", "name": "Workspace Owner",
      "description": "Full access to the workspace."},
     {"id": "1xL6TpRkRy3LR6ASGxYrTnQqBOt", "name": "Workspace Member",
@@ -94,7 +94,7 @@ ROLES = [
      "description": "Read access to the sources it is granted."},
 ]
 
-USERS = [
+USERS: list[dict[str, Any]] = [
     {"id": "1bOHeKJg5BbFhoQqBsgk6xZYi1D", "name": "Ada Owner", "email": "owner@example.com",
      "permissions": [{"roleId": ROLES[0]["id"], "roleName": ROLES[0]["name"],
                       "resources": [{"id": "", "type": "WORKSPACE"}]}]},
@@ -102,4 +102,6 @@ USERS = [
      "permissions": []},
 ]
 
-SPACES = [{"id": "spa_9aQ1Lj62S4bomZKLF4DPqW", "name": "Production", "slug": "production"}]
+SPACES: list[dict[str, Any]] = [
+    {"id": "spa_9aQ1Lj62S4bomZKLF4DPqW", "name": "Production", "slug": "production"},
+]

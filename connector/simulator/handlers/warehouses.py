@@ -20,7 +20,7 @@ from connector.simulator.handlers import (
 def create_warehouse(ctx: Ctx) -> dict[str, Any]:
     meta = ctx.state.get("warehouseMetadata", ctx.field("metadataId"))
     enabled = ctx.field("enabled")
-    warehouse = {
+    warehouse: dict[str, Any] = {
         "id": ctx.ids.new_id(), "workspaceId": ctx.state.workspace["id"],
         "enabled": True if enabled is None else bool(enabled),
         "metadata": copy.deepcopy(meta), "settings": upsert_settings({}, ctx.field("settings")),
@@ -28,7 +28,7 @@ def create_warehouse(ctx: Ctx) -> dict[str, Any]:
     if ctx.field("name"):
         warehouse["settings"]["name"] = ctx.field("name")
     with ctx.state.lock:
-        ctx.state["warehouses"][warehouse["id"]] = warehouse
+        ctx.state["warehouses"][str(warehouse["id"])] = warehouse
     return {"warehouse": warehouse}
 
 
