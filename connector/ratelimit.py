@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from connector.errors import ApiError, ConnectorError, RateLimitedError
-from connector.retry import seconds_until
+from connector.retry import WAIT_NOTICE_S, seconds_until
 
 WINDOW_S = {"minute": 60.0, "day": 86400.0}
 GUARD = 0.05  # share of a window, at its end, in which no call starts
@@ -97,11 +97,17 @@ class RateLimiter:
         return name, bucket
 
     # -- before a call -----------------------------------------------------
-    def acquire(self, op: str | None) -> Ticket:
-        """Block until a call of `op` may start; pair with `release`."""
+    def acquire(self, op: str | None,
+                on_wait: Callable[[float, str], None] | None = None) -> Ticket:
+        """Block until a call of `op` may start; pair with `release`.
+
+        `on_wait(seconds, reason)` is called once if the call is about to be
+        held for at least `WAIT_NOTICE_S`.
+        """
         with self._cond:
             name, b = self._bucket(op)
             held_since = None
+            told = False  # on_wait is called once per call at most
             while True:
                 if self.cancelled:
                     raise CancelledError("stopped while waiting for the rate limit")
@@ -110,6 +116,16 @@ class RateLimiter:
                 if until <= now:
                     break
                 held_since = held_since if held_since is not None else now
+                if on_wait is not None and not told and until - now >= WAIT_NOTICE_S:
+                    told = True
+                    reason = self._hold_reason(op, name, b, now)
+                    # Outside the lock: a slow callback must not hold up other threads.
+                    self._cond.release()
+                    try:
+                        on_wait(until - now, reason)
+                    finally:
+                        self._cond.acquire()
+                    continue  # the state may have changed meanwhile
                 self._cond.wait(until - now)
             if held_since is not None:
                 self.waited_s += now - held_since
@@ -123,6 +139,15 @@ class RateLimiter:
                 b.used += 1
             b.in_flight += 1
             return Ticket(name, window)
+
+    def _hold_reason(self, op: str | None, name: str, b: _Bucket, now: float) -> str:
+        endpoint = op or "this endpoint"
+        if b.blocked_until > now:
+            return f"rate limit of {endpoint}: the API answered 429, holding its calls"
+        if b.limit is None:
+            return f"rate limit of {endpoint}: the API says the quota is spent"
+        per = self.limits[name][1]
+        return f"rate limit of {endpoint}: {b.limit} calls per {per}, holding the next one"
 
     def cancel(self, cancelled: bool = True) -> None:
         """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""
@@ -193,9 +218,10 @@ class RateLimiter:
         return seconds_until(_header(headers, "x-ratelimit-reset"), self.wall())
 
     # -- both ----------------------------------------------------------------
-    def call(self, op: str | None, fn: Callable[[], T]) -> T:
-        """Run `fn` (one HTTP attempt) inside the limit of `op`."""
-        ticket = self.acquire(op)
+    def call(self, op: str | None, fn: Callable[[], T],
+             on_wait: Callable[[float, str], None] | None = None) -> T:
+        """Run `fn` (one HTTP attempt) inside the limit of `op`; `on_wait` as for `acquire`."""
+        ticket = self.acquire(op, on_wait)
         try:
             result = fn()
         except RateLimitedError as exc:

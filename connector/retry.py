@@ -27,6 +27,8 @@ from connector.errors import (
 )
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Waits at least this long are announced (`on_wait`): shorter ones pass unnoticed.
+WAIT_NOTICE_S = 2.0
 # Exponential backoff never starts below this, even with a delay of 0.
 MIN_BACKOFF_MS = 200
 T = TypeVar("T")
@@ -107,6 +109,7 @@ class _Decider:
         self.failures = 0
         self.rate_limited = 0
         self.next_wait = 0.0
+        self.reason = ""  # why the next wait happens, for `on_wait`
 
     def remaining_s(self) -> float:
         return self.policy.deadline_s - (self.clock() - self.started)
@@ -119,16 +122,19 @@ class _Decider:
                 return False
             wait = exc.retry_after if exc.retry_after is not None else p.backoff_s(
                 self.rate_limited)
+            reason = f"rate limited: {exc}"
         elif self._retriable(exc):
             self.failures += 1
             if self.failures > p.max_retries:
                 return False
             wait = p.backoff_s(self.failures)
+            reason = f"retry {self.failures} of {p.max_retries} after: {exc}"
         else:
             return False
         if wait >= self.remaining_s():
             return False  # the answer would come after the deadline: fail now
         self.next_wait = wait
+        self.reason = reason
         return True
 
     def _retriable(self, exc: BaseException) -> bool:
@@ -144,8 +150,12 @@ def call_with_retries(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[BaseException, float, int], None] | None = None,
+    on_wait: Callable[[float, str], None] | None = None,
 ) -> T:
-    """Call `fn(timeout_s)` until it succeeds or the policy says stop; re-raise the last error."""
+    """Call `fn(timeout_s)` until it succeeds or the policy says stop; re-raise the last error.
+
+    `on_wait(seconds, reason)` is called before every wait of at least `WAIT_NOTICE_S`.
+    """
     decider = _Decider(policy, method, clock)
 
     def attempt() -> T:
@@ -167,15 +177,20 @@ def call_with_retries(
         if on_retry and state.outcome is not None:
             on_retry(state.outcome.exception(), decider.next_wait, state.attempt_number + 1)
 
+    def pause(seconds: float) -> None:
+        if on_wait is not None and seconds >= WAIT_NOTICE_S:
+            on_wait(seconds, decider.reason)
+        sleep(seconds)
+
     if on_retry:
         on_retry(first_failure, decider.next_wait, 1)
-    sleep(decider.next_wait)
+    pause(decider.next_wait)
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(
             lambda e: isinstance(e, ConnectorError) and decider.should_retry(e)),
         wait=lambda _state: decider.next_wait,
         stop=tenacity.stop_never,
-        sleep=sleep,
+        sleep=pause,
         before_sleep=before_sleep,
         reraise=True,
     )

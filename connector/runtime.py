@@ -13,7 +13,7 @@ from connector.connection import Connection
 from connector.errors import InputError, ResponseError
 from connector.registry import Registry, default_registry
 from connector.request import HttpRequest, build
-from connector.retry import RetryPolicy, call_with_retries
+from connector.retry import WAIT_NOTICE_S, RetryPolicy, call_with_retries
 from connector.spec import PAGING_KEYS, Action, DataSource
 from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import as_inputs, validate
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
+__all__ = ["WAIT_NOTICE_S", "RepeatedCursorError", "Runtime", "fetch_picklist", "run_action"]
 
 
 class RepeatedCursorError(ResponseError):
@@ -30,7 +31,13 @@ class RepeatedCursorError(ResponseError):
 
 
 class Runtime:
-    """Executes plugins against one connection. Safe to share between threads."""
+    """Executes plugins against one connection. Safe to share between threads.
+
+    `on_wait(seconds, reason)` is told before any wait of at least
+    `WAIT_NOTICE_S` (a retry back-off, a 429's asked-for wait, rate-limit
+    pacing), so a user sees why nothing happens. `timeout` (one attempt) and
+    `deadline` (all attempts and waits), in seconds, override the policy's.
+    """
 
     def __init__(
         self,
@@ -40,13 +47,18 @@ class Runtime:
         debug: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         limiter: RateLimiter | None = None,
+        on_wait: Callable[[float, str], None] | None = None,
+        timeout: float | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.connection = connection if connection is not None else Connection.resolve()
         self.registry = registry
-        self.policy = policy or RetryPolicy()
+        self.policy = (policy or RetryPolicy()).with_(
+            timeout_s=_seconds("timeout", timeout), deadline_s=_seconds("deadline", deadline))
         self.debug = debug
         self.sleep = sleep
         self.limiter = limiter  # paces every attempt per endpoint (bulk runs)
+        self.on_wait = on_wait
         self._local = threading.local()  # one HTTP client (requests.Session) per thread
         redact.remember(self.connection.token)
 
@@ -76,7 +88,7 @@ class Runtime:
     def with_limiter(self, limiter: RateLimiter) -> Runtime:
         """A runtime on the same connection and plugins whose calls `limiter` paces."""
         return Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
-                       limiter)
+                       limiter, on_wait=self.on_wait)
 
     def send(self, req: HttpRequest, policy: RetryPolicy | None = None,
              response_type: str = "json", debug: bool | None = None,
@@ -92,16 +104,16 @@ class Runtime:
             log.log(logging.INFO if debug else logging.DEBUG,
                     "attempt %d failed (%s); retrying in %.2fs", attempt, exc, wait)
 
-        limiter = self.limiter
+        limiter, on_wait = self.limiter, self.on_wait
         if limiter is None:
             def attempt(timeout: float) -> HttpResponse:
                 return send(self.client, req, timeout, response_type, debug)
         else:  # every attempt, retries included, waits for its turn
             def attempt(timeout: float) -> HttpResponse:
                 return limiter.call(
-                    op, lambda: send(self.client, req, timeout, response_type, debug))
+                    op, lambda: send(self.client, req, timeout, response_type, debug), on_wait)
         return call_with_retries(attempt, policy, req.method, sleep=self.sleep,
-                                 on_retry=on_retry)
+                                 on_retry=on_retry, on_wait=on_wait)
 
     # -- actions -------------------------------------------------------------
     def run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -208,6 +220,15 @@ class Runtime:
         return {"result": result}
 
 
+def _seconds(name: str, value: float | None) -> float | None:
+    """A positive number of seconds, or None; anything else is an InputError naming `name`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InputError({name: f"must be a positive number of seconds, not {value!r}"})
+    return float(value)
+
+
 def _dig(item: Any, path: str) -> Any:
     if "{" in path:  # a template over the item's fields
         try:
@@ -231,11 +252,14 @@ def _label(source: DataSource, item: Any) -> str:
 
 def run_action(key: str, inputs: Mapping[str, Any] | None = None,
                connection: Connection | None = None, **options: Any) -> dict[str, Any]:
-    """One call for flow engines: run the action `key` (or an alias) with `inputs`."""
+    """One call for flow engines: run the action `key` (or an alias) with `inputs`.
+
+    `options` are `Runtime`'s: `timeout=`, `deadline=`, `on_wait=`, `policy=`, ...
+    """
     return Runtime(connection, **options).run(key, inputs)
 
 
 def fetch_picklist(key: str, inputs: Mapping[str, Any] | None = None,
                    connection: Connection | None = None, **options: Any) -> dict[str, Any]:
-    """One call for flow builders: the options of picklist `key`."""
+    """One call for flow builders: the options of picklist `key` (`options` as for `run_action`)."""
     return Runtime(connection, **options).picklist(key, inputs)
