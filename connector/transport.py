@@ -14,7 +14,10 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from connector.body import read_capped
 from connector.errors import (
     ApiError,
     ConnectionFailedError,
@@ -26,6 +29,7 @@ from connector.errors import (
 from connector.redact import redact, redact_headers, redact_value
 from connector.request import HttpRequest
 from connector.retry import server_wait_s
+from connector.watchdog import attempt_deadline, watch
 
 log = logging.getLogger("segment_connector.http")
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -37,21 +41,6 @@ class HttpResponse:
     status: int
     headers: Mapping[str, str]
     body: Any
-
-
-def _read_capped(resp: requests.Response, cap: int, where: str = "answer") -> bytes:
-    declared = resp.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) <= cap:
-        return resp.raw.read(decode_content=True)  # one read: length known and allowed
-    chunks, size = [], 0
-    for chunk in resp.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if size > cap:
-            resp.close()
-            raise ResponseError(f"{where}: response body exceeds {cap} bytes",
-                                status=resp.status_code)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decode(raw: bytes, response_type: str, status: int, content_type: str,
@@ -106,13 +95,38 @@ def _origin(url: str) -> str:
     return url if end < 0 else url[:end]
 
 
+class _WatchedHTTPConnection(HTTPConnection):
+    def getresponse(self) -> Any:  # type: ignore[override]
+        watch(self.sock)  # the wait for the answer counts against the attempt's time
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def getresponse(self) -> Any:  # type: ignore[override]
+        watch(self.sock)
+        return super().getresponse()
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 class _Adapter(HTTPAdapter):
     """requests' adapter minus per-call work: no cookies (the API sets none), and the
-    connection pool of each origin looked up once rather than re-parsed every call."""
+    connection pool of each origin looked up once rather than re-parsed every call.
+    Its connections let the watchdog cut an attempt off at its time limit."""
 
     def __init__(self) -> None:
         super().__init__()
         self._pools: dict[tuple[str, Any, Any], Any] = {}
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def get_connection_with_tls_context(self, request: PreparedRequest, verify: Any,
                                         proxies: Any = None, cert: Any = None) -> Any:
@@ -211,28 +225,36 @@ def send(
     if debug:
         log.info("request %s", json.dumps(req.describe(), default=str))
     where = f"{req.method} {urlsplit(req.url).path}"
-    try:
-        resp = client.send(req, timeout_s)
-        raw = _read_capped(resp, max_body_bytes or MAX_BODY_BYTES, where)
-    # `from None`: the cause chain of requests' errors holds the prepared request,
-    # Authorization header included; tracebacks must not carry it.
-    except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
-        raise RequestTimeoutError(f"{where}: no answer within {timeout_s:g}s", req.method,
-                                  redact(req.url), sent=_may_have_sent(exc)) from None
-    except (requests.ConnectionError, urllib3.exceptions.ProtocolError) as exc:
-        raise ConnectionFailedError(f"{where}: connection failed: {redact(_reason(exc))}",
-                                    req.method, redact(req.url),
-                                    sent=_may_have_sent(exc)) from None
-    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-        raise ConnectionFailedError(f"{where}: {redact(_reason(exc))}", req.method,
-                                    redact(req.url), sent=_may_have_sent(exc)) from None
-    except (ValueError, UnicodeError) as exc:  # http.client refuses a header or URL
-        raise ConnectionFailedError(f"{where}: the request could not be encoded: "
-                                    f"{redact(_reason(exc))}", req.method, redact(req.url),
-                                    sent=False) from None
+    cap = max_body_bytes or MAX_BODY_BYTES
+    with attempt_deadline(timeout_s) as alarms:
+        try:
+            resp = client.send(req, timeout_s)
+            try:
+                raw = read_capped(resp.raw, resp.headers, cap, where, resp.status_code)
+            except BaseException:
+                resp.close()  # a half-read connection must not go back to the pool
+                raise
+        # `from None`: the cause chain of requests' errors holds the prepared request,
+        # Authorization header included; tracebacks must not carry it.
+        except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
+            raise _timeout(where, timeout_s, req, _may_have_sent(exc)) from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            if any(alarm.fired for alarm in alarms):
+                raise _timeout(where, timeout_s, req, True) from None
+            connection = isinstance(exc, requests.ConnectionError
+                                    | urllib3.exceptions.ProtocolError)
+            raise ConnectionFailedError(
+                f"{where}: " + ("connection failed: " if connection else "")
+                + _reason(exc), req.method, redact(req.url), sent=_may_have_sent(exc)) from None
+        except (ValueError, UnicodeError) as exc:  # http.client refuses a header or URL
+            raise ConnectionFailedError(f"{where}: the request could not be encoded: "
+                                        f"{_reason(exc)}", req.method, redact(req.url),
+                                        sent=False) from None
+        if any(alarm.fired for alarm in alarms):  # cut off, though the read ended quietly
+            raise _timeout(where, timeout_s, req, True)
     if debug:
         log.info("response %s %s %s", resp.status_code, urlsplit(req.url).path,
-                 redact(raw[:2000].decode("utf-8", errors="replace")))
+                 redact(raw.decode("utf-8", errors="replace"))[:2000])
     if resp.status_code >= 400:
         raise _api_error(req, resp, raw)
     if 300 <= resp.status_code < 400:
@@ -263,7 +285,12 @@ def _may_have_sent(exc: Exception) -> bool:
                           | urllib3.exceptions.LocationValueError)
 
 
+def _timeout(where: str, timeout_s: float, req: HttpRequest, sent: bool) -> RequestTimeoutError:
+    return RequestTimeoutError(f"{where}: no complete answer within {timeout_s:g}s",
+                               req.method, redact(req.url), sent=sent)
+
+
 def _reason(exc: Exception) -> str:
-    text = str(exc)
+    text = redact(str(exc))  # mask first, then cut: a cut can split a secret
     return text if len(text) < 300 else text[:300] + "..."
 

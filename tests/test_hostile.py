@@ -196,7 +196,7 @@ def test_body_cut_short_and_then_silence_times_out_within_the_deadline(
     server = canned(answer("200 OK", b'{"data": ', length=5000), then="stall")
     err = fails(runtime(registry, server.base_url), "getSource", {"sourceId": "s1"},
                 RequestTimeoutError)
-    assert "no answer within" in str(err)
+    assert "no complete answer within" in str(err)
 
 
 def test_headers_and_then_silence_on_a_post_fail_once(registry: Registry,
