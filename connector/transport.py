@@ -21,6 +21,7 @@ from connector.body import read_capped
 from connector.errors import (
     ApiError,
     ConnectionFailedError,
+    ConnectorError,
     RateLimitedError,
     RequestTimeoutError,
     ResponseError,
@@ -226,6 +227,7 @@ def send(
         log.info("request %s", json.dumps(req.describe(), default=str))
     where = f"{req.method} {urlsplit(req.url).path}"
     cap = max_body_bytes or MAX_BODY_BYTES
+    failure: ConnectorError | None = None
     with attempt_deadline(timeout_s) as alarms:
         try:
             resp = client.send(req, timeout_s)
@@ -234,24 +236,29 @@ def send(
             except BaseException:
                 resp.close()  # a half-read connection must not go back to the pool
                 raise
-        # `from None`: the cause chain of requests' errors holds the prepared request,
-        # Authorization header included; tracebacks must not carry it.
+        except ResponseError as exc:
+            failure = exc
         except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
-            raise _timeout(where, timeout_s, req, _may_have_sent(exc)) from None
+            failure = _timeout(where, timeout_s, req, _may_have_sent(exc))
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             if any(alarm.fired for alarm in alarms):
-                raise _timeout(where, timeout_s, req, True) from None
-            connection = isinstance(exc, requests.ConnectionError
-                                    | urllib3.exceptions.ProtocolError)
-            raise ConnectionFailedError(
-                f"{where}: " + ("connection failed: " if connection else "")
-                + _reason(exc), req.method, redact(req.url), sent=_may_have_sent(exc)) from None
+                failure = _timeout(where, timeout_s, req, True)
+            else:
+                connection = isinstance(exc, requests.ConnectionError
+                                        | urllib3.exceptions.ProtocolError)
+                failure = ConnectionFailedError(
+                    f"{where}: " + ("connection failed: " if connection else "")
+                    + _reason(exc), req.method, redact(req.url), sent=_may_have_sent(exc))
         except (ValueError, UnicodeError) as exc:  # http.client refuses a header or URL
-            raise ConnectionFailedError(f"{where}: the request could not be encoded: "
-                                        f"{_reason(exc)}", req.method, redact(req.url),
-                                        sent=False) from None
-        if any(alarm.fired for alarm in alarms):  # cut off, though the read ended quietly
-            raise _timeout(where, timeout_s, req, True)
+            failure = ConnectionFailedError(f"{where}: the request could not be encoded: "
+                                            f"{_reason(exc)}", req.method, redact(req.url),
+                                            sent=False)
+        if failure is None and any(alarm.fired for alarm in alarms):
+            failure = _timeout(where, timeout_s, req, True)  # cut off, yet the read ended quietly
+    if failure is not None:
+        # Raised here, outside the except blocks, so that no `__context__` keeps the
+        # library's exception: it holds the prepared request, Authorization header included.
+        raise failure
     if debug:
         log.info("response %s %s %s", resp.status_code, urlsplit(req.url).path,
                  redact(raw.decode("utf-8", errors="replace"))[:2000])
