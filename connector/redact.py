@@ -1,71 +1,165 @@
-"""Keep secrets out of everything the connector prints, logs or raises.
+"""Keep secrets out of everything the connector prints, logs, records or raises.
 
-Every token the runtime uses is remembered here; `redact()` and the logging
-filter replace it (and its URL-encoded form) wherever it appears.
+Masking is scoped, never process-wide: each runtime owns a `Secrets` (its
+token in every form it can be written in), and makes it current while it
+works (`scope`, a context variable, so threads and tasks each see their own).
+`redact()` masks with the current scope; the logging filter on every logger
+of the package does the same, so a process serving 10,000 workspaces masks
+each line as fast as one serving one, and keeps no token it no longer uses.
+
+Secrets other than the token are masked by their place: values of fields
+named like a secret (`password`, `secret`, `token`, `apiKey`, `privateKey`,
+...) and settings flagged `"sensitive": true`. Requests are sent intact; only
+what is shown or written is masked.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import json
 import logging
-import threading
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 MASK = "***"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie",
                                "x-api-key"})
-
-_lock = threading.Lock()
-_secrets: set[str] = set()
-
-
-def remember(secret: str | None) -> None:
-    # Very short strings would mask ordinary words; real tokens are long.
-    if secret and len(secret) >= 4:
-        with _lock:
-            _secrets.add(secret)
-            _secrets.add(quote(secret, safe=""))
+# Field names whose values are secrets, matched without case, `_` or `-`.
+_SECRET_NAME = re.compile(
+    r"(password|passwd|secret|token|apikey|privatekey|accesskey|credential|passphrase"
+    r"|clientsecret|authorization|cookie)")
+MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are long
 
 
-def redact(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return text
+class Secrets:
+    """The secrets of one runtime, in every form they may be written in."""
+
+    __slots__ = ("_forms", "_pattern")
+
+    def __init__(self, *values: str | None) -> None:
+        self._forms: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        if not value or len(value) < MIN_SECRET_LEN:
+            return
+        # As written, URL-quoted, and escaped inside a JSON string.
+        self._forms.update({value, quote(value, safe=""), json.dumps(value)[1:-1]})
+        longest_first = sorted(self._forms, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, longest_first)))
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def mask(self, text: str) -> str:
+        return text if self._pattern is None else self._pattern.sub(MASK, text)
 
 
-def redact_value(value: Any) -> Any:
-    """Redact strings anywhere inside JSON-like data."""
+_NONE = Secrets()
+_current: contextvars.ContextVar[Secrets] = contextvars.ContextVar("segment_secrets",
+                                                                   default=_NONE)
+
+
+@contextlib.contextmanager
+def scope(secrets: Secrets) -> Iterator[Secrets]:
+    """Make `secrets` the ones `redact()` and the log filter mask, inside the block."""
+    if secrets is _current.get():
+        yield secrets
+        return
+    reset = _current.set(secrets)
+    try:
+        yield secrets
+    finally:
+        _current.reset(reset)
+
+
+def current() -> Secrets:
+    return _current.get()
+
+
+def redact(text: str, secrets: Secrets | None = None) -> str:
+    """`text` with the secrets of `secrets` (default: the current scope) masked."""
+    return (secrets or _current.get()).mask(text)
+
+
+def is_secret_name(name: str) -> bool:
+    return bool(_SECRET_NAME.search(name.lower().replace("_", "").replace("-", "")))
+
+
+def redact_value(value: Any, secrets: Secrets | None = None) -> Any:
+    """JSON-like data with secrets masked: known secrets anywhere, and the values of
+    fields named like a secret or flagged sensitive. Mask before serialising, so the
+    output stays valid JSON whatever the secret's text."""
+    secrets = secrets or _current.get()
     if isinstance(value, str):
-        return redact(value)
+        return secrets.mask(value)
     if isinstance(value, Mapping):
-        return {k: redact_value(v) for k, v in value.items()}
+        sensitive = value.get("sensitive") is True
+        out = {}
+        for key, item in value.items():
+            hidden = (isinstance(key, str) and is_secret_name(key)) or (
+                sensitive and key in ("value", "default"))
+            if hidden and item not in (None, "", [], {}) and not isinstance(item, bool):
+                out[key] = MASK
+            else:
+                out[key] = redact_value(item, secrets)
+        return out
     if isinstance(value, list | tuple):
-        return [redact_value(v) for v in value]
+        return [redact_value(v, secrets) for v in value]
     return value
 
 
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def redact_headers(headers: Mapping[str, str], secrets: Secrets | None = None
+                   ) -> dict[str, str]:
     out = {}
     for name, value in headers.items():
         if name.lower() in SENSITIVE_HEADERS:
             scheme = value.split(" ", 1)[0] if " " in value else ""
             out[name] = f"{scheme} {MASK}".strip()
         else:
-            out[name] = redact(value)
+            out[name] = redact(value, secrets)
     return out
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so that no remembered secret reaches a handler."""
+    """Rewrites log records so that no secret of the current scope reaches a handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _secrets:
-            record.msg = redact(record.getMessage())
+        secrets = _current.get()
+        if secrets:
+            record.msg = secrets.mask(record.getMessage())
             record.args = None
         return True
 
 
-logger = logging.getLogger("segment_connector")
-logger.addFilter(RedactingFilter())
+_FILTER = RedactingFilter()
+
+
+def get_logger(name: str = "segment_connector") -> logging.Logger:
+    """A package logger that masks its own records.
+
+    A filter on the parent logger does not see records logged on its children
+    (they go straight to the parent's handlers), so each logger gets the filter.
+    """
+    log = logging.getLogger(name)
+    if _FILTER not in log.filters:
+        log.addFilter(_FILTER)
+    return log
+
+
+logger = get_logger()
+
+
+# Transitional: callers that have not moved to `scope` yet.
+_PROCESS = Secrets()
+
+
+def remember(secret: str | None) -> None:
+    _PROCESS.add(secret)
+    if _current.get() is _NONE:
+        _current.set(_PROCESS)

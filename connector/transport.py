@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +26,12 @@ from connector.errors import (
     ResponseError,
     error_class,
 )
-from connector.redact import redact, redact_headers, redact_value
+from connector.redact import get_logger, redact, redact_headers, redact_value
 from connector.request import HttpRequest
 from connector.retry import server_wait_s
 from connector.watchdog import attempt_deadline, watch
 
-log = logging.getLogger("segment_connector.http")
+log = get_logger("segment_connector.http")
 MAX_BODY_BYTES = 64 * 1024 * 1024
 RESPONSE_TYPES = ("json", "text", "binary")
 
