@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from connector import __version__
-from connector.redact import redact_headers
+from connector.redact import MASK, is_secret_name, redact, redact_headers, redact_value
 from connector.spec import Action
 
 USER_AGENT = f"segment-connector/{__version__}"
@@ -30,13 +30,16 @@ class HttpRequest:
         return f"{self.url}?{urlencode(self.params)}" if self.params else self.url
 
     def describe(self) -> dict[str, Any]:
-        """What would be sent, as JSON-ready data with secrets masked (dry-run, debug)."""
-        out: dict[str, Any] = {"method": self.method, "url": self.full_url,
+        """What would be sent, as JSON-ready data with secrets masked (dry-run, debug):
+        the token wherever it appears, and the values of secret fields (passwords...)."""
+        params = [(k, MASK if is_secret_name(k) else v) for k, v in self.params]
+        url = redact(f"{self.url}?{urlencode(params)}" if params else self.url)
+        out: dict[str, Any] = {"method": self.method, "url": url,
                                "headers": redact_headers(self.headers)}
         if self.json_body is not None:
-            out["body"] = self.json_body
+            out["body"] = redact_value(self.json_body)
         if self.data:
-            out["form"] = self.data
+            out["form"] = redact_value(self.data)
         if self.files:
             out["files"] = sorted(self.files) if isinstance(self.files, Mapping) else "..."
         return out
