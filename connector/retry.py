@@ -110,6 +110,7 @@ class _Decider:
         self.rate_limited = 0
         self.next_wait = 0.0
         self.reason = ""  # why the next wait happens, for `on_wait`
+        self.sent = False  # an attempt may have reached the API
 
     def remaining_s(self) -> float:
         return self.policy.deadline_s - (self.clock() - self.started)
@@ -161,8 +162,21 @@ def call_with_retries(
     def attempt() -> T:
         remaining = decider.remaining_s()
         if remaining <= 0:
-            raise DeadlineExceededError(f"deadline of {policy.deadline_s:g}s exceeded")
-        return fn(min(policy.timeout_s, remaining))
+            raise DeadlineExceededError(f"deadline of {policy.deadline_s:g}s exceeded",
+                                        sent=decider.sent)
+        try:
+            return fn(min(policy.timeout_s, remaining))
+        except ApiError:
+            decider.sent = True
+            raise
+        except TransportError as exc:
+            # Once any attempt may have reached the API, the call's outcome is unknown
+            # whatever later attempts say: a refused retry must not claim "not sent".
+            if exc.sent:
+                decider.sent = True
+            elif decider.sent:
+                exc.sent = True
+            raise
 
     try:  # the common case, a first-attempt success, skips tenacity's bookkeeping
         return attempt()

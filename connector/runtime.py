@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from connector import redact
@@ -23,7 +27,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
-__all__ = ["WAIT_NOTICE_S", "RepeatedCursorError", "Runtime", "fetch_picklist", "run_action"]
+NO_TOKEN = ("no API token: give --token, set SEGMENT_API_TOKEN or use --profile with a "
+            "profile that has one (from Python: Connection(token=...))")
+# Cursors the connector makes itself (to resume inside an API page) start with this;
+# the rest is base64url of {"cursor": <API cursor of the page or null>, "skip": <n>}.
+RESUME_PREFIX = "sgc1:"
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+__all__ = ["RESUME_PREFIX", "WAIT_NOTICE_S", "RepeatedCursorError", "Runtime", "fetch_picklist",
+           "read_cursor", "resume_cursor", "run_action"]
 
 
 class RepeatedCursorError(ResponseError):
@@ -96,7 +107,12 @@ class Runtime:
         """Send with the retry policy; the body decoded as `response_type`.
 
         `op` (the operation id) picks the rate-limit bucket when a limiter is set.
+        Every action, Raw Request and picklist comes through here, so a missing
+        token is an InputError before anything is sent.
         """
+        token = self.connection.token
+        if not token or token.isspace():  # before any I/O: the API would only answer 401
+            raise InputError({"token": NO_TOKEN})
         policy = policy or self.policy
         debug = self.debug if debug is None else debug
 
@@ -123,8 +139,11 @@ class Runtime:
         if action.run is not None:
             return action.run(self, values)
         clean = validate(action.inputs, values, action.key)
-        if action.paginated and clean.get("followAll"):
-            return {"data": self._collect_pages(action, values, clean["maxItems"])}
+        if action.paginated:
+            if clean.get("followAll"):
+                return {"data": self._collect_pages(action, values, clean["maxItems"])}
+            if _is_resume(values.get("cursor")):  # one page, resumed inside it
+                return {"data": {"data": next(self._walk(action, values)).data}}
         return {"data": self.send(self._build(action, values, clean), op=action.key).body}
 
     def dry_run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -133,38 +152,37 @@ class Runtime:
         values = as_inputs(inputs, action.key)
         if action.run is not None and hasattr(action.run, "prepare"):
             return action.run.prepare(self, values).describe()
+        if action.paginated and _is_resume(values.get("cursor")):
+            _set_cursor(values, read_cursor(values["cursor"], action.key)[0])
         return self.prepare(action, values).describe()
 
     def iter_pages(self, key: str, inputs: Mapping[str, Any] | None = None
                    ) -> Iterator[dict[str, Any]]:
-        """Each page's `data` object of a listing, following `next` cursors."""
+        """Each page's `data` object of a listing, following `next` cursors.
+
+        A connector cursor (`resume_cursor`) as the `cursor` input starts inside
+        its page: the items before it are left out of the first page(s).
+        """
         action = self.plugins.action(key)
         if not action.paginated:
             raise InputError({"action": f"{action.key} is not a paginated listing"}, key)
-        values = {k: v for k, v in (inputs or {}).items() if k != "followAll"}
-        seen: set[str] = set()
-        while True:
-            page = self.send(self.prepare(action, values), op=action.key).body
-            data = page.get("data") if isinstance(page, dict) else None
-            if not isinstance(data, dict):
-                raise ResponseError(f"{action.key}: answer has no `data` object")
-            yield data
-            cursor = (data.get("pagination") or {}).get("next")
-            if not cursor:
-                return
-            if cursor in seen:
-                raise RepeatedCursorError(
-                    f"{action.key}: the API returned cursor {cursor!r} twice; "
-                    "stopping instead of looping")
-            seen.add(cursor)
-            values["cursor"] = cursor
+        for page in self._walk(action, as_inputs(inputs, action.key)):
+            yield page.data
 
     def iter_items(self, key: str, inputs: Mapping[str, Any] | None = None,
                    max_items: int | None = None) -> Iterator[Any]:
-        """Stream the items of every page; memory stays at one page."""
+        """Stream the items of every page; memory stays at one page.
+
+        Stops after `max_items`, or after the `maxItems` input when one is given
+        (the smaller of the two when both are).
+        """
         action = self.plugins.action(key)
+        values = as_inputs(inputs, action.key)
+        if values.get("maxItems") not in (None, "") and action.paginated:
+            cap = validate(action.inputs, values, action.key)["maxItems"]
+            max_items = cap if max_items is None else min(max_items, cap)
         count = 0
-        for data in self.iter_pages(key, inputs):
+        for data in self.iter_pages(key, values):
             items = data.get(action.items or "", [])
             if max_items is not None:
                 items = items[:max_items - count]
@@ -173,24 +191,76 @@ class Runtime:
             if max_items is not None and count >= max_items:
                 return
 
+    def _walk(self, action: Action, inputs: Mapping[str, Any]) -> Iterator[_Page]:
+        """Every page from the `cursor` input on, fetched only when asked for.
+
+        A connector cursor is read (an InputError before any I/O when it does
+        not decode): its API page is requested and its first `skip` items are
+        left out; when a page holds fewer, the rest is skipped on the next one.
+        """
+        values = {k: v for k, v in inputs.items() if k != "followAll"}
+        cursor, skip = read_cursor(values.get("cursor"), action.key)
+        if cursor == "":  # blank: the first page, as the API reads it
+            cursor = None
+        key = action.items or ""
+        seen: set[str] = set()
+        while True:
+            _set_cursor(values, cursor)
+            body = self.send(self.prepare(action, values), op=action.key).body
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                raise ResponseError(f"{action.key}: answer has no `data` object")
+            api_next = (data.get("pagination") or {}).get("next")
+            dropped = 0
+            if skip:
+                items = data.get(key)
+                items = items if isinstance(items, list) else []
+                dropped = min(skip, len(items))
+                skip -= dropped
+                data = _resumed(data, key, items[dropped:], cursor, dropped,
+                                resume_cursor(api_next, skip) if skip and api_next else None)
+            yield _Page(data, cursor, dropped)
+            if not api_next:
+                return
+            if api_next in seen:
+                raise RepeatedCursorError(
+                    f"{action.key}: the API returned cursor {api_next!r} twice; "
+                    "stopping instead of looping")
+            seen.add(api_next)
+            cursor = api_next
+
     def _collect_pages(self, action: Action, values: Mapping[str, Any],
                        max_items: int) -> dict[str, Any]:
+        """The followAll answer: every item up to `max_items`, in the first page's shape.
+
+        `pagination` is the first page's (its `current` and `previous` describe
+        where the answer starts) with `next` resuming right after the last item
+        returned, and `truncated` saying whether `max_items` cut the listing short.
+        """
+        key = action.items or "items"
         items: list[Any] = []
-        first: dict[str, Any] | None = None
-        last: dict[str, Any] = {}
-        for data in self.iter_pages(action.key, values):
-            first = first or data
-            last = data
+        first: _Page | None = None
+        resume: str | None = None
+        for page in self._walk(action, values):
+            first = first or page
+            got = page.data.get(key)
+            got = got if isinstance(got, list) else []
             room = max_items - len(items)
-            items.extend(data.get(action.items or "", [])[:room])
-            if len(items) >= max_items:
+            if len(got) > room:  # cut inside this page: a cursor of the connector's own
+                items.extend(got[:room])
+                resume = resume_cursor(page.start, page.dropped + room)
                 break
-        merged = dict(first or {})
-        merged[action.items or "items"] = items
-        pagination = dict(last.get("pagination") or {})
-        pagination["current"] = (first or {}).get("pagination", {}).get("current")
-        if len(items) < max_items:
-            pagination.pop("next", None)
+            items.extend(got)
+            resume = (page.data.get("pagination") or {}).get("next") or None
+            if len(items) >= max_items:  # cut on a page boundary: the API's own cursor
+                break
+        merged = dict(first.data) if first is not None else {}
+        merged[key] = items
+        pagination = dict(merged.get("pagination") or {})
+        pagination.pop("next", None)
+        if resume:
+            pagination["next"] = resume
+        pagination["truncated"] = resume is not None
         merged["pagination"] = {k: v for k, v in pagination.items() if v is not None}
         return {"data": merged}
 
@@ -218,6 +288,73 @@ class Runtime:
             if len(result) >= cap:
                 break
         return {"result": result}
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    data: dict[str, Any]  # the page's `data`, less the items a resumed cursor skips
+    start: str | None  # the API cursor it was asked with; None: the first page
+    dropped: int  # items left out at its start
+
+
+def resume_cursor(cursor: str | None, skip: int) -> str:
+    """A cursor of the connector's own: the API page at `cursor` (None: the first
+    page) less its first `skip` items. API cursors point at page starts only."""
+    raw = json.dumps({"cursor": cursor, "skip": skip}, separators=(",", ":")).encode()
+    return RESUME_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _is_resume(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(RESUME_PREFIX)
+
+
+def read_cursor(value: Any, action: str | None = None) -> tuple[Any, int]:
+    """`(API cursor, items to skip)` of a `cursor` input. A connector cursor is
+    decoded; any other value is the API's, returned as is with nothing to skip."""
+    if not _is_resume(value):
+        return value, 0
+    text = value[len(RESUME_PREFIX):]
+    doc: Any = None
+    if _B64URL.fullmatch(text):
+        try:
+            doc = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        except (ValueError, RecursionError):  # binascii and Unicode errors are ValueErrors
+            doc = None
+    if isinstance(doc, dict) and set(doc) == {"cursor", "skip"}:
+        cursor, skip = doc["cursor"], doc["skip"]
+        if (cursor is None or (isinstance(cursor, str) and cursor)) \
+                and type(skip) is int and skip >= 0:
+            return cursor, skip
+    raise InputError({"cursor": f"starts with {RESUME_PREFIX!r} but is not a cursor this "
+                      "connector gave; pass `pagination.next` back unchanged"}, action)
+
+
+def _set_cursor(values: dict[str, Any], cursor: Any) -> None:
+    if cursor is None:
+        values.pop("cursor", None)
+    else:
+        values["cursor"] = cursor
+
+
+def _resumed(data: dict[str, Any], key: str, items: list[Any], start: str | None,
+             dropped: int, carried: str | None) -> dict[str, Any]:
+    """A page resumed inside: its items from the resume point on, and a `pagination`
+    that says so. `current` is where the items start; `previous` the API page they
+    start in, which holds the items before them (going back repeats, never skips)."""
+    out = dict(data)
+    out[key] = items
+    pagination = dict(data.get("pagination") or {})
+    if dropped:
+        page_start = pagination.get("current") or start
+        pagination["current"] = resume_cursor(start, dropped)
+        if page_start:
+            pagination["previous"] = page_start
+        else:
+            pagination.pop("previous", None)
+    if carried:  # this page held fewer items than were to be skipped
+        pagination["next"] = carried
+    out["pagination"] = pagination
+    return out
 
 
 def _seconds(name: str, value: float | None) -> float | None:

@@ -12,7 +12,7 @@ import responses
 from connector.connection import Connection
 from connector.errors import InputError
 from connector.registry import Registry
-from connector.runtime import RepeatedCursorError, Runtime, fetch_picklist
+from connector.runtime import RepeatedCursorError, Runtime, fetch_picklist, read_cursor
 
 BASE = "https://api.segmentapis.com"
 
@@ -87,8 +87,9 @@ def test_max_items_caps_follow_all(rt: Runtime) -> None:
     out = rt.run("listSources", {"followAll": True, "count": 3, "maxItems": 4})["data"]["data"]
     assert [s["id"] for s in out["sources"]] == ["src0", "src1", "src2", "src3"]
     assert len(pages.queries) == 2  # the third page is never asked for
-    # More items exist: the cursor to continue from is kept.
-    assert out["pagination"]["next"] == "c2"
+    # Cut inside the second page: `next` resumes there, after src3 (not at c2, past src5).
+    assert out["pagination"]["truncated"] is True
+    assert read_cursor(out["pagination"]["next"]) == ("c1", 1)
 
 
 @responses.activate

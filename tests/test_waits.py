@@ -1,4 +1,5 @@
-"""Waits the user can see (`on_wait`), and per-runtime timeout and deadline."""
+"""Waits the user can see (`on_wait`), per-runtime timeout and deadline, and what the
+error finally raised after retries says about whether the request was sent."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import responses
 
 from connector.connection import Connection
 from connector.errors import (
+    ConnectionFailedError,
+    DeadlineExceededError,
     InputError,
     RateLimitedError,
     RequestTimeoutError,
     ServerError,
+    TransportError,
 )
 from connector.ratelimit import RateLimiter
 from connector.registry import Registry
@@ -265,3 +269,81 @@ def test_run_action_deadline_stops_retries(registry: Registry) -> None:
         run_action("getSource", {"sourceId": "s1"}, Connection(token="t"),
                    registry=registry, deadline=10, sleep=slept.append)
     assert slept == [] and len(responses.calls) == 1
+
+
+# -- `sent` of the error finally raised --------------------------------------------------------
+def refused() -> ConnectionFailedError:
+    return ConnectionFailedError("connection refused", sent=False)
+
+
+def test_refused_after_a_lost_answer_says_sent() -> None:
+    fn, _ = failing(RequestTimeoutError("no answer", sent=True), refused())
+    with pytest.raises(ConnectionFailedError) as caught:
+        call_with_retries(fn, RetryPolicy(max_retries=1, jitter=False), "GET",
+                          sleep=lambda _s: None)
+    assert caught.value.sent is True
+
+
+def test_refused_after_an_api_answer_says_sent() -> None:
+    # A 429 reached the API; the retry was refused: the call as a whole was sent.
+    fn, _ = failing(too_many(0.5), refused())
+    with pytest.raises(ConnectionFailedError) as caught:
+        call_with_retries(fn, RetryPolicy(), "POST", sleep=lambda _s: None)
+    assert caught.value.sent is True
+
+
+def test_refused_every_time_says_not_sent() -> None:
+    fn, calls = failing(refused(), refused(), refused())
+    with pytest.raises(ConnectionFailedError) as caught:
+        call_with_retries(fn, RetryPolicy(max_retries=2, jitter=False), "GET",
+                          sleep=lambda _s: None)
+    assert len(calls) == 3
+    assert caught.value.sent is False
+
+
+def test_deadline_before_the_first_attempt_says_not_sent() -> None:
+    fn, calls = failing()
+    with pytest.raises(DeadlineExceededError) as caught:
+        call_with_retries(fn, RetryPolicy(deadline_s=0), "POST")
+    assert calls == [] and caught.value.sent is False
+
+
+@pytest.mark.parametrize(("first", "sent"), [
+    (RequestTimeoutError("no answer", sent=True), True),
+    (refused(), False),
+    (ServerError("down", status=503), True),
+])
+def test_deadline_after_attempts_says_sent_as_they_were(
+        first: Exception, sent: bool) -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + 3.0  # the wait overruns: the deadline passes while asleep
+
+    fn, calls = failing(first)
+    policy = RetryPolicy(max_retries=1, delay_ms=8000, exponential=False, deadline_s=10)
+    with pytest.raises(DeadlineExceededError) as caught:
+        call_with_retries(fn, policy, "GET", sleep=sleep, clock=lambda: now[0])
+    assert len(calls) == 1
+    assert caught.value.sent is sent
+
+
+def test_a_transport_error_keeps_sent_true_of_its_own() -> None:
+    fn, _ = failing(refused(), RequestTimeoutError("no answer", sent=True))
+    with pytest.raises(TransportError) as caught:
+        call_with_retries(fn, RetryPolicy(max_retries=1, jitter=False), "GET",
+                          sleep=lambda _s: None)
+    assert caught.value.sent is True
+
+
+@responses.activate
+def test_over_http_a_refused_retry_after_a_timeout_reports_sent(registry: Registry) -> None:
+    rt = Runtime(Connection(token="sgp_wait_token"), registry=registry,
+                 policy=RetryPolicy(max_retries=1, jitter=False), sleep=lambda _s: None)
+    responses.get(f"{BASE}/sources/s1", body=requests.exceptions.ReadTimeout("slow"))
+    responses.get(f"{BASE}/sources/s1",
+                  body=requests.exceptions.ConnectTimeout("connect timed out"))
+    with pytest.raises(RequestTimeoutError) as caught:
+        rt.run("getSource", {"sourceId": "s1"})
+    assert caught.value.sent is True
+    assert caught.value.to_dict()["sent"] is True
