@@ -326,3 +326,48 @@ def test_guard_problem_and_other_problems_are_reported_together(rt: Runtime) -> 
         raw(rt, url="https://example.com/x", method="FETCH")
     assert {"url", "method"} <= set(caught.value.fields)
 
+
+
+# -- how the URL and headers are put together ---------------------------------------
+@responses.activate
+def test_query_in_the_url_and_query_parameters_make_one_query(rt: Runtime) -> None:
+    responses.get(f"{BASE}/sources", json={})
+    raw(rt, url="/sources?a=1", queryParams={"b": 2})
+    assert responses.calls[0].request.url == f"{BASE}/sources?a=1&b=2"
+
+
+@pytest.mark.parametrize(("url", "sent"), [
+    ("/sources#section", f"{BASE}/sources"),  # fragments are never sent
+    ("/sources?next=https://example.com/x", f"{BASE}/sources?next=https://example.com/x"),
+    ("/labels/caf\u00e9", f"{BASE}/labels/caf%C3%A9"),
+])
+@responses.activate
+def test_url_is_sent_as_an_ascii_request_target(rt: Runtime, url: str, sent: str) -> None:
+    responses.get(re.compile(".*"), json={})
+    raw(rt, url=url)
+    assert responses.calls[0].request.url == sent
+
+
+@responses.activate
+def test_header_names_replace_defaults_whatever_their_case(rt: Runtime) -> None:
+    responses.put(f"{BASE}/things", json={})
+    raw(rt, url="/things", method="PUT", data="hello",
+        headers={"content-type": "text/plain", "accept": "text/csv"})
+    sent = responses.calls[0].request.headers
+    assert sent["Content-Type"] == "text/plain"
+    assert sent["Accept"] == "text/csv"
+
+
+@responses.activate
+def test_header_values_true_false_numbers_and_blanks(rt: Runtime) -> None:
+    responses.get(f"{BASE}/sources", json={})
+    raw(rt, url="/sources", headers={"X-On": True, "X-Off": False, "X-N": 3, "X-None": None})
+    sent = responses.calls[0].request.headers
+    assert (sent["X-On"], sent["X-Off"], sent["X-N"]) == ("true", "false", "3")
+    assert "X-None" not in sent
+
+
+def test_userinfo_is_refused_without_quoting_it(rt: Runtime) -> None:
+    with pytest.raises(InputError) as caught:
+        raw(rt, url="https://me:hunter2@api.segmentapis.com/sources")
+    assert "hunter2" not in str(caught.value)
