@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from connector.batch import default_results_path, run_batch
+from connector.batch import default_results_path, fingerprint, header, run_batch
 from connector.connection import Connection
 from connector.ratelimit import RateLimiter
 from connector.runtime import Runtime
@@ -50,11 +50,24 @@ def count_429s(sim: Simulator) -> list[int]:
 
 
 def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    """The line records of a results file (its header checked and left out)."""
+    head, *rest = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert head == header(head["action"])
+    return rest
 
 
 def final(path: Path) -> dict[int, dict[str, Any]]:
     return {rec["line"]: rec for rec in records(path)}
+
+
+def results_file(path: Path, *recs: dict[str, Any], action: str = "createLabel") -> None:
+    """A results file as a run would have written it."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in (header(action), *recs)))
+
+
+def rec(line: int, values: dict[str, Any], status: str, **fields: Any) -> dict[str, Any]:
+    return {"action": "createLabel", "line": line, "fingerprint": fingerprint(values),
+            "occurrence": 1, "status": status, **fields}
 
 
 # -- pacing ---------------------------------------------------------------------------
@@ -123,11 +136,9 @@ def test_resume_skips_done_lines_and_reruns_safe_errors(simulator: Simulator,
     batch.write_text("".join(json.dumps(x) + "\n" for x in labels(5)))
     out = default_results_path(batch)
     assert out.name == "in.results.jsonl"
-    out.write_text(
-        json.dumps({"line": 1, "input": labels(1)[0], "status": "ok", "output": {}}) + "\n"
-        + json.dumps({"line": 2, "input": labels(1, 1)[0], "status": "ok", "output": {}}) + "\n"
-        + json.dumps({"line": 3, "input": labels(1, 2)[0], "status": "error",
-                      "error": {"type": "rate_limited"}, "retry": "safe"}) + "\n")
+    first = labels(3)
+    results_file(out, rec(1, first[0], "ok", output={}), rec(2, first[1], "ok", output={}),
+                 rec(3, first[2], "error", error={"type": "rate_limited"}, retry="safe"))
     summary = run_batch(runtime_for(simulator), "createLabel", batch, out)
     assert (summary.skipped, summary.ok, summary.errors) == (2, 3, 0)
     assert sorted(simulator.state["labels"]) == ["batch:v2", "batch:v3", "batch:v4"]
@@ -135,11 +146,21 @@ def test_resume_skips_done_lines_and_reruns_safe_errors(simulator: Simulator,
     assert (again.skipped, again.ok) == (5, 0)  # a third run sends nothing
 
 
-def test_truncated_last_line_is_dropped_and_the_file_rewritten(simulator: Simulator,
-                                                               tmp_path: Path) -> None:
+def test_truncated_last_line_is_dropped(simulator: Simulator, tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
-    good = json.dumps({"line": 1, "input": labels(1)[0], "status": "ok", "output": {}})
-    out.write_text(good + "\n" + '{"line": 2, "input": {"label": {"ke')
+    results_file(out, rec(1, labels(1)[0], "ok", output={}))
+    with out.open("a") as fh:
+        fh.write('{"action": "createLabel", "line": 2, "input": {"label": {"ke')
+    summary = run_batch(runtime_for(simulator), "createLabel", labels(2), out)
+    assert (summary.skipped, summary.ok) == (1, 1)
+    assert [r["line"] for r in records(out) if r["status"] == "ok"] == [1, 2]
+
+
+def test_a_last_record_missing_only_its_newline_is_kept(simulator: Simulator,
+                                                        tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    results_file(out, rec(1, labels(1)[0], "ok", output={}))
+    out.write_bytes(out.read_bytes().rstrip(b"\n"))
     summary = run_batch(runtime_for(simulator), "createLabel", labels(2), out)
     assert (summary.skipped, summary.ok) == (1, 1)
     assert [r["line"] for r in records(out) if r["status"] == "ok"] == [1, 2]
@@ -163,10 +184,11 @@ def test_a_create_that_may_have_happened_is_not_sent_again(
 def test_a_create_in_flight_when_the_process_died_is_not_sent_again(
         simulator: Simulator, tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
-    out.write_text(json.dumps({"line": 1, "status": "started"}) + "\n")
+    results_file(out, rec(1, labels(1)[0], "started"))
     summary = run_batch(runtime_for(simulator), "createLabel", labels(2), out)
     assert (summary.ok, summary.errors, summary.unknown_lines) == (1, 1, [1])
     assert final(out)[1]["retry"] == "unknown"
+    assert final(out)[1]["error"]["type"] == "unknown_outcome"
     assert sorted(simulator.state["labels"]) == ["batch:v1"]
 
 
