@@ -17,11 +17,38 @@ from typing import Any
 import pluggy
 
 from connector import hookspecs
-from connector.errors import PluginError
+from connector.errors import InputError, PluginError
 from connector.spec import Action, DataSource
 
 log = logging.getLogger("segment_connector.plugins")
 BUILTIN = frozenset({"actions", "datasources"})
+
+
+class UnknownKeyError(InputError):
+    """A key or alias that no loaded plugin declares; `suggestions` holds close names.
+
+    An input error (exit 2 in the CLI): the caller asked for something that is
+    not there, and nothing was sent.
+    """
+
+    def __init__(self, field_name: str, what: str, name: str, known: Iterable[str]) -> None:
+        import difflib  # deferred: only a failed lookup needs it
+
+        self.name = name
+        self.what = what
+        self.suggestions = difflib.get_close_matches(name, sorted(set(known)), n=3)
+        hint = ""
+        if self.suggestions:
+            *first, last = [repr(s) for s in self.suggestions]
+            hint = f"; did you mean {', '.join(first) + ' or ' if first else ''}{last}?"
+        super().__init__({field_name: f"no {what} {name!r}{hint} (see `segment-connector list`)"})
+
+    @property
+    def code(self) -> str:
+        return "unknown_" + self.what.replace(" ", "_")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "suggestions": self.suggestions}
 
 
 @dataclass
@@ -60,6 +87,9 @@ class _Table:
 
     def get(self, name: str) -> Any:
         return self.items.get(self.aliases.get(name, name))
+
+    def names(self) -> list[str]:
+        return [*self.items, *self.aliases]
 
 
 class Registry:
@@ -125,15 +155,25 @@ class Registry:
 
     # -- lookup --------------------------------------------------------------
     def action(self, name: str) -> Action:
+        """The action with this key or alias; UnknownKeyError (field `action`) otherwise."""
         found = self.actions.get(name)
         if found is None:
-            raise PluginError(f"no action {name!r} (see `segment-connector list`)")
+            raise UnknownKeyError("action", "action", name, self.actions.names())
         return found
 
     def datasource(self, name: str) -> DataSource:
+        """The picklist with this key or alias; UnknownKeyError (field `picklist`) otherwise."""
         found = self.datasources.get(name)
         if found is None:
-            raise PluginError(f"no picklist {name!r} (see `segment-connector list`)")
+            raise UnknownKeyError("picklist", "picklist", name, self.datasources.names())
+        return found
+
+    def find(self, name: str) -> Action | DataSource:
+        """An action, else a picklist, by key or alias; UnknownKeyError (field `key`)."""
+        found = self.actions.get(name) or self.datasources.get(name)
+        if found is None:
+            raise UnknownKeyError("key", "action or picklist", name,
+                                  [*self.actions.names(), *self.datasources.names()])
         return found
 
 
