@@ -81,10 +81,35 @@ def test_describe_a_picklist(capsys: pytest.CaptureFixture[str]) -> None:
     assert "spaceId" in out and "filter" in out
 
 
-def test_describe_unknown_key_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "describe", "noSuchThing")
-    assert code != 0
-    assert "noSuchThing" in err
+def test_describe_unknown_key_is_an_input_error_with_a_suggestion(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "describe", "noSuchThing")
+    assert code == 2
+    assert "noSuchThing" in err and out == ""
+    code, _, err = run(capsys, "describe", "creatSource")
+    assert code == 2
+    assert "did you mean 'createSource'" in err
+
+
+def test_describe_shows_array_item_types_and_example_values(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "describe", "createSourceRegulation")
+    assert code == 0
+    assert "Subject IDs (subjectIds): array of string, required" in out
+    code, out, _ = run(capsys, "describe", "createSource")
+    assert code == 0
+    lines = out.splitlines()
+    slug = next(i for i, line in enumerate(lines) if line.startswith("  Slug (slug)"))
+    assert '      example: "my-website"' in lines[slug + 1:slug + 3]
+    assert '      example: {"websiteUrl": "https://example.com"}' in lines
+
+
+def test_describe_json_carries_example_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "describe", "rawRequest", "--json")
+    assert code == 0
+    examples = json.loads(out)["exampleInputs"]
+    assert examples["url"] == "/sources" and examples["method"] == "GET"
+    assert examples["queryParams"] == {"pagination.count": 10}
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -220,3 +245,41 @@ def test_manifest_check_fails_on_a_stale_file(capsys: pytest.CaptureFixture[str]
 def test_manifest_check_fails_on_a_missing_file(capsys: pytest.CaptureFixture[str],
                                                 tmp_path: Path) -> None:
     assert run(capsys, "manifest", "--check", "-o", str(tmp_path / "nope.json"))[0] == 1
+
+
+def test_every_picklist_describes_an_example_payload(capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    from connector.registry import Registry
+
+    registry = Registry.load()
+    for source in registry.datasources.items.values():
+        code, out, err = run(capsys, "describe", source.key, "--json")
+        assert code == 0, err
+        options = json.loads(out)["examplePayload"]["result"]
+        assert options, source.key
+        assert all(set(o) == {"label", "key"} and isinstance(o["label"], str)
+                   for o in options), source.key
+        if source.example is not None:
+            assert options == source.example["result"]
+        code, out, _ = run(capsys, "describe", source.key)
+        assert json.loads(out.split("\nExample payload", 1)[1].split(":\n", 1)[1]) == \
+            {"result": options}
+
+
+@responses.activate
+def test_a_picklist_example_made_from_its_action_is_what_the_picklist_returns(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from connector.registry import Registry
+
+    users = Registry.load().datasource("users")
+    assert users.example is None  # the case under test: made from listUsers' example
+    code, out, _ = run(capsys, "describe", "users")
+    assert code == 0
+    assert "Example payload (from the example of listUsers):" in out
+    described = json.loads(out.split("listUsers):\n", 1)[1])
+    body = Registry.load().action("listUsers").example_payload()["data"]
+    body["data"]["pagination"].pop("next", None)
+    responses.get(f"{BASE}/users", json=body)
+    code, out, _ = run(capsys, "picklist", "users", "--token", TOKEN)
+    assert code == 0
+    assert json.loads(out) == described
