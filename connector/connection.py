@@ -1,12 +1,29 @@
 """Where and as whom to call the API: token, region and an optional base-URL override.
 
-A connection comes from arguments, the environment (`SEGMENT_API_TOKEN`,
-`SEGMENT_REGION`, `SEGMENT_BASE_URL`) or a named profile of the config file
-(`~/.config/segment-connector/config.toml`, or `SEGMENT_CONNECTOR_CONFIG`):
+`Connection.resolve` takes each setting from the first of these that gives it
+a non-empty value:
+
+1. arguments (the CLI's `--token`, `--region`, `--base-url`);
+2. the environment: `SEGMENT_API_TOKEN`, `SEGMENT_REGION`, `SEGMENT_BASE_URL`;
+3. the named profile (`--profile NAME`, read only when one is named) of the
+   config file: the file `SEGMENT_CONNECTOR_CONFIG` names, else
+   `$XDG_CONFIG_HOME/segment-connector/config.toml`, else
+   `~/.config/segment-connector/config.toml`;
+
+and the region defaults to `api` (US); no base URL means the region's host.
+Empty values count as not given. One exception keeps a profile's token on
+that profile's host: when the token comes from the profile (no token
+argument, `SEGMENT_API_TOKEN` unset or empty), `SEGMENT_REGION` and
+`SEGMENT_BASE_URL` are not read: the region and base URL are the
+arguments', else the profile's, else the default.
 
     [profiles.prod]
     token = "sgp_..."
-    region = "eu1.api"
+    region = "eu1.api"      # or base_url = "http://127.0.0.1:8080" (a simulator, a proxy)
+
+A profile holds only `token`, `region` and `base_url`, each a string; any
+other key, or another type, is an InputError naming it
+(`profile.prod.tokn: unknown setting; known: token, region, base_url`).
 """
 
 from __future__ import annotations
@@ -26,17 +43,23 @@ SEGMENT_HOSTS = frozenset({"api.segmentapis.com", "eu1.api.segmentapis.com",
                            "platform.segmentapis.com"})
 
 
+SETTINGS = ("token", "region", "base_url")
+ENVIRONMENT = {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
+               "base_url": "SEGMENT_BASE_URL"}
+
+
 def region_url(region: str) -> str:
     if region not in REGIONS:
         raise InputError({"region": f"must be one of {', '.join(REGIONS)}, not {region!r}"})
     return f"https://{region}.segmentapis.com"
 
 
-def config_path() -> Path:
-    env = os.environ.get("SEGMENT_CONNECTOR_CONFIG")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    named = env.get("SEGMENT_CONNECTOR_CONFIG")
+    if named:
+        return Path(named)
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "segment-connector" / "config.toml"
 
 
@@ -74,28 +97,80 @@ class Connection:
         base_url: str | None = None,
         profile: str | None = None,
         environ: Mapping[str, str] | None = None,
+        path: Path | None = None,
     ) -> Connection:
-        """Arguments win over the profile, which wins over the environment."""
+        """Each setting from the arguments, else the environment, else the profile (see
+        the module docstring); a profile's token never goes to the environment's host.
+        `environ` stands in for `os.environ`, `path` for the config file."""
         env = os.environ if environ is None else environ
-        prof = load_profile(profile) if profile else {}
-        return cls(
-            token=token or prof.get("token") or env.get("SEGMENT_API_TOKEN") or None,
-            region=region or prof.get("region") or env.get("SEGMENT_REGION") or DEFAULT_REGION,
-            base_url=base_url or prof.get("base_url") or env.get("SEGMENT_BASE_URL") or None,
-        )
+        prof = load_profile(profile, path or config_path(env)) if profile else {}
+        given = {"token": token, "region": region, "base_url": base_url}
+        from_env = {key: env.get(name) for key, name in ENVIRONMENT.items()}
+        # (where, settings) in the order they are read.
+        places: list[tuple[str, Mapping[str, str | None]]] = [("argument", given)]
+        if given["token"] or from_env["token"] or not prof.get("token"):
+            places.append(("environment", from_env))
+        # else: the profile's token goes to its own host, or to one given as an argument.
+        places.append((f"profile {profile}", prof))
+        chosen: dict[str, str] = {}
+        origin: dict[str, str] = {}
+        for setting in SETTINGS:
+            for where, values in places:
+                value = values.get(setting)
+                if value:
+                    chosen[setting] = value
+                    origin[setting] = ENVIRONMENT[setting] if where == "environment" else where
+                    break
+        try:
+            return cls(token=chosen.get("token"),
+                       region=chosen.get("region", DEFAULT_REGION),
+                       base_url=chosen.get("base_url"))
+        except InputError as exc:  # say where the bad value came from
+            raise InputError({k: f"{v} (from {origin.get(k, 'the default')})"
+                              for k, v in exc.fields.items()}) from None
+
+
 
 
 def load_profile(name: str, path: Path | None = None) -> dict[str, str]:
+    """The settings of profile `name`; InputError for a missing file or profile, and for
+    any key other than `SETTINGS` or a value that is not a string."""
     path = path or config_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError({"profile": f"no config file at {path}"}) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError({"profile": f"cannot read {path}: {exc}"}) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError({"profile": f"{path} is not valid TOML: {exc}"}) from None
     profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise InputError({"profiles": f"must be a table of profiles in {path}"})
     if name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise InputError({"profile": f"no profile {name!r} in {path} (known: {known})"})
-    allowed = {"token", "region", "base_url"}
-    return {k: str(v) for k, v in profiles[name].items() if k in allowed}
+    table = profiles[name]
+    if not isinstance(table, dict):
+        raise InputError({f"profile.{name}": f"must be a table of settings in {path}"})
+    problems: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in SETTINGS:
+            problems[f"profile.{name}.{key}"] = f"unknown setting; known: {', '.join(SETTINGS)}"
+        elif not isinstance(value, str):
+            problems[f"profile.{name}.{key}"] = f"must be a string, not {_toml_type(value)}"
+    if problems:
+        raise InputError(problems)
+    return dict(table)
+
+
+def _toml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
