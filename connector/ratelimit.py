@@ -147,7 +147,8 @@ class RateLimiter:
         if b.limit is None:
             return f"rate limit of {endpoint}: the API says the quota is spent"
         per = self.limits[name][1]
-        return f"rate limit of {endpoint}: {b.limit} calls per {per}, holding the next one"
+        calls = "call" if b.limit == 1 else "calls"
+        return f"rate limit of {endpoint}: {b.limit} {calls} per {per}, holding the next one"
 
     def cancel(self, cancelled: bool = True) -> None:
         """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""

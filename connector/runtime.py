@@ -112,7 +112,7 @@ class Runtime:
         """
         token = self.connection.token
         if not token or token.isspace():  # before any I/O: the API would only answer 401
-            raise InputError({"token": NO_TOKEN})
+            raise InputError({"token": NO_TOKEN}, op)
         policy = policy or self.policy
         debug = self.debug if debug is None else debug
 

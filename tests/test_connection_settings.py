@@ -296,3 +296,11 @@ def test_a_resolved_connection_without_a_token_stops_at_the_first_call(
     with pytest.raises(InputError) as caught:
         rt.run("getWorkspace", {})
     assert list(caught.value.fields) == ["token"]
+
+
+@responses.activate
+def test_the_missing_token_error_names_the_action(registry: Registry) -> None:
+    with pytest.raises(InputError) as caught:
+        Runtime(Connection(), registry=registry).run("getSource", {"sourceId": "s1"})
+    assert caught.value.action == "getSource"
+    assert str(caught.value).startswith("getSource: invalid input: token: no API token")

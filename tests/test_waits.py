@@ -148,7 +148,7 @@ def test_limiter_announces_a_long_hold_once_naming_the_endpoint() -> None:
     limiter.release(limiter.acquire("createLabel", on_wait))
     assert len(notices) == 1
     assert notices[0][0] == pytest.approx(60.0)
-    assert "createLabel" in notices[0][1] and "1 calls per minute" in notices[0][1]
+    assert "createLabel" in notices[0][1] and "1 call per minute" in notices[0][1]
 
 
 def test_limiter_names_a_429_hold() -> None:
