@@ -130,7 +130,7 @@ class RateLimiter:
             if held_since is not None:
                 self.waited_s += now - held_since
             window = -1
-            if b.limit is not None:
+            if b.limit is not None and b.window_s is not None:  # a written limit has both
                 if now >= b.window_end:
                     b.opened += 1
                     b.used = 0

@@ -188,8 +188,9 @@ def call_with_retries(
     import tenacity  # deferred: only a retry needs it
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
-        if on_retry and state.outcome is not None:
-            on_retry(state.outcome.exception(), decider.next_wait, state.attempt_number + 1)
+        failed = state.outcome.exception() if state.outcome is not None else None
+        if on_retry and failed is not None:
+            on_retry(failed, decider.next_wait, state.attempt_number + 1)
 
     def pause(seconds: float) -> None:
         if on_wait is not None and seconds >= WAIT_NOTICE_S:

@@ -71,10 +71,17 @@ def too_many(wait: float | None) -> RateLimitedError:
 def test_a_long_429_wait_is_announced_before_sleeping() -> None:
     rec = Recorder()
     order: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        order.append("sleep")
+        rec.sleep(seconds)
+
+    def on_wait(seconds: float, reason: str) -> None:
+        order.append("notice")
+        rec.on_wait(seconds, reason)
+
     fn, _ = failing(too_many(30.0))
-    call_with_retries(fn, NO_JITTER, "POST",
-                      sleep=lambda s: (order.append("sleep"), rec.sleep(s)),
-                      on_wait=lambda s, r: (order.append("notice"), rec.on_wait(s, r)))
+    call_with_retries(fn, NO_JITTER, "POST", sleep=sleep, on_wait=on_wait)
     assert rec.notices == [(30.0, "rate limited: GET /sources failed with 429: "
                                   "Too many requests")]
     assert rec.slept == [30.0]
