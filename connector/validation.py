@@ -34,8 +34,12 @@ def _integral(value: Any) -> Any:
         raise PydanticCustomError("int_from_float", "should be a whole number, not {value}",
                                   {"value": value})
     if isinstance(value, str):
-        raise PydanticCustomError("int_type", "should be a whole number, not the text "
-                                  "{value}", {"value": repr(value)})
+        # Form-based flow builders hand every field over as text: "10" is a count.
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise PydanticCustomError("int_type", "should be a whole number, not the text "
+                                      "{value}", {"value": repr(value)}) from None
     return value
 
 
@@ -44,8 +48,11 @@ def _numeric(value: Any) -> Any:
         raise PydanticCustomError("float_type", "should be a number, not a boolean ({value})",
                                   {"value": json.dumps(value)})
     if isinstance(value, str):
-        raise PydanticCustomError("float_type", "should be a number, not the text {value}",
-                                  {"value": repr(value)})
+        try:
+            return float(value.strip())  # text from a form; inf and nan are refused below
+        except ValueError:
+            raise PydanticCustomError("float_type", "should be a number, not the text "
+                                      "{value}", {"value": repr(value)}) from None
     return value
 
 

@@ -55,16 +55,21 @@ def test_integral_json_numbers_are_integers() -> None:
     assert type(validate(INPUTS, {"count": 10.0})["count"]) is int
 
 
-@pytest.mark.parametrize("value, says", [(2.5, "not 2.5"), ("10", "not the text '10'"),
-                                         ([1], "valid integer")])
+@pytest.mark.parametrize("value, says", [(2.5, "not 2.5"), ("ten", "not the text 'ten'"),
+                                         ("1.5", "not the text '1.5'"), ([1], "valid integer")])
 def test_other_values_are_not_integers(value: Any, says: str) -> None:
     assert says in problems({"count": value})["count"]
 
 
-def test_numbers_take_integers_but_not_text_or_infinity() -> None:
+def test_numeric_text_from_form_builders_counts_as_its_number() -> None:
+    assert validate(INPUTS, {"count": " 10 ", "ratio": "1.5"}) == {"count": 10, "ratio": 1.5}
+
+
+def test_numbers_take_integers_but_not_words_or_infinity() -> None:
     assert validate(INPUTS, {"ratio": 2}) == {"ratio": 2.0}
-    assert "text" in problems({"ratio": "1.5"})["ratio"]
+    assert "text" in problems({"ratio": "one and a half"})["ratio"]
     assert "finite" in problems({"ratio": float("inf")})["ratio"]
+    assert "finite" in problems({"ratio": "inf"})["ratio"]
 
 
 def test_python_callers_get_the_same_boolean_refusal() -> None:
