@@ -48,6 +48,29 @@ ENVIRONMENT = {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
                "base_url": "SEGMENT_BASE_URL"}
 
 
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot be sent as a bearer token, in words that never quote it.
+
+    Refused rather than cleaned up: a token with a stray newline or space was
+    read or pasted wrongly, and sending a repaired copy would hide that.
+    """
+    if not token:
+        return "is empty"
+    if token.strip() != token:
+        end = token[-1] if token[-1].isspace() else token[0]
+        where = "ends" if token[-1].isspace() else "starts"
+        kind = "a line break (as read from a file?)" if end in "\r\n" else "whitespace"
+        return f"{where} with {kind}: remove it"
+    for at, char in enumerate(token, 1):
+        if char.isspace():
+            return f"holds whitespace at character {at}"
+        if ord(char) < 32 or ord(char) == 127:
+            return f"holds a control character (U+{ord(char):04X}) at character {at}"
+        if ord(char) > 126:
+            return f"holds a character outside ASCII at character {at}"
+    return None
+
+
 def region_url(region: str) -> str:
     if region not in REGIONS:
         raise InputError({"region": f"must be one of {', '.join(REGIONS)}, not {region!r}"})
@@ -72,6 +95,10 @@ class Connection:
     base_url: str | None = None  # the simulator, a proxy; overrides region
 
     def __post_init__(self) -> None:
+        if self.token is not None:
+            problem = token_problem(self.token)
+            if problem:
+                raise InputError({"token": problem})
         region_url(self.region)  # validates
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise InputError({"base_url": "must start with http:// or https://"})

@@ -154,12 +154,3 @@ def get_logger(name: str = "segment_connector") -> logging.Logger:
 
 logger = get_logger()
 
-
-# Transitional: callers that have not moved to `scope` yet.
-_PROCESS = Secrets()
-
-
-def remember(secret: str | None) -> None:
-    _PROCESS.add(secret)
-    if _current.get() is _NONE:
-        _current.set(_PROCESS)

@@ -71,7 +71,8 @@ class Runtime:
         self.limiter = limiter  # paces every attempt per endpoint (bulk runs)
         self.on_wait = on_wait
         self._local = threading.local()  # one HTTP client (requests.Session) per thread
-        redact.remember(self.connection.token)
+        # Masked in whatever this runtime logs or raises; scoped to it, not the process.
+        self.secrets = redact.Secrets(self.connection.token)
 
     # -- plumbing ----------------------------------------------------------
     @property
@@ -98,8 +99,10 @@ class Runtime:
 
     def with_limiter(self, limiter: RateLimiter) -> Runtime:
         """A runtime on the same connection and plugins whose calls `limiter` paces."""
-        return Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
-                       limiter, on_wait=self.on_wait)
+        paced = Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
+                        limiter, on_wait=self.on_wait)
+        paced.secrets = self.secrets
+        return paced
 
     def send(self, req: HttpRequest, policy: RetryPolicy | None = None,
              response_type: str = "json", debug: bool | None = None,
@@ -128,8 +131,9 @@ class Runtime:
             def attempt(timeout: float) -> HttpResponse:
                 return limiter.call(
                     op, lambda: send(self.client, req, timeout, response_type, debug), on_wait)
-        return call_with_retries(attempt, policy, req.method, sleep=self.sleep,
-                                 on_retry=on_retry, on_wait=on_wait)
+        with redact.scope(self.secrets):  # what is logged or raised below is masked
+            return call_with_retries(attempt, policy, req.method, sleep=self.sleep,
+                                     on_retry=on_retry, on_wait=on_wait)
 
     # -- actions -------------------------------------------------------------
     def run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
