@@ -4,7 +4,8 @@ Import `connector.simulator.server.Simulator` (re-exported here); nothing in the
 connector's normal start-up path imports this package.
 """
 
+from connector.simulator.errors import ListenError, SimulatorError, StateFileError
 from connector.simulator.faults import Faults
 from connector.simulator.server import Simulator
 
-__all__ = ["Faults", "Simulator"]
+__all__ = ["Faults", "ListenError", "Simulator", "SimulatorError", "StateFileError"]

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hmac
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from connector.simulator import catalog, faults, generic, media, validation
-from connector.simulator.errors import ApiError
+from connector.simulator.errors import ApiError, StateFileError
 from connector.simulator.handlers import Ctx, load_all
+from connector.simulator.state import StateFile, StoreClosed
 
 if TYPE_CHECKING:
     from connector.simulator.server import Simulator
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Deeper bodies are refused before validation, whose recursion would otherwise hit
+# Python's limit; real bodies nest well under ten levels.
+MAX_DEPTH = 64
 
 
 @dataclass(slots=True)
@@ -33,7 +38,41 @@ def _fault_error(status: int) -> ApiError:
         return ApiError(429, "RequestError", "Too many requests",
                         data={"remainingPoints": 0, "msBeforeNext": 1000, "consumedPoints": 0},
                         headers={"Retry-After": "1"})
+    if status < 500:
+        return ApiError(status, "injected-error", "Injected client error")
     return ApiError(status, "server-error", "Injected server error")
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` (iterative: no recursion to blow)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return False
+
+
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON; 400 when it is not JSON or nests deeper than MAX_DEPTH."""
+    try:
+        body = json.loads(raw)
+    except RecursionError:  # json's own guard, far past MAX_DEPTH
+        raise _nested_error() from None
+    except ValueError as exc:
+        raise ApiError(400, "bad-request", "Body is not valid JSON") from exc
+    # Counting brackets is cheap; only a body with enough of them can be too deep.
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and isinstance(body, dict | list) \
+            and _too_deep(body, MAX_DEPTH):
+        raise _nested_error()
+    return body
+
+
+def _nested_error() -> ApiError:
+    return ApiError(400, "bad-request", f"Body nests arrays and objects deeper than {MAX_DEPTH}")
 
 
 def dispatch(sim: Simulator, method: str, target: str, headers: dict[str, str],
@@ -75,7 +114,10 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
         raise ApiError(404, "not-found", f"No route for {method} {url.path}")
     op, params = found
 
-    plan = sim.fault_plan(headers.get(faults.HEADER.lower()))
+    try:
+        plan = sim.fault_plan(headers.get(faults.HEADER.lower()))
+    except ValueError as exc:
+        raise ApiError(400, "bad-request", str(exc), field=faults.HEADER) from None
     if plan.latency_ms:
         time.sleep(plan.latency_ms / 1000)
     if plan.drop:
@@ -88,10 +130,7 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     body = None
     if raw:
         media.check_body_type(op, headers.get("content-type"))
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            raise ApiError(400, "bad-request", "Body is not valid JSON") from exc
+        body = parse_json(raw)
     validation.check_query(op, query)
     body = validation.check_body(op, body)
 
@@ -100,8 +139,24 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     handler = load_all().get(op.op_id, generic.answer)
     result = handler(ctx)
     status, data = result if isinstance(result, tuple) else (op.status, result)
+    with sim.state.lock:  # records are live; encode before another request changes them
+        payload = json.dumps({"data": data}, separators=(",", ":")).encode()
+    if method in WRITES and sim.store is not None:
+        _commit(sim.store)  # on disk before it is acknowledged
     if plan.after_write and method in WRITES:
         raise ApiError(plan.after_write, "server-error", "Injected server error after write")
     answer.status = status
-    with sim.state.lock:  # records are live; encode before another request changes them
-        answer.body = json.dumps({"data": data}, separators=(",", ":")).encode()
+    answer.body = payload
+
+
+def _commit(store: StateFile) -> None:
+    try:
+        store.commit()
+    except StoreClosed:
+        raise ApiError(503, "server-error", "The simulator is stopping; the change was not saved",
+                       headers={"Retry-After": "1"}) from None
+    except StateFileError as exc:
+        # The operator needs the path and reason; the client only that the change may not
+        # survive a restart (it stays in memory and goes out with the next save).
+        print(f"simulator: {exc}", file=sys.stderr, flush=True)
+        raise ApiError(500, "server-error", "The simulator could not save the change") from None

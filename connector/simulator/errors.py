@@ -1,4 +1,4 @@
-"""The API's error envelope and the exception handlers raise to produce it."""
+"""The API's error envelope, the exception handlers raise to produce it, and start-up errors."""
 
 from __future__ import annotations
 
@@ -39,3 +39,20 @@ def invalid(field: str, message: str) -> ApiError:
 
 def conflict(message: str) -> ApiError:
     return ApiError(409, "conflict", message)
+
+
+class SimulatorError(Exception):
+    """The simulator cannot start (or go on): one line that says what to fix."""
+
+
+class StateFileError(SimulatorError):
+    """The state file cannot be read, has the wrong shape, or cannot be written."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        super().__init__(f"state file {path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class ListenError(SimulatorError):
+    """The server cannot listen on the address it was given (port in use, bad host)."""

@@ -27,6 +27,11 @@ class IdSource:
         with self._lock:
             return "".join(self._rng.choice(_ALNUM) for _ in range(32))
 
+    def reseed(self, seed: str) -> None:
+        """Start a new sequence (after loading saved state, so new ids cannot repeat old ones)."""
+        with self._lock:
+            self._rng.seed(seed)
+
     def random(self) -> float:
         with self._lock:
             return self._rng.random()

@@ -22,7 +22,7 @@ def object_param(query: Query, name: str) -> dict[str, Any] | None:
     if name in query:
         try:
             value = json.loads(query[name][-1])
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
             raise invalid(name, f'"{name}" must be a JSON object') from exc
         if not isinstance(value, dict):
             raise invalid(name, f'"{name}" must be a JSON object')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from connector.simulator.errors import ApiError, conflict, not_found
+from connector.simulator.errors import ApiError, conflict, invalid, not_found
 from connector.simulator.handlers import DELETED, Ctx, handles, listing
 from connector.simulator.handlers.sources import label_key
 
@@ -60,7 +60,7 @@ def _flag(ctx: Ctx, name: str) -> bool:
 @handles("echo")
 def echo(ctx: Ctx) -> Any:
     delay = ctx.q("delay")
-    if delay and delay.isdigit():
+    if delay and delay.isascii() and delay.isdigit() and len(delay) < 10:
         time.sleep(min(int(delay), 30_000) / 1000)
     if _flag(ctx, "triggerUnexpectedError"):
         raise ApiError(500, "unexpected-error", "An unexpected error was triggered")
@@ -68,7 +68,10 @@ def echo(ctx: Ctx) -> Any:
         error = ApiError(400, "echo-error", "First triggered error")
         error.errors.append({"type": "echo-error", "message": "Second triggered error"})
         raise error
-    status = int(ctx.q("statusCode") or 200) if (ctx.q("statusCode") or "").isdigit() else 200
+    text = ctx.q("statusCode") or ""
+    status = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else 200
+    if not 200 <= status <= 599:  # 1xx or a made-up code would not be a valid answer
+        raise invalid("statusCode", f'"statusCode" must be from 200 to 599, not {status}')
     if _flag(ctx, "triggerError"):
         raise ApiError(status if status >= 400 else 400, "echo-error", "Triggered error")
     if status >= 400:
