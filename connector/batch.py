@@ -35,8 +35,8 @@ last record of a line is its state. On a rerun with the same results file:
   could not be read, the input was invalid, the call failed before sending
   anything (a plugin's own exception included), only idempotent requests
   were sent, the write surely never left (`sent: false`: connection refused,
-  name not resolved, connect timeout, a request that could not be encoded),
-  or the API refused it with a 4xx (a 429 included).
+  name not resolved, connect timeout; an unencodable request is an input
+  error), or the API refused it with a 4xx (a 429 included).
 - `error` with `"retry": "unknown"`: a non-idempotent request may have
   reached the API and its answer was lost (`sent: true` timeouts and dropped
   connections, a 5xx, a failure after the write went out), or the call
@@ -526,9 +526,8 @@ class _Pacer:
 
 
 def _could_not_connect(exc: BaseException) -> bool:
-    """No connection to the API at all (as opposed to one request it could not encode)."""
-    return (isinstance(exc, TransportError) and exc.sent is False
-            and "could not be encoded" not in str(exc))
+    """No connection to the API at all: nothing was sent for want of a connection."""
+    return isinstance(exc, TransportError) and exc.sent is False
 
 
 def _answered(exc: BaseException | None) -> bool:

@@ -21,6 +21,7 @@ from connector.errors import (
     ApiError,
     ConnectionFailedError,
     ConnectorError,
+    InputError,
     RateLimitedError,
     RequestTimeoutError,
     ResponseError,
@@ -249,9 +250,8 @@ def send(
                     f"{where}: " + ("connection failed: " if connection else "")
                     + _reason(exc), req.method, redact(req.url), sent=_may_have_sent(exc))
         except (ValueError, UnicodeError) as exc:  # http.client refuses a header or URL
-            failure = ConnectionFailedError(f"{where}: the request could not be encoded: "
-                                            f"{_reason(exc)}", req.method, redact(req.url),
-                                            sent=False)
+            # Nothing left this machine: an input problem, not a lost connection.
+            failure = InputError({"request": f"{where} could not be encoded: {_reason(exc)}"})
         if failure is None and any(alarm.fired for alarm in alarms):
             failure = _timeout(where, timeout_s, req, True)  # cut off, yet the read ended quietly
     if failure is not None:
