@@ -172,12 +172,15 @@ def paging(name: str = "pagination") -> tuple[Input, ...]:
     return (
         Input("count", "integer", "Items per page (1-1000).", default=50,
               minimum=1, maximum=1000, where="query", name=f"{name}.count"),
-        Input("cursor", comments="Cursor of the page to fetch, from `pagination.next`.",
+        Input("cursor", comments="Where to start: `pagination.next` of an earlier answer, "
+              "passed back unchanged (an API cursor, or a connector cursor starting `sgc1:`).",
               where="query", name=f"{name}.cursor"),
-        Input("followAll", "boolean", "Follow `next` cursors and return every item.",
+        Input("followAll", "boolean", "Follow `next` cursors and return every item, up to "
+              "maxItems; `pagination` then describes the whole answer.",
               default=False, where="control"),
-        Input("maxItems", "integer", "Stop following pages after this many items.",
-              default=10000, minimum=1, where="control"),
+        Input("maxItems", "integer", "With followAll, stop after this many items. A cut-short "
+              "answer has `pagination.truncated` true and a `next` that resumes right after "
+              "its last item.", default=10000, minimum=1, where="control"),
     )
 
 
