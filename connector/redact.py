@@ -29,15 +29,15 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
                                "x-api-key"})
 # Field names whose values are secrets, matched without case, `_` or `-`.
 _SECRET_NAME = re.compile(
-    r"(password|passwd|secret|token|apikey|privatekey|accesskey|credential|passphrase"
-    r"|clientsecret|authorization|cookie)")
+    r"(password|passwd|secret|token|apikey|privatekey|accesskey|passphrase|authorization"
+    r"|cookie)")
 MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are long
 
 
 class Secrets:
     """The secrets of one runtime, in every form they may be written in."""
 
-    __slots__ = ("_forms", "_pattern")
+    __slots__ = ("__weakref__", "_forms", "_pattern")
 
     def __init__(self, *values: str | None) -> None:
         self._forms: set[str] = set()
@@ -104,7 +104,10 @@ def redact_value(value: Any, secrets: Secrets | None = None) -> Any:
         for key, item in value.items():
             hidden = (isinstance(key, str) and is_secret_name(key)) or (
                 sensitive and key in ("value", "default"))
-            if hidden and item not in (None, "", [], {}) and not isinstance(item, bool):
+            # Only text and numbers are masked: an object under such a name (a
+            # credential's record) is walked, so its structure stays readable.
+            if hidden and isinstance(item, str | int | float) and not isinstance(item, bool) \
+                    and item != "":
                 out[key] = MASK
             else:
                 out[key] = redact_value(item, secrets)

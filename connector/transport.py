@@ -34,6 +34,7 @@ from connector.watchdog import attempt_deadline, watch
 
 log = get_logger("segment_connector.http")
 MAX_BODY_BYTES = 64 * 1024 * 1024
+DEBUG_BODY_CHARS = 2000  # of each answer body in debug logs
 RESPONSE_TYPES = ("json", "text", "binary")
 
 
@@ -260,7 +261,7 @@ def send(
         raise failure
     if debug:
         log.info("response %s %s %s", resp.status_code, urlsplit(req.url).path,
-                 redact(raw.decode("utf-8", errors="replace"))[:2000])
+                 _shown(raw)[:DEBUG_BODY_CHARS])
     if resp.status_code >= 400:
         raise _api_error(req, resp, raw)
     if 300 <= resp.status_code < 400:
@@ -289,6 +290,15 @@ def _may_have_sent(exc: Exception) -> bool:
     return not isinstance(exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidURL
                           | requests.exceptions.InvalidSchema | requests.exceptions.MissingSchema
                           | urllib3.exceptions.LocationValueError)
+
+
+def _shown(raw: bytes) -> str:
+    """A body as the debug log shows it: secret fields and the token masked, before any cut."""
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.dumps(redact_value(json.loads(text)), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return redact(text)
 
 
 def _timeout(where: str, timeout_s: float, req: HttpRequest, sent: bool) -> RequestTimeoutError:
