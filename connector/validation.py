@@ -8,7 +8,7 @@ class per action at import time would not.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -66,7 +66,7 @@ def _number_schema() -> core_schema.CoreSchema:
         _numeric, core_schema.float_schema(strict=True, allow_inf_nan=False))
 
 
-_SCALARS = {
+_SCALARS: dict[str, Callable[[], core_schema.CoreSchema]] = {
     "string": core_schema.str_schema,
     "integer": _integer_schema,
     "number": _number_schema,
