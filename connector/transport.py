@@ -98,13 +98,13 @@ def _origin(url: str) -> str:
 
 
 class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self) -> Any:  # type: ignore[override]
+    def getresponse(self) -> Any:
         watch(self.sock)  # the wait for the answer counts against the attempt's time
         return super().getresponse()
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self) -> Any:  # type: ignore[override]
+    def getresponse(self) -> Any:
         watch(self.sock)
         return super().getresponse()
 
