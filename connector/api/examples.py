@@ -2,9 +2,13 @@
 
 `example_for(schema)` walks a response schema of the catalogue ($ref into
 `$defs`, anyOf, objects, arrays, scalars) and picks values from the field
-names: ids, timestamps, names, slugs, URLs, pagination cursors. The same
-schema always gives the same value, so committed example files can be
-checked for staleness.
+names: ids, timestamps, names, slugs, URLs, pagination cursors. Enums get
+the member a field name suggests (else the likeliest one), and a union the
+member its sibling `strategy` names. The same schema always gives the same
+value, so committed example files can be checked for staleness.
+
+`enum_member`, `union_branch` and `plausible_string` are shared with the
+simulator's schema-made answers, so both speak alike.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ STRINGS = {
     "message": "Hello, world",
     "version": "1.0.0",
     "appVersion": "1.0.0",
-    "encoding": "UTF-8",
+    "encoding": "BASE64",
     "algorithm": "SHA-256",
     "strategy": "PERIODIC",
     "schemaName": "segment_events",
@@ -81,10 +85,10 @@ STRINGS = {
     "targetEntity": "users",
     "activationType": "Audience Entered",
     "activationName": "My activation",
-    "subjectType": "USER",
+    "subjectType": "USER_ID",
     "regulationType": "SUPPRESS_WITH_DELETE",
     "syncStatus": "SUCCESS",
-    "overallStatus": "SUCCESS",
+    "overallStatus": "FINISHED",
     "connectionState": "CONNECTED",
     "commonEventOnViolations": "ALLOW",
     "level": "INFO",
@@ -106,6 +110,21 @@ NESTED_STRINGS = {
     ("size", "type"): "USERS",
 }
 
+# Enum members that read as the usual, healthy case, most telling first: an enum takes
+# the first of these it has when the field name suggests none of its members.
+LIKELY_MEMBERS = (
+    "SUCCESS", "COMPLETED", "FINISHED", "CONNECTED", "PUBLIC", "SUBSCRIBED", "UPDATED",
+    "TRACK", "USERS", "STRING", "WORKSPACE", "LIVE", "DROP", "EMAIL", "BROWSER", "SEGMENT",
+    "REALTIME", "PERIODIC", "ALLOW", "NAME", "PROPERTY", "USER_ID", "DESTINATION", "HOUR",
+    "CREATED_AT", "DESC", "SINGLE", "COMPUTED",
+)
+
+# A schedule's `strategy` and the union member its `config` then takes (by name part).
+STRATEGY_MEMBERS = {
+    "PERIODIC": ("Periodic",), "SPECIFIC_DAYS": ("SpecificDays", "SpecificTime"),
+    "CRON": ("Cron",), "DBT_CLOUD": ("DbtCloud",),
+}
+
 # Field names of SDK wrapper internals that the API never sends.
 _SDK_NOISE = re.compile(
     r"^(actual_instance|(any|one)_of_schemas|(any|one)of_schema_\d+_validator)$"
@@ -113,21 +132,22 @@ _SDK_NOISE = re.compile(
 
 
 def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None,
-                key: str = "", path: str = "", depth: int = 0) -> Any:
+                key: str = "", path: str = "", depth: int = 0, hint: str = "") -> Any:
     """An example value for `schema`; `root` holds its `$defs` (default: itself).
 
     `key` is the property name the value sits under and `path` its dotted
-    location; both steer the choice of plausible scalars.
+    location; both steer the choice of plausible scalars. `hint` is a sibling
+    `strategy`, which picks the member of a union.
     """
     root = schema if root is None else root
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
         return example_for(root["$defs"][name], root, key, path, depth)
-    if "anyOf" in schema:
-        branches = [b for b in schema["anyOf"] if b.get("type") != "null"]
-        return example_for(branches[0], root, key, path, depth) if branches else None
+    if "anyOf" in schema or "oneOf" in schema:
+        branch = union_branch(schema, root, hint)
+        return example_for(branch, root, key, path, depth) if branch is not None else None
     if "enum" in schema:
-        return schema["enum"][0]
+        return enum_member(schema["enum"], key, path)
     if schema.get("default") is not None and not isinstance(schema["default"], list | dict):
         return schema["default"]
     kind = schema.get("type")
@@ -155,12 +175,40 @@ def _object(schema: Mapping[str, Any], root: Mapping[str, Any], key: str, path: 
     required = set(schema.get("required", ()))
     if key.lower().endswith("pagination"):
         return _pagination(props, required)
-    out = {}
-    for name, sub in props.items():
+    out: dict[str, Any] = {}
+    # The strategy first: it decides which member of the `config` union fits.
+    for name in sorted(props, key=lambda n: n != "strategy"):
         if name not in required and (depth >= FULL_DEPTH or _SDK_NOISE.match(name)):
             continue
-        out[name] = example_for(sub, root, name, f"{path}.{name}".lstrip("."), depth + 1)
-    return out
+        hint = out.get("strategy", "") if isinstance(out.get("strategy"), str) else ""
+        out[name] = example_for(props[name], root, name, f"{path}.{name}".lstrip("."),
+                                depth + 1, hint)
+    return {name: out[name] for name in props if name in out}  # schema order
+
+
+def enum_member(values: list[Any], key: str, path: str = "") -> Any:
+    """The member the field name suggests (any case), else the likeliest, else the first."""
+    wanted = _named_string(key, path)
+    if wanted is not None:
+        for value in values:
+            if isinstance(value, str) and value.lower() == wanted.lower():
+                return value
+    return next((v for v in LIKELY_MEMBERS if v in values), values[0])
+
+
+def union_branch(schema: Mapping[str, Any], root: Mapping[str, Any], hint: str = ""
+                 ) -> Mapping[str, Any] | None:
+    """The member of an `anyOf`/`oneOf` to instantiate: not null; for a schedule's
+    `config`, the member its `strategy` (`hint`) names; else the first."""
+    members = [b for b in schema.get("anyOf", schema.get("oneOf", ()))
+               if b.get("type") != "null"]
+    if not members:
+        return None
+    for part in STRATEGY_MEMBERS.get(hint, ()):
+        for member in members:
+            if part in member.get("$ref", "").rsplit("/", 1)[-1]:
+                return member
+    return members[0]
 
 
 def _pagination(props: Mapping[str, Any], required: set[str]) -> dict[str, Any]:
@@ -190,14 +238,21 @@ def _number(key: str) -> int:
             "batchMaxCount": 100}.get(key, 1)
 
 
-def _string(key: str, path: str) -> str:
+def _named_string(key: str, path: str) -> str | None:
+    """The value a field's name (and its parent's) calls for, if any."""
     parent = _parent(path)
     if (parent, key) in NESTED_STRINGS:
         return NESTED_STRINGS[(parent, key)]
     if key == "status" and parent.lower().endswith(("metadata", "catalog")):
         return "PUBLIC"  # support status of a catalog entry
-    if key in STRINGS:
-        return STRINGS[key]
+    return STRINGS.get(key)
+
+
+def _string(key: str, path: str) -> str:
+    named = _named_string(key, path)
+    if named is not None:
+        return named
+    parent = _parent(path)
     low = key.lower()
     if key == "id" or key.endswith(("Id", "ID")):
         return _id(parent if key == "id" else key[:-2], path)
