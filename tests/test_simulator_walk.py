@@ -3,160 +3,11 @@ with a body that fits its response schema."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
-import requests
 from jsonschema import Draft202012Validator
 
-from connector.simulator import Simulator, catalog, fixtures
-from connector.simulator.ids import IdSource
-from connector.simulator.schemagen import Generator
-
-JS, KINESIS, POSTGRES = "IqDTy1TpoU", "57da359580412f644ff33fb9", "55d3d3aea3c"
-OWNER, MEMBER = fixtures.USERS[0]["id"], fixtures.USERS[1]["id"]
-SPACE = fixtures.SPACES[0]["id"]
-ROLE = fixtures.ROLES[0]["id"]
-PERMS = [{"roleId": ROLE, "resources": [{"id": "ws", "type": "WORKSPACE"}]}]
-LABEL = {"key": "env", "value": "prod"}
-
-# Deletes of parents run after everything that needs them, children first.
-DELETE_ORDER = {"deleteDestination": 1, "deleteTransformation": 1, "deleteReverseEtlModel": 1,
-                "deleteFunction": 2, "deleteTrackingPlan": 2, "deleteUserGroup": 2,
-                "deleteSource": 3, "deleteWarehouse": 3, "deleteLabel": 4}
-
-# Walk-made children that would block deleting the shared parents later.
-CLEANUP = {"createDestination": ("deleteDestination", "destinationId", "destination"),
-           "createInsertFunctionInstance": ("deleteInsertFunctionInstance", "instanceId",
-                                            "insertFunctionInstance")}
-
-QUERY = {"period": "2024-01", "destinationConfigId": "dcfg1", "startTime": "2024-01-01T00:00:00Z",
-         "endTime": "2024-01-02T00:00:00Z", "granularity": "DAY", "resourceType": "DESTINATION",
-         "integrationId": "int1", "propertyType": "string", "message": "hello",
-         "emails": ["invitee@example.com"], "userIds": [MEMBER],
-         "rules": [json.dumps({"type": "TRACK", "key": "Order", "version": 1})]}
-
-
-class Walk:
-    """Creates the parents once, then resolves inputs for any operation."""
-
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {sim.token}"
-        self.gen = Generator(IdSource(1))
-        self.serial = 0
-        self.ids: dict[str, str] = {}
-
-    def call(self, op_id: str, params: dict[str, str] | None = None,
-             body: dict[str, Any] | None = None) -> requests.Response:
-        op = catalog.operations()[op_id]
-        path = op.path
-        for name in op.path_params:
-            value = (params or {}).get(name) or self.path_value(op, name)
-            path = path.replace("{" + name + "}", requests.utils.quote(value, safe=""))
-        query = {p["name"]: self.query_value(p["name"]) for p in op.query if p["required"]}
-        headers = {"Accept": op.accept[0]}
-        kwargs: dict[str, Any] = {}
-        if op.body_model:
-            headers["Content-Type"] = (op.content_type or ("application/json",))[0]
-            payload = body if body is not None else self.body(op)
-            kwargs["data"] = json.dumps(payload)
-        return self.session.request(op.method, self.sim.base_url + path, params=query,
-                                    headers=headers, timeout=10, **kwargs)
-
-    def create(self, op_id: str, key: str, path: tuple[str, ...], **body: Any) -> str:
-        r = self.call(op_id, body=body)
-        assert r.status_code < 300, (op_id, r.text)
-        value: Any = r.json()["data"]
-        for part in path:
-            value = value[part]
-        self.ids[key] = value
-        return value
-
-    def setup(self) -> None:
-        self.create("createSource", "sourceId", ("source", "id"),
-                    slug="walk", enabled=True, metadataId=JS)
-        src = self.ids["sourceId"]
-        self.create("createDestination", "destinationId", ("destination", "id"),
-                    sourceId=src, metadataId=KINESIS, settings={"stream": "s"})
-        self.create("createWarehouse", "warehouseId", ("warehouse", "id"),
-                    metadataId=POSTGRES, settings={"hostname": "db"})
-        self.create("createFunction", "functionId", ("function", "id"),
-                    code="async function onTrack() {}", displayName="Fn",
-                    resourceType="DESTINATION")
-        self.create("createTransformation", "transformationId", ("transformation", "id"),
-                    name="T", sourceId=src, enabled=True, **{"if": "all"})
-        self.create("createTrackingPlan", "trackingPlanId", ("trackingPlan", "id"),
-                    name="Plan", type="LIVE")
-        self.create("createReverseEtlModel", "modelId", ("reverseEtlModel", "id"),
-                    sourceId=src, name="M", description="d", enabled=True,
-                    query="select 1", queryIdentifierColumn="id")
-        self.create("createUserGroup", "userGroupId", ("userGroup", "id"), name="G")
-        self.create("createLabel", "label", ("label", "key"), label=LABEL)
-        self.create("createDestinationSubscription", "subscriptionId",
-                    ("destinationSubscription", "id"),
-                    name="S", actionId="a1", trigger="type = \"track\"", enabled=True)
-        self.create("createFilterForDestination", "filterId", ("filter", "id"),
-                    sourceId=src, title="F", enabled=True, actions=[{"type": "drop_event"}],
-                    **{"if": "all"})
-        self.create("createInsertFunctionInstance", "instanceId",
-                    ("insertFunctionInstance", "id"), functionId=self.ids["functionId"],
-                    integrationId=self.ids["destinationId"], name="I", settings={})
-
-    def path_value(self, op: catalog.Operation, name: str) -> str:
-        state = self.sim.state
-        if op.path.startswith("/spaces/") and name != "spaceId":
-            return f"walk-{name}"
-        if name == "id" and op.path.startswith("/destinations/"):
-            return self.ids["subscriptionId"]
-        if name == "versionId":
-            return state["functionVersions"][self.ids["functionId"]][0]["id"]
-        if name == "writeKey":
-            return state["sources"][self.ids["sourceId"]]["writeKeys"][0]
-        fixed = {"userId": OWNER, "spaceId": SPACE, "key": LABEL["key"], "value": LABEL["value"],
-                 "sourceMetadataId": JS, "destinationMetadataId": KINESIS,
-                 "warehouseMetadataId": POSTGRES}
-        return self.ids.get(name) or fixed.get(name) or f"walk-{name}"
-
-    def query_value(self, name: str) -> Any:
-        if name in ("sourceId", "functionId"):
-            return self.ids[name]
-        return QUERY[name]
-
-    def body(self, op: catalog.Operation) -> dict[str, Any]:
-        body = self.gen.instance(catalog.schema(op.body_model or ""))
-        self.serial += 1
-        src = self.ids["sourceId"]
-        overrides: dict[str, dict[str, Any]] = {
-            "createSource": {"slug": f"walk-{self.serial}", "metadataId": JS},
-            "createDestination": {"sourceId": src, "metadataId": KINESIS},
-            "createWarehouse": {"metadataId": POSTGRES},
-            "createTransformation": {"sourceId": src},
-            "updateTransformation": {"sourceId": src},
-            "createReverseEtlModel": {"sourceId": src},
-            "createFilterForDestination": {"sourceId": src},
-            "addSourceToTrackingPlan": {"sourceId": src},
-            "createInsertFunctionInstance": {"functionId": self.ids["functionId"]},
-            "addLabelsToSource": {"labels": [LABEL]},
-            "replaceLabelsInSource": {"labels": [LABEL]},
-            "createLabel": {"label": {"key": "walk", "value": str(self.serial)}},
-            "createInvites": {"invites": [{"email": "invitee@example.com",
-                                           "permissions": PERMS}]},
-            "restoreFunctionVersion": {"versionId": self.path_value(op, "versionId")},
-        }
-        if "permissions" in body and op.op_id.endswith(("User", "UserGroup")):
-            body["permissions"] = PERMS
-        return body | overrides.get(op.op_id, {})
-
-
-def _order() -> list[str]:
-    ops = catalog.operations().values()
-    first = [op.op_id for op in ops if op.method != "DELETE"]
-    deletes = sorted((op.op_id for op in ops if op.method == "DELETE"),
-                     key=lambda op_id: DELETE_ORDER.get(op_id, 0))
-    return first + deletes
+from connector.simulator import Simulator, catalog
+from connector.simulator.scenario import CLEANUP, Walk, order
 
 
 def test_catalogue_has_201_operations() -> None:
@@ -168,7 +19,7 @@ def test_every_operation_answers_its_schema() -> None:
     with Simulator(seed=3) as sim:
         walk = Walk(sim)
         walk.setup()
-        for op_id in _order():
+        for op_id in order():
             op = catalog.operations()[op_id]
             r = walk.call(op_id)
             if r.status_code != op.status:
