@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 
-import connector.batch as batch
 from connector.batch import (
     BatchSummary,
     ResultsInUseError,
     default_results_path,
     fingerprint,
     header,
+    results_file,
     run_batch,
 )
 from connector.connection import Connection
@@ -174,14 +174,14 @@ def test_a_plugin_that_fails_after_its_create_is_unknown_and_not_repeated(
 
 def test_an_answer_whose_record_cannot_be_written_gets_an_error_record(
         simulator: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    encode = batch._encode
+    encode = results_file.encode
 
     def failing(record: Mapping[str, Any]) -> bytes:
         if record.get("line") == 2 and "output" in record:
             raise OSError(28, "No space left on device")
         return encode(record)
 
-    monkeypatch.setattr(batch, "_encode", failing)
+    monkeypatch.setattr(results_file, "encode", failing)
     out = tmp_path / "out.jsonl"
     summary = run_batch(runtime_for(simulator), "createLabel", labels(3), out,
                         concurrency=1, handle_signals=False)
@@ -194,14 +194,14 @@ def test_an_answer_whose_record_cannot_be_written_gets_an_error_record(
 
 def test_a_results_file_that_takes_no_more_records_stops_the_run(
         simulator: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    encode = batch._encode
+    encode = results_file.encode
 
     def failing(record: Mapping[str, Any]) -> bytes:
         if record.get("line", 0) >= 3:
             raise OSError(28, "No space left on device")
         return encode(record)
 
-    monkeypatch.setattr(batch, "_encode", failing)
+    monkeypatch.setattr(results_file, "encode", failing)
     out = tmp_path / "out.jsonl"
     summary = run_batch(runtime_for(simulator), "createLabel", labels(10), out,
                         concurrency=1, handle_signals=False)

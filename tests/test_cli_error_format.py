@@ -9,6 +9,7 @@ import pytest
 import responses
 
 from connector import cli
+from connector.cli import commands
 from connector.errors import ConnectorError, error_record
 
 TOKEN = "sgp_cli_error_format_token_abcdef0123"
@@ -104,7 +105,7 @@ def test_json_error_is_error_record_of_the_exception(
     def fails(*_args: Any) -> int:
         raise failure
 
-    monkeypatch.setattr(cli, "cmd_list", fails)
+    monkeypatch.setattr(commands, "cmd_list", fails)
     code, _, err = run(capsys, "list", "--error-format", "json")
     assert code == 1
     assert one_record(err) == {"status": "error", "action": None,
@@ -118,7 +119,7 @@ def test_unexpected_exception_gives_type_and_message_and_exit_1(
     def broken(*_args: Any) -> int:
         raise ValueError(f"bad state near {TOKEN}")
 
-    monkeypatch.setattr(cli, "cmd_list", broken)
+    monkeypatch.setattr(commands, "cmd_list", broken)
     monkeypatch.setenv("SEGMENT_API_TOKEN", TOKEN)  # remembered, so masked
     code, _, err = run(capsys, "list", "--error-format", fmt)
     assert code == 1
@@ -139,7 +140,7 @@ def test_an_exception_without_a_message_is_never_a_bare_name(
     def broken(*_args: Any) -> int:
         raise RuntimeError
 
-    monkeypatch.setattr(cli, "cmd_list", broken)
+    monkeypatch.setattr(commands, "cmd_list", broken)
     code, _, err = run(capsys, "list", "--error-format", fmt)
     assert code == 1
     message = one_record(err)["error"]["message"] if fmt == "json" else err.strip()
@@ -152,7 +153,7 @@ def test_text_format_is_one_line_even_for_a_multiline_message(
     def fails(*_args: Any) -> int:
         raise ConnectorError("first line\nsecond line")
 
-    monkeypatch.setattr(cli, "cmd_list", fails)
+    monkeypatch.setattr(commands, "cmd_list", fails)
     code, _, err = run(capsys, "list")
     assert code == 1
     assert err == "error: first line second line\n"

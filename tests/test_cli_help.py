@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from connector import __version__, cli
+from connector.cli.arguments import DEFAULT_DEADLINE_S, DEFAULT_TIMEOUT_S
+from connector.cli.help_text import CONNECTION_ORDER
 from connector.connection import Connection
 from connector.retry import RetryPolicy
 
@@ -66,7 +68,7 @@ def test_top_level_help_lists_exit_codes_and_the_settings_order(
     order = text.split("first found wins:", 1)[1]
     flags, profile, env = (order.index(s) for s in ("1. flags", "--profile", "environment:"))
     positions = {"flag": flags, "profile": profile, "environment": env}
-    assert sorted(positions, key=positions.__getitem__) == list(cli.CONNECTION_ORDER)
+    assert sorted(positions, key=positions.__getitem__) == list(CONNECTION_ORDER)
 
 
 def test_the_stated_order_is_the_one_connections_use(tmp_path: Path,
@@ -75,11 +77,11 @@ def test_the_stated_order_is_the_one_connections_use(tmp_path: Path,
     config.write_text('[profiles.p]\nregion = "api"\n', "utf-8")
     monkeypatch.setenv("SEGMENT_REGION", "eu1.api")
     resolved = Connection.resolve(profile="p").region
-    profile_first = cli.CONNECTION_ORDER.index("profile") < \
-        cli.CONNECTION_ORDER.index("environment")
+    profile_first = CONNECTION_ORDER.index("profile") < \
+        CONNECTION_ORDER.index("environment")
     assert (resolved == "api") == profile_first
     assert Connection.resolve(region="eu1.api", profile="p").region == "eu1.api"
-    assert cli.CONNECTION_ORDER[0] == "flag"
+    assert CONNECTION_ORDER[0] == "flag"
 
 
 def test_region_help_says_the_value_in_use_and_where_from(
@@ -126,8 +128,8 @@ def test_token_help_says_whether_one_is_set_without_showing_it(
 def test_time_and_concurrency_help_state_their_defaults(
         capsys: pytest.CaptureFixture[str]) -> None:
     defaults = {f.name: f.default for f in dataclasses.fields(RetryPolicy)}
-    assert defaults["timeout_s"] == cli.DEFAULT_TIMEOUT_S
-    assert defaults["deadline_s"] == cli.DEFAULT_DEADLINE_S
+    assert defaults["timeout_s"] == DEFAULT_TIMEOUT_S
+    assert defaults["deadline_s"] == DEFAULT_DEADLINE_S
     text = help_of(capsys, "run")
     assert "one attempt's answer (default: 30)" in text
     assert "retry wait included; exit 4 (default: 300)" in text

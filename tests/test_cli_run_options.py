@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from connector import cli
+from connector.cli import api_runtime
 from connector.errors import InputError
 from connector.registry import Registry
 from connector.retry import RetryPolicy
@@ -38,7 +39,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def runtime_for(*argv: str) -> Any:
     args = cli.parser().parse_args([*argv, "--token", TOKEN])
-    return cli._runtime(args, REGISTRY)
+    return api_runtime.runtime_for(args, REGISTRY)
 
 
 # -- time limits -----------------------------------------------------------------------
@@ -57,7 +58,7 @@ def test_without_time_options_the_policy_defaults_apply() -> None:
 
 # -- the wait notice -------------------------------------------------------------------
 def test_wait_notice_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    cli.wait_notice(11.2, "rate limited: 429 Too Many Requests")
+    api_runtime.wait_notice(11.2, "rate limited: 429 Too Many Requests")
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "waiting 12s: rate limited: 429 Too Many Requests\n"
@@ -67,20 +68,20 @@ def test_wait_notice_masks_the_token(capsys: pytest.CaptureFixture[str]) -> None
     from connector.redact import Secrets, scope
 
     with scope(Secrets(TOKEN)):  # a runtime's scope, as when it calls on_wait
-        cli.wait_notice(3, f"retry 1 of 3 after: GET /x?t={TOKEN}")
+        api_runtime.wait_notice(3, f"retry 1 of 3 after: GET /x?t={TOKEN}")
     assert TOKEN not in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_wait_notice_is_wired_only_when_stderr_is_a_terminal(
         monkeypatch: pytest.MonkeyPatch, terminal: bool) -> None:
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(api_runtime, "stderr_is_terminal", lambda: terminal)
     rt = runtime_for("run", "listSources")
-    assert rt.on_wait is (cli.wait_notice if terminal else None)
+    assert rt.on_wait is (api_runtime.wait_notice if terminal else None)
 
 
 def test_stderr_of_a_test_is_not_a_terminal() -> None:
-    assert cli._stderr_is_terminal() is False
+    assert api_runtime.stderr_is_terminal() is False
 
 
 # -- bulk runs: wiring -----------------------------------------------------------------

@@ -1,0 +1,39 @@
+"""The Runtime a command calls the API through, built from the command line's options."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import TYPE_CHECKING
+
+from connector.connection import Connection
+from connector.redact import current, redact
+from connector.registry import Registry
+
+if TYPE_CHECKING:  # the runtime itself loads only when a command calls the API
+    from connector.runtime import Runtime
+
+
+def runtime_for(args: argparse.Namespace, registry: Registry) -> Runtime:
+    from connector.retry import RetryPolicy
+    from connector.runtime import Runtime
+
+    conn = Connection.resolve(args.token, args.region, args.base_url, args.profile)
+    current().add(conn.token)  # a profile's token too, for what the command prints
+    policy = RetryPolicy().with_(timeout_s=args.timeout, deadline_s=args.deadline)
+    # Long waits say why the command sits still, to a person watching a terminal only.
+    on_wait = wait_notice if stderr_is_terminal() else None
+    return Runtime(conn, registry=registry, policy=policy, debug=args.debug, on_wait=on_wait)
+
+
+def stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
+
+
+def wait_notice(seconds: float, reason: str) -> None:
+    """One line on stderr before a long wait (a 429 back-off, rate-limit pacing)."""
+    print(f"waiting {math.ceil(seconds)}s: {redact(reason)}", file=sys.stderr, flush=True)

@@ -1,0 +1,112 @@
+"""The commands `list`, `run` (once, or `--batch` over a JSONL file), `picklist`, `manifest`.
+
+`describe` is in its own module; `simulator`, `demo` and `docs` are handed to
+theirs (see `arguments`). Each command returns its exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from connector.cli.api_runtime import runtime_for
+from connector.cli.help_text import PROG
+from connector.cli.inputs import parse_inputs, unreadable
+from connector.cli.output import emit
+from connector.errors import InputError
+from connector.registry import Registry
+from connector.spec import Action
+
+
+def cmd_list(args: argparse.Namespace, registry: Registry) -> int:
+    actions = sorted(registry.actions.items.values(), key=lambda a: a.key)
+    sources = sorted(registry.datasources.items.values(), key=lambda d: d.key)
+    if args.json:
+        emit({"actions": [{"key": a.key, "display": a.display, "area": a.area,
+                           "plugin": a.plugin} for a in actions],
+              "picklists": [{"key": d.key, "display": d.display, "plugin": d.plugin}
+                            for d in sources]})
+        return 0
+    print(f"Actions ({len(actions)}):")
+    for a in actions:
+        print(f"  {a.key:<48} {a.display}")
+    print(f"\nPicklists ({len(sources)}):")
+    for d in sources:
+        print(f"  {d.key:<48} {d.display}")
+    for problem in registry.problems:
+        print(f"\nskipped plugin {problem.plugin}: {problem.error}", file=sys.stderr)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
+    action = registry.action(args.key)
+    args.key = action.key
+    if args.batch:
+        return _run_batch(args, registry, action)
+    values = parse_inputs(args.input, args.input_json, action.inputs, action.key)
+    if args.example_inputs:
+        from connector.samples import sample_inputs
+
+        values = {**sample_inputs(action), **values}
+    runtime = runtime_for(args, registry)
+    emit(runtime.dry_run(action.key, values) if args.dry_run else runtime.run(action.key, values))
+    return 0
+
+
+def _run_batch(args: argparse.Namespace, registry: Registry, action: Action) -> int:
+    from connector.batch import default_results_path, run_batch
+    from connector.ratelimit import RateLimiter
+
+    if args.input or args.input_json or args.dry_run or args.example_inputs:
+        raise InputError({"--batch": "takes its inputs from the file, one JSON object a line; "
+                          "drop --input, --input-json, --dry-run and --example-inputs"},
+                         action.key)
+    if args.batch == "-":
+        if not args.results:
+            raise InputError({"--results": "is required with --batch - (stdin has no file "
+                              "name to put the results beside)"}, action.key)
+    else:
+        try:  # say it now, not from a worker thread half-way through
+            with open(args.batch, "rb"):
+                pass
+        except OSError as exc:
+            raise InputError({"--batch": unreadable(args.batch, exc)}, action.key) from None
+    results = args.results or default_results_path(args.batch)
+    summary = run_batch(runtime_for(args, registry), action.key, args.batch, results,
+                        concurrency=args.concurrency,
+                        limiter=RateLimiter(time_scale=args.rate_scale),
+                        retry_unknown=args.retry_unknown)
+    emit(summary.to_dict())
+    return int(summary.exit_code)
+
+
+def cmd_picklist(args: argparse.Namespace, registry: Registry) -> int:
+    source = registry.datasource(args.key)
+    args.key = source.key
+    values = parse_inputs(args.input, args.input_json, source.all_inputs, source.key)
+    emit(runtime_for(args, registry).picklist(source.key, values))
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace, registry: Registry) -> int:
+    from connector import manifest
+
+    path = Path(args.output)
+    if args.check:
+        if not path.exists():
+            print(f"{path} does not exist: run `{PROG} manifest`", file=sys.stderr)
+            return 1
+        if manifest.is_current(registry, path):
+            print(f"{path} is up to date")
+            return 0
+        print(f"{path} is stale: run `{PROG} manifest`", file=sys.stderr)
+        return 1
+    try:
+        manifest.write(registry, path)
+    except OSError as exc:
+        reason = ("no such directory: " + str(path.parent)
+                  if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc))
+        raise InputError({"--output": f"cannot write {path}: {reason}"}) from None
+    print(f"wrote {path}")
+    return 0

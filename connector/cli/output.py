@@ -1,0 +1,31 @@
+"""What a command prints besides failures: its result as JSON on stdout, and log lines."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import sys
+from typing import Any
+
+from connector.redact import redact
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"base64": base64.b64encode(value).decode("ascii")}
+    return str(value)
+
+
+def emit(data: Any) -> None:
+    print(redact(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)))
+
+
+def log_to_stderr() -> None:
+    root = logging.getLogger("segment_connector")
+    if not any(getattr(h, "_segment_cli", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._segment_cli = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -1,0 +1,42 @@
+"""Importing the CLI stays light: heavy modules load only in the commands that use them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Loaded on demand: bulk runs, the manifest, docs, the simulator, the demo, samples,
+# and the runtime with its HTTP stack.
+HEAVY = ("connector.batch", "connector.manifest", "connector.docs", "connector.simulator",
+         "connector.demo", "connector.samples", "connector.runtime", "connector.transport",
+         "connector.retry", "connector.ratelimit", "requests", "jinja2")
+
+
+def loaded_after(code: str) -> list[str]:
+    """The heavy modules in sys.modules after running `code` in a fresh interpreter."""
+    probe = (f"{code}\nimport json, sys\n"
+             f"heavy = {HEAVY!r}\n"
+             "print(json.dumps(sorted(m for m in sys.modules\n"
+             "                        if any(m == h or m.startswith(h + '.') for h in heavy))))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_importing_the_cli_loads_no_heavy_module() -> None:
+    assert loaded_after("import connector.cli") == []
+
+
+def test_building_the_command_line_loads_no_heavy_module() -> None:
+    assert loaded_after("from connector.cli import parser\nparser(['run', '--help'])") == []
+
+
+def test_listing_loads_no_batch_or_manifest_module() -> None:
+    loaded = loaded_after("import contextlib, io\nfrom connector.cli import main\n"
+                          "with contextlib.redirect_stdout(io.StringIO()):\n"
+                          "    main(['list'])")
+    assert not [m for m in loaded if m.split(".")[:2] in (["connector", "batch"],
+                                                         ["connector", "manifest"])]
