@@ -29,8 +29,7 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
                                "x-api-key"})
 # Field names whose values are secrets, matched without case, `_` or `-`.
 _SECRET_NAME = re.compile(
-    r"(password|passwd|secret|token|apikey|privatekey|accesskey|passphrase|authorization"
-    r"|cookie)")
+    r"(password|passwd|secret|token|apikey|privatekey|accesskey|passphrase)")
 MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are long
 
 

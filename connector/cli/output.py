@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Any
 
-from connector.redact import redact
+from connector.redact import RedactingFilter, redact, redact_value
 
 
 def _json_default(value: Any) -> Any:
@@ -18,7 +18,10 @@ def _json_default(value: Any) -> Any:
 
 
 def emit(data: Any) -> None:
-    print(redact(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)))
+    """Print `data` as JSON, secrets masked: masked as data first, so the output stays
+    valid JSON whatever the secret's text, then as text, for what hid in bytes."""
+    text = json.dumps(redact_value(data), indent=2, default=_json_default, ensure_ascii=False)
+    print(redact(text))
 
 
 def log_to_stderr() -> None:
@@ -26,6 +29,7 @@ def log_to_stderr() -> None:
     if not any(getattr(h, "_segment_cli", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(RedactingFilter())  # whatever logger, of ours or a plugin's, wrote it
         handler._segment_cli = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.INFO)
