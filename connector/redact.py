@@ -30,6 +30,7 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 # Field names whose values are secrets, matched without case, `_` or `-`.
 _SECRET_NAME = re.compile(
     r"(password|passwd|secret|token|apikey|privatekey|accesskey|passphrase)")
+PROBLEMS = "fields"  # InputError.to_dict(): input name -> problem
 MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are long
 
 
@@ -90,7 +91,7 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name.lower().replace("_", "").replace("-", "")))
 
 
-def redact_value(value: Any, secrets: Secrets | None = None) -> Any:
+def redact_value(value: Any, secrets: Secrets | None = None, by_name: bool = True) -> Any:
     """JSON-like data with secrets masked: known secrets anywhere, and the values of
     fields named like a secret or flagged sensitive. Mask before serialising, so the
     output stays valid JSON whatever the secret's text."""
@@ -98,21 +99,22 @@ def redact_value(value: Any, secrets: Secrets | None = None) -> Any:
     if isinstance(value, str):
         return secrets.mask(value)
     if isinstance(value, Mapping):
-        sensitive = value.get("sensitive") is True
+        sensitive = by_name and value.get("sensitive") is True
         out = {}
         for key, item in value.items():
-            hidden = (isinstance(key, str) and is_secret_name(key)) or (
-                sensitive and key in ("value", "default"))
+            hidden = by_name and ((isinstance(key, str) and is_secret_name(key)) or (
+                sensitive and key in ("value", "default")))
             # Only text and numbers are masked: an object under such a name (a
             # credential's record) is walked, so its structure stays readable.
             if hidden and isinstance(item, str | int | float) and not isinstance(item, bool) \
                     and item != "":
                 out[key] = MASK
             else:
-                out[key] = redact_value(item, secrets)
+                # An error's `fields` maps input names to problems, never to values.
+                out[key] = redact_value(item, secrets, by_name and key != PROBLEMS)
         return out
     if isinstance(value, list | tuple):
-        return [redact_value(v, secrets) for v in value]
+        return [redact_value(v, secrets, by_name) for v in value]
     return value
 
 

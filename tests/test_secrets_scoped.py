@@ -196,3 +196,12 @@ def test_a_runtime_no_longer_used_leaves_no_token_behind() -> None:
     gc.collect()
     assert gone() is None
     assert redact.redact(TOKEN + "_gone") == TOKEN + "_gone"  # nothing process-wide kept it
+
+
+def test_error_fields_named_like_secrets_keep_their_problem(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEGMENT_API_TOKEN", raising=False)
+    monkeypatch.setenv("SEGMENT_CONNECTOR_CONFIG", "/nonexistent/config.toml")
+    assert cli.main(["run", "listSources", "--error-format", "json"]) == 2
+    record = json.loads(capsys.readouterr().err)
+    assert record["error"]["fields"]["token"].startswith("no API token")
