@@ -307,6 +307,22 @@ def _timeout(where: str, timeout_s: float, req: HttpRequest, sent: bool) -> Requ
 
 
 def _reason(exc: Exception) -> str:
-    text = redact(str(exc))  # mask first, then cut: a cut can split a secret
+    text = redact(_innermost(exc))  # mask first, then cut: a cut can split a secret
     return text if len(text) < 300 else text[:300] + "..."
+
+
+def _innermost(exc: Exception) -> str:
+    """The cause in words, without the pool and class names the libraries wrap it in."""
+    reason: Any = exc.args[0] if exc.args else exc
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return f"cannot resolve host {reason.conn.host!r}"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        where = f"{reason.conn.host}:{reason.conn.port}"
+        cause = str(reason).rsplit("] ", 1)[-1] if "] " in str(reason) else str(reason)
+        return f"cannot connect to {where}: {cause}"
+    if isinstance(reason, urllib3.exceptions.ProtocolError) and len(reason.args) > 1:
+        return f"{reason.args[0]} ({reason.args[1]})"
+    return str(reason)
 
