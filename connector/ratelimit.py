@@ -14,6 +14,11 @@ below the model's room (another client shares the quota) takes the server's
 count, and its window then ends at `X-RateLimit-Reset`; a 429 holds calls for
 as long as it asks. Endpoints without a written limit share one bucket (as on
 the server), held only when the headers say the quota is spent.
+
+A call given `max_wait_s` (the time left before its deadline) is never held
+past it: a hold that would end later raises `WaitPastDeadlineError` at once,
+before anything is sent, saying when the endpoint's calls may start again.
+Header values that name no readable count or time are ignored.
 """
 
 from __future__ import annotations
@@ -26,7 +31,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from connector.errors import ApiError, ConnectorError, RateLimitedError
-from connector.retry import WAIT_NOTICE_S, seconds_until
+from connector.retry import (
+    WAIT_NOTICE_S,
+    WaitPastDeadlineError,
+    describe_wait,
+    seconds_until,
+    utc_iso,
+)
 
 WINDOW_S = {"minute": 60.0, "day": 86400.0}
 GUARD = 0.05  # share of a window, at its end, in which no call starts
@@ -69,15 +80,20 @@ class RateLimiter:
     """Thread-safe; share one per token between every thread of a run.
 
     `time_scale` shortens the periods (0.01: a minute lasts 0.6 s) to match a
-    simulator started with the same scale.
+    simulator started with the same scale. `clock` (monotonic) and `wall` (epoch,
+    for X-RateLimit-Reset and the times errors name) can be faked; so can the
+    hold itself: `wait(cond, seconds)` replaces `cond.wait(seconds)` (it is
+    called with the lock held), so a fake clock can pass a hold of any length.
     """
 
     def __init__(self, limits: Mapping[str, tuple[int, str]] | None = None,
                  time_scale: float = 1.0, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time,
+                 wait: Callable[[threading.Condition, float], None] | None = None) -> None:
         self.limits = dict(catalogue_limits() if limits is None else limits)
         self.time_scale = time_scale
         self.clock, self.wall = clock, wall
+        self._wait = wait
         self._buckets: dict[str, _Bucket] = {}
         self._cond = threading.Condition()
         self.cancelled = False
@@ -98,16 +114,19 @@ class RateLimiter:
 
     # -- before a call -----------------------------------------------------
     def acquire(self, op: str | None,
-                on_wait: Callable[[float, str], None] | None = None) -> Ticket:
+                on_wait: Callable[[float, str], None] | None = None,
+                max_wait_s: float | None = None) -> Ticket:
         """Block until a call of `op` may start; pair with `release`.
 
         `on_wait(seconds, reason)` is called once if the call is about to be
-        held for at least `WAIT_NOTICE_S`.
+        held for at least `WAIT_NOTICE_S`. A hold that would last `max_wait_s`
+        or more (counted from this call) raises `WaitPastDeadlineError` instead.
         """
         with self._cond:
             name, b = self._bucket(op)
             held_since = None
             told = False  # on_wait is called once per call at most
+            give_up_at = math.inf if max_wait_s is None else self.clock() + max_wait_s
             while True:
                 if self.cancelled:
                     raise CancelledError("stopped while waiting for the rate limit")
@@ -115,6 +134,8 @@ class RateLimiter:
                 until = self._start_time(b, now)
                 if until <= now:
                     break
+                if until >= give_up_at:  # checked again after every wake: holds can grow
+                    raise self._past_deadline(op, name, b, now, until, give_up_at - now)
                 held_since = held_since if held_since is not None else now
                 if on_wait is not None and not told and until - now >= WAIT_NOTICE_S:
                     told = True
@@ -126,7 +147,12 @@ class RateLimiter:
                     finally:
                         self._cond.acquire()
                     continue  # the state may have changed meanwhile
-                self._cond.wait(until - now)
+                # Capped: a longer timeout overflows the lock's; the loop waits again.
+                timeout = min(until - now, threading.TIMEOUT_MAX)
+                if self._wait is not None:
+                    self._wait(self._cond, timeout)
+                else:
+                    self._cond.wait(timeout)
             if held_since is not None:
                 self.waited_s += now - held_since
             window = -1
@@ -149,6 +175,15 @@ class RateLimiter:
         per = self.limits[name][1]
         calls = "call" if b.limit == 1 else "calls"
         return f"rate limit of {endpoint}: {b.limit} {calls} per {per}, holding the next one"
+
+    def _past_deadline(self, op: str | None, name: str, b: _Bucket, now: float,
+                       until: float, left: float) -> WaitPastDeadlineError:
+        hold = until - now
+        at = self.wall() + hold
+        return WaitPastDeadlineError(
+            f"{self._hold_reason(op, name, b, now)} for {describe_wait(hold)}, which ends "
+            f"past this call's deadline ({describe_wait(max(0.0, left), False)} left): nothing was "
+            f"sent; retry after {utc_iso(at)}", retry_after=hold, retry_at=at)
 
     def cancel(self, cancelled: bool = True) -> None:
         """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""
@@ -181,6 +216,9 @@ class RateLimiter:
                 b.window_end = max(b.window_end, now + b.window_s)
             if status == 429:
                 self.rate_limited += 1
+                if retry_after is not None and not (math.isfinite(retry_after)
+                                                    and retry_after >= 0):
+                    retry_after = None  # no usable wait: as if none was given
                 wait = retry_after if retry_after is not None else self._reset_in(headers)
                 b.blocked_until = max(b.blocked_until, now + (wait if wait is not None else 1.0))
                 b.used = b.limit or 0
@@ -190,9 +228,11 @@ class RateLimiter:
 
     def _adjust(self, b: _Bucket, headers: Mapping[str, str], now: float) -> None:
         remaining = _int(headers, "x-ratelimit-remaining")
-        if remaining is None:
+        if remaining is None or remaining < 0:  # a count below zero is no count
             return
         consumed = _int(headers, "x-ratelimit-consumed")
+        if consumed is not None and consumed < 0:
+            consumed = None
         if b.limit is None:
             if remaining <= b.in_flight:  # the calls in flight use up what is left
                 reset = self._reset_in(headers)
@@ -220,9 +260,11 @@ class RateLimiter:
 
     # -- both ----------------------------------------------------------------
     def call(self, op: str | None, fn: Callable[[], T],
-             on_wait: Callable[[float, str], None] | None = None) -> T:
-        """Run `fn` (one HTTP attempt) inside the limit of `op`; `on_wait` as for `acquire`."""
-        ticket = self.acquire(op, on_wait)
+             on_wait: Callable[[float, str], None] | None = None,
+             max_wait_s: float | None = None) -> T:
+        """Run `fn` (one HTTP attempt) inside the limit of `op`; `on_wait` and
+        `max_wait_s` as for `acquire` (a hold too long for it runs nothing)."""
+        ticket = self.acquire(op, on_wait, max_wait_s)
         try:
             result = fn()
         except RateLimitedError as exc:
@@ -251,5 +293,5 @@ def _int(headers: Mapping[str, str], name: str) -> int | None:
     value: Any = _header(headers, name)
     try:
         return int(value) if value is not None else None
-    except ValueError:
+    except (TypeError, ValueError):  # "1e99", "abc", more digits than int() reads
         return None

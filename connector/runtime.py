@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from connector import redact
 from connector.connection import Connection
-from connector.errors import InputError, ResponseError
+from connector.errors import DeadlineExceededError, InputError, ResponseError
 from connector.registry import Registry, default_registry
 from connector.request import HttpRequest, build
-from connector.retry import WAIT_NOTICE_S, RetryPolicy, call_with_retries
+from connector.retry import WAIT_NOTICE_S, Deadline, RetryPolicy, call_with_retries
 from connector.spec import PAGING_KEYS, Action, DataSource
 from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import as_inputs, validate
@@ -27,18 +27,34 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
+# Pages one listing follows at most (`Runtime(max_pages=...)`), and empty pages in a
+# row that still name a `next` page: past either, a server handing out fresh
+# cursors forever is stopped rather than followed.
+MAX_PAGES = 10_000
+MAX_EMPTY_PAGES = 20
 NO_TOKEN = ("no API token: give --token, set SEGMENT_API_TOKEN or use --profile with a "
             "profile that has one (from Python: Connection(token=...))")
 # Cursors the connector makes itself (to resume inside an API page) start with this;
 # the rest is base64url of {"cursor": <API cursor of the page or null>, "skip": <n>}.
 RESUME_PREFIX = "sgc1:"
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
-__all__ = ["RESUME_PREFIX", "WAIT_NOTICE_S", "RepeatedCursorError", "Runtime", "fetch_picklist",
-           "read_cursor", "resume_cursor", "run_action"]
+__all__ = ["MAX_EMPTY_PAGES", "MAX_PAGES", "RESUME_PREFIX", "WAIT_NOTICE_S", "PageCapError",
+           "PaginationError", "RepeatedCursorError", "Runtime", "fetch_picklist", "read_cursor",
+           "resume_cursor", "run_action"]
 
 
-class RepeatedCursorError(ResponseError):
+class PaginationError(ResponseError):
+    """Following a listing's `next` cursors was stopped: the pages would never end."""
+
     kind = "pagination"
+
+
+class RepeatedCursorError(PaginationError):
+    """The API gave a `next` cursor it had given before."""
+
+
+class PageCapError(PaginationError):
+    """A listing went on past `max_pages` pages, or `MAX_EMPTY_PAGES` empty ones in a row."""
 
 
 class Runtime:
@@ -47,7 +63,10 @@ class Runtime:
     `on_wait(seconds, reason)` is told before any wait of at least
     `WAIT_NOTICE_S` (a retry back-off, a 429's asked-for wait, rate-limit
     pacing), so a user sees why nothing happens. `timeout` (one attempt) and
-    `deadline` (all attempts and waits), in seconds, override the policy's.
+    `deadline` (all attempts and waits), in seconds, override the policy's; no
+    wait, rate-limit holds included, ends after the deadline. `clock` is the
+    monotonic clock the deadline is kept on (fake it along with `sleep`).
+    A listing follows at most `max_pages` pages (default `MAX_PAGES`).
     """
 
     def __init__(
@@ -61,6 +80,8 @@ class Runtime:
         on_wait: Callable[[float, str], None] | None = None,
         timeout: float | None = None,
         deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_pages: int | None = None,
     ) -> None:
         self.connection = connection if connection is not None else Connection.resolve()
         self.registry = registry
@@ -68,6 +89,8 @@ class Runtime:
             timeout_s=_seconds("timeout", timeout), deadline_s=_seconds("deadline", deadline))
         self.debug = debug
         self.sleep = sleep
+        self.clock = clock
+        self.max_pages = _count("max_pages", max_pages, MAX_PAGES)
         self.limiter = limiter  # paces every attempt per endpoint (bulk runs)
         self.on_wait = on_wait
         self._local = threading.local()  # one HTTP client (requests.Session) per thread
@@ -100,7 +123,8 @@ class Runtime:
     def with_limiter(self, limiter: RateLimiter) -> Runtime:
         """A runtime on the same connection and plugins whose calls `limiter` paces."""
         paced = Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
-                        limiter, on_wait=self.on_wait)
+                        limiter, on_wait=self.on_wait, clock=self.clock,
+                        max_pages=self.max_pages)
         paced.secrets = self.secrets
         return paced
 
@@ -124,16 +148,29 @@ class Runtime:
                     "attempt %d failed (%s); retrying in %.2fs", attempt, exc, wait)
 
         limiter, on_wait = self.limiter, self.on_wait
+        deadline: Deadline | None = None
         if limiter is None:
             def attempt(timeout: float) -> HttpResponse:
                 return send(self.client, req, timeout, response_type, debug)
         else:  # every attempt, retries included, waits for its turn
+            # The hold counts against the deadline: the limiter refuses one that would
+            # outlast it, and the attempt after a hold gets only the time still left.
+            deadline = Deadline(policy.deadline_s, self.clock)
+
             def attempt(timeout: float) -> HttpResponse:
-                return limiter.call(
-                    op, lambda: send(self.client, req, timeout, response_type, debug), on_wait)
+                def after_hold() -> HttpResponse:
+                    left = deadline.remaining_s()
+                    if left <= 0:
+                        raise DeadlineExceededError(
+                            f"deadline of {deadline.seconds:g}s exceeded", sent=False)
+                    return send(self.client, req, min(timeout, left), response_type, debug)
+
+                return limiter.call(op, after_hold, on_wait,
+                                    max_wait_s=deadline.remaining_s())
         with redact.scope(self.secrets):  # what is logged or raised below is masked
             return call_with_retries(attempt, policy, req.method, sleep=self.sleep,
-                                     on_retry=on_retry, on_wait=on_wait)
+                                     clock=self.clock, on_retry=on_retry, on_wait=on_wait,
+                                     deadline=deadline)
 
     # -- actions -------------------------------------------------------------
     def run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -208,6 +245,7 @@ class Runtime:
             cursor = None
         key = action.items or ""
         seen: set[str] = set()
+        pages = empty = 0  # pages fetched; empty ones in a row that still had a `next`
         while True:
             _set_cursor(values, cursor)
             body = self.send(self.prepare(action, values), op=action.key).body
@@ -215,10 +253,14 @@ class Runtime:
             if not isinstance(data, dict):
                 raise ResponseError(f"{action.key}: answer has no `data` object")
             api_next = (data.get("pagination") or {}).get("next")
+            pages += 1
+            items = data.get(key)
+            items = items if isinstance(items, list) else []
+            # A page with no items (none listed, or no list at all) is empty; a listing
+            # whose items key is unknown counts on `max_pages` alone.
+            empty = empty + 1 if key and not items else 0
             dropped = 0
             if skip:
-                items = data.get(key)
-                items = items if isinstance(items, list) else []
                 dropped = min(skip, len(items))
                 skip -= dropped
                 data = _resumed(data, key, items[dropped:], cursor, dropped,
@@ -230,6 +272,14 @@ class Runtime:
                 raise RepeatedCursorError(
                     f"{action.key}: the API returned cursor {api_next!r} twice; "
                     "stopping instead of looping")
+            if pages >= self.max_pages:
+                raise PageCapError(
+                    f"{action.key}: stopped after {pages} pages, the cap on one listing "
+                    f"(max_pages){_goes_on(api_next)}")
+            if empty >= MAX_EMPTY_PAGES:
+                raise PageCapError(
+                    f"{action.key}: {empty} empty pages in a row, each naming a next page; "
+                    f"stopping instead of following them forever{_goes_on(api_next)}")
             seen.add(api_next)
             cursor = api_next
 
@@ -359,6 +409,22 @@ def _resumed(data: dict[str, Any], key: str, items: list[Any], start: str | None
         pagination["next"] = carried
     out["pagination"] = pagination
     return out
+
+
+def _goes_on(cursor: Any) -> str:
+    """Where the listing would go on, when the cursor is short enough to quote."""
+    if isinstance(cursor, str) and len(cursor) <= 200:
+        return f"; it goes on at cursor {cursor!r}"
+    return ""
+
+
+def _count(name: str, value: int | None, default: int) -> int:
+    """A positive whole number, or `default` for None; anything else is an InputError."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError({name: f"must be a whole number of at least 1, not {value!r}"})
+    return value
 
 
 def _seconds(name: str, value: float | None) -> float | None:
