@@ -1,13 +1,113 @@
 """Every catalogue operation, called with valid input, answers its documented 2xx status
-with a body that fits its response schema."""
+with a body that fits its response schema (enums and unions included), reads like the
+API's (no placeholders), keeps the path's ids, and gives back what creates and updates
+sent where the response model has those fields."""
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+import requests
 from jsonschema import Draft202012Validator
 
 from connector.simulator import Simulator, catalog
 from connector.simulator.scenario import CLEANUP, Walk, order
+
+# Values a schema walker leaves when it has nothing better; the API never sends them.
+PLACEHOLDER = re.compile(r"^(example|placeholder|todo|lorem|foo|bar)\b", re.IGNORECASE)
+# `string` is a real value of these (an option's or a property's data type).
+TYPE_NAMES = frozenset({"type", "dataType"})
+ECHOED = re.compile(r"^(create|update)[A-Z]")
+
+
+def _deref(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Through $refs and a nullable anyOf, to the object (or union) model."""
+    while True:
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        elif "anyOf" in node and len([b for b in node["anyOf"] if b.get("type") != "null"]) == 1:
+            node = next(b for b in node["anyOf"] if b.get("type") != "null")
+        else:
+            return node
+
+
+def _strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, key)
+    elif isinstance(value, str):
+        yield key, value
+
+
+def _dicts(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from _dicts(v)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _dicts(item)
+
+
+def _comes_back(sent: Any, got: Any) -> bool:
+    """`got` holds what was sent: equal, or for an object every sent key (settings are
+    upserts: a stored object keeps the keys the request left out; null removes)."""
+    if isinstance(sent, dict) and isinstance(got, dict):
+        return all(got.get(k) is None if v is None else _comes_back(v, got.get(k))
+                   for k, v in sent.items())
+    return bool(sent == got)
+
+
+def sent_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Body fields, and the fields of an object the body wraps (`{"input": {...}}`)."""
+    out: dict[str, Any] = {}
+    for value in body.values():
+        if isinstance(value, dict):
+            out.update(value)
+    return out | body
+
+
+def echo_problems(op: catalog.Operation, body: dict[str, Any], data: dict[str, Any]
+                  ) -> list[str]:
+    """Sent fields that the answer's objects have in their model but do not give back."""
+    schema = catalog.schema(op.response_model)
+    sent = sent_fields(body)
+    problems = []
+    for key, node in _deref(schema, schema["properties"]["data"]).get("properties", {}).items():
+        obj = data.get(key)
+        if not isinstance(obj, dict):
+            continue
+        for name in _deref(schema, node).get("properties", {}):
+            if name in sent and not _comes_back(sent[name], obj.get(name)):
+                problems.append(f"{key}.{name}: sent {sent[name]!r}, got {obj.get(name)!r}")
+    return problems
+
+
+def check_answer(op: catalog.Operation, r: requests.Response, path_ids: dict[str, str],
+                 body: dict[str, Any] | None) -> list[str]:
+    """What is wrong with one answer (empty: nothing)."""
+    if r.status_code != op.status:
+        return [f"status {r.status_code}: {r.text[:200]}"]
+    answer = r.json()
+    if "data" not in answer:
+        return ["no data"]
+    errors = [f"schema: {e.json_path}: {e.message[:150]}" for e in
+              Draft202012Validator(catalog.schema(op.response_model)).iter_errors(answer)]
+    errors += [f"placeholder {key}={value!r}" for key, value in _strings(answer["data"])
+               if PLACEHOLDER.match(value) or (value == "string" and key not in TYPE_NAMES)]
+    for obj in _dicts(answer["data"]):
+        errors += [f"{name}={obj[name]!r}, the path says {value!r}"
+                   for name, value in path_ids.items() if name in obj and obj[name] != value]
+    if body is not None and ECHOED.match(op.op_id):
+        errors += [f"echo: {p}" for p in echo_problems(op, body, answer["data"])]
+    return errors
 
 
 def test_catalogue_has_201_operations() -> None:
@@ -16,25 +116,61 @@ def test_catalogue_has_201_operations() -> None:
 
 def test_every_operation_answers_its_schema() -> None:
     failures: list[str] = []
+    echoed = 0
     with Simulator(seed=3) as sim:
         walk = Walk(sim)
         walk.setup()
         for op_id in order():
             op = catalog.operations()[op_id]
-            r = walk.call(op_id)
-            if r.status_code != op.status:
-                failures.append(f"{op_id}: {r.status_code} {r.text[:200]}")
-                continue
-            errors = list(Draft202012Validator(catalog.schema(op.response_model))
-                          .iter_errors(r.json()))
-            if errors or "data" not in r.json():
-                failures.append(f"{op_id}: schema: {errors[:1]}")
-            if op_id in CLEANUP:
+            path_ids = {name: walk.path_value(op, name) for name in op.path_params
+                        if name.endswith("Id")}
+            body = walk.body(op) if op.body_model else None
+            r = walk.call(op_id, body=body)
+            failures += [f"{op_id}: {problem}" for problem in check_answer(op, r, path_ids, body)]
+            if body is not None and ECHOED.match(op_id) and r.status_code < 300:
+                echoed += 1
+            if op_id in CLEANUP and r.status_code < 300:
                 undo, param, key = CLEANUP[op_id]
                 made = r.json()["data"][key]["id"]
                 assert walk.call(undo, params={param: made}).status_code == 200
-        assert failures == []
+        assert failures == [], "\n".join(failures)
+        assert echoed > 40  # the echo check saw the creates and updates
         assert walk.ids["sourceId"] not in sim.state["sources"]  # deleteSource ran last
+
+
+def test_the_walk_checks_enums_unions_echoes_and_placeholders() -> None:
+    # The checks above reject what the catalogue's enums and unions forbid, not only
+    # missing fields and wrong types.
+    op = catalog.operations()["addAudienceScheduleToAudience"]
+    schema = catalog.schema(op.response_model)
+    assert set(_deref(schema, {"$ref": "#/$defs/Config"})["anyOf"][0]) == {"$ref"}
+    good = {"data": {"audienceSchedule": {"id": "sch_1", "strategy": "PERIODIC",
+                                          "config": {"interval": "1h"}}}}
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid(good)
+    off_enum = copy.deepcopy(good)
+    off_enum["data"]["audienceSchedule"]["strategy"] = "SUCCESS"
+    off_union = copy.deepcopy(good)
+    off_union["data"]["audienceSchedule"]["config"] = {"every": "1h"}
+    assert not validator.is_valid(off_enum) and not validator.is_valid(off_union)
+
+    class Answer:
+        status_code = 200
+
+        def __init__(self, body: Any) -> None:
+            self.body = body
+
+        def json(self) -> Any:
+            return self.body
+
+    placeholder = copy.deepcopy(good)
+    placeholder["data"]["audienceSchedule"]["id"] = "example"
+    assert any("placeholder" in e for e in check_answer(op, Answer(placeholder), {}, None))  # type: ignore[arg-type]
+    update = catalog.operations()["updateAudienceScheduleForAudience"]
+    sent = {"strategy": "PERIODIC", "config": {"interval": "2h"}}
+    assert echo_problems(update, sent, good["data"]) == [
+        "audienceSchedule.config: sent {'interval': '2h'}, got {'interval': '1h'}"]
+    assert echo_problems(update, {"config": {"interval": "1h"}}, good["data"]) == []
 
 
 @pytest.mark.parametrize("op_id", ["getSource", "getDestination", "getWarehouse",

@@ -69,7 +69,7 @@ STRINGS = {
     "fql": 'type = "track"',
     "query": "SELECT id, email FROM users",
     "queryIdentifierColumn": "id",
-    "value": "example-value",
+    "value": "prod",
     "key": "environment",
     "message": "Hello, world",
     "version": "1.0.0",
@@ -102,12 +102,44 @@ STRINGS = {
     "fieldKey": "email",
     "errorCode": "none",
     "discardReason": "none",
+    "category": "Analytics",
+    "groupBy": "eventName",
+    "property": "email",
+    "propertyName": "email",
+    "allowProperty": "email",
+    "propertyPath": "properties.email",
+    "propertyValue": "jane.doe@example.com",
+    "sample": "jane.doe@example.com",
+    "sampleValue": "jane.doe@example.com",
+    "newEventName": "Order Placed",
+    "oldName": "total",
+    "newName": "order_total",
+    "previousName": "Old name",
+    "pathName": "accounts",
+    "parentRelationshipSlugPath": "accounts",
+    "spec": "0 12 * * *",
+    "subject": "Welcome aboard",
+    "regionEndpoint": "https://api.segmentapis.com",
+    "supportedRegion": "us-west-2",
+    "multiInstanceSupportedVersion": "SUPPORTED",
+    "invite": "jane.doe@example.com",
+    "defaultValue": "",
+    # Error fields of a healthy answer are empty.
+    "error": "",
+    "errString": "",
+    "errorMessage": "",
+    "failureReason": "",
+    "warning": "",
 }
 
 # String values by (parent, field) where the field name alone is ambiguous.
 NESTED_STRINGS = {
     ("computeCadence", "type"): "REALTIME",
     ("size", "type"): "USERS",
+    # Free-text states whose descriptions list the values ("Possible values: ... Live").
+    ("audience", "status"): "Live",
+    ("computedTrait", "status"): "Live",
+    ("destination", "type"): "destination",
 }
 
 # Enum members that read as the usual, healthy case, most telling first: an enum takes
@@ -119,10 +151,14 @@ LIKELY_MEMBERS = (
     "CREATED_AT", "DESC", "SINGLE", "COMPUTED",
 )
 
-# A schedule's `strategy` and the union member its `config` then takes (by name part).
-STRATEGY_MEMBERS = {
+# Sibling fields that decide which member of a union fits, and by their value, the
+# member (by a part of its name): a schedule's `strategy` picks its `config`; an audience
+# preview's `audienceType` picks the kind of its `results`.
+HINT_FIELDS = ("strategy", "audienceType")
+UNION_MEMBERS = {
     "PERIODIC": ("Periodic",), "SPECIFIC_DAYS": ("SpecificDays", "SpecificTime"),
     "CRON": ("Cron",), "DBT_CLOUD": ("DbtCloud",),
+    "USERS": ("Profile",), "ACCOUNTS": ("Account",), "LINKED": ("Entities",),
 }
 
 # Field names of SDK wrapper internals that the API never sends.
@@ -136,8 +172,8 @@ def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
     """An example value for `schema`; `root` holds its `$defs` (default: itself).
 
     `key` is the property name the value sits under and `path` its dotted
-    location; both steer the choice of plausible scalars. `hint` is a sibling
-    `strategy`, which picks the member of a union.
+    location; both steer the choice of plausible scalars. `hint` is the value of a
+    sibling in HINT_FIELDS, which picks the member of a union.
     """
     root = schema if root is None else root
     if "$ref" in schema:
@@ -159,7 +195,7 @@ def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
         items = schema.get("items")
         if not items:
             return []
-        return [example_for(items, root, _singular(key), f"{path}[0]", depth)]
+        return [example_for(items, root, singular(key), f"{path}[0]", depth, hint)]
     if kind == "boolean":
         return key in ("enabled", "required", "active", "success")
     if kind == "integer":
@@ -176,13 +212,12 @@ def _object(schema: Mapping[str, Any], root: Mapping[str, Any], key: str, path: 
     if key.lower().endswith("pagination"):
         return _pagination(props, required)
     out: dict[str, Any] = {}
-    # The strategy first: it decides which member of the `config` union fits.
-    for name in sorted(props, key=lambda n: n != "strategy"):
+    # Hint fields first: they decide which member of a union fits (a `config`, `results`).
+    for name in sorted(props, key=lambda n: n not in HINT_FIELDS):
         if name not in required and (depth >= FULL_DEPTH or _SDK_NOISE.match(name)):
             continue
-        hint = out.get("strategy", "") if isinstance(out.get("strategy"), str) else ""
         out[name] = example_for(props[name], root, name, f"{path}.{name}".lstrip("."),
-                                depth + 1, hint)
+                                depth + 1, union_hint(out))
     return {name: out[name] for name in props if name in out}  # schema order
 
 
@@ -196,15 +231,20 @@ def enum_member(values: list[Any], key: str, path: str = "") -> Any:
     return next((v for v in LIKELY_MEMBERS if v in values), values[0])
 
 
+def union_hint(siblings: Mapping[str, Any]) -> str:
+    """The value of the first HINT_FIELDS member among an object's fields made so far."""
+    return next((siblings[f] for f in HINT_FIELDS if isinstance(siblings.get(f), str)), "")
+
+
 def union_branch(schema: Mapping[str, Any], root: Mapping[str, Any], hint: str = ""
                  ) -> Mapping[str, Any] | None:
-    """The member of an `anyOf`/`oneOf` to instantiate: not null; for a schedule's
-    `config`, the member its `strategy` (`hint`) names; else the first."""
+    """The member of an `anyOf`/`oneOf` to instantiate: not null; the member a sibling
+    hint names (see UNION_MEMBERS); else the first."""
     members = [b for b in schema.get("anyOf", schema.get("oneOf", ()))
                if b.get("type") != "null"]
     if not members:
         return None
-    for part in STRATEGY_MEMBERS.get(hint, ()):
+    for part in UNION_MEMBERS.get(hint, ()):
         for member in members:
             if part in member.get("$ref", "").rsplit("/", 1)[-1]:
                 return member
@@ -248,6 +288,12 @@ def _named_string(key: str, path: str) -> str | None:
     return STRINGS.get(key)
 
 
+def plausible_string(key: str, path: str) -> str:
+    """A string that reads like a real value of field `key` at dotted `path`: ids (the
+    seed's where known), timestamps, names, slugs, URLs, emails."""
+    return _string(key, path)
+
+
 def _string(key: str, path: str) -> str:
     named = _named_string(key, path)
     if named is not None:
@@ -274,12 +320,12 @@ def _string(key: str, path: str) -> str:
     if low.endswith("slug"):
         return _slug(parent or key)
     if key in ("name", "displayName", "title", "label", "resourceName", "entityName"):
-        return f"My {_words(parent)}" if parent not in ("", "data") else "Example"
+        return f"My {_words(parent)}" if parent not in ("", "data") else "My workspace"
     if key == "description":
-        return f"Example {_words(parent or 'item')}."
-    if low.endswith(("count", "calls")) or low in ("identified", "anonymous"):
+        return f"{_words(parent or 'item').capitalize()} for the checkout funnel."
+    if low.endswith(("count", "calls", "identified")) or low in ("anonymous",):
         return "1"
-    return f"example {_words(key)}"
+    return _words(key).capitalize()
 
 
 def _id(entity: str, path: str) -> str:
@@ -287,7 +333,7 @@ def _id(entity: str, path: str) -> str:
 
     Catalog entries (metadata) have 24 hex digits instead.
     """
-    entity = _singular(entity) or path
+    entity = singular(entity) or path
     if entity in KNOWN_IDS:
         return KNOWN_IDS[entity]
     digest = hashlib.sha256(entity.encode()).digest()
@@ -299,15 +345,15 @@ def _id(entity: str, path: str) -> str:
 def _parent(path: str) -> str:
     """`data.sources[0].metadata.id` -> `metadata`; `data.source.id` -> `source`."""
     parts = re.sub(r"\[\d+\]", "", path).split(".")
-    return _singular(parts[-2]) if len(parts) > 1 else ""
+    return singular(parts[-2]) if len(parts) > 1 else ""
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
     if word.endswith("ses") or word.endswith("xes"):
         return word[:-2]
-    if word.endswith("s") and not word.endswith("ss"):
+    if word.endswith("s") and not word.endswith(("ss", "us")):  # status, not statu
         return word[:-1]
     return word
 

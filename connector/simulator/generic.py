@@ -1,17 +1,30 @@
-"""Schema-made answers for operations without a stateful handler."""
+"""Schema-made answers for operations without a stateful handler.
+
+The answer fits the operation's response model (enums, unions and all) and agrees
+with the request: ids the path names come back as sent, fields the body (or query)
+sent come back where the model has them, and what a create makes has a fresh id of
+its own family.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from connector.api.examples import singular
 from connector.simulator import catalog, pagination
+from connector.simulator.catalog import Operation
 from connector.simulator.handlers import Ctx
+from connector.simulator.schemagen import Context
 
 # Path parameters that name stored resources; unknown ids answer 404 everywhere.
 OWNED = {"sourceId": "sources", "destinationId": "destinations", "warehouseId": "warehouses",
          "functionId": "functions", "trackingPlanId": "trackingPlans", "userId": "users",
          "userGroupId": "userGroups", "modelId": "reverseEtlModels",
          "transformationId": "transformations", "spaceId": "spaces"}
+
+# Operations that make something: the objects of their answer get fresh ids.
+_CREATES = re.compile(r"^(create|add)[A-Z]")
 
 
 def check_parents(ctx: Ctx) -> None:
@@ -22,19 +35,91 @@ def check_parents(ctx: Ctx) -> None:
             ctx.state.get(OWNED[name], value)
 
 
+def _camel(segment: str) -> str:
+    """`computed-traits` -> `computedTraits`."""
+    head, *rest = segment.split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def named_resource(op: Operation, params: dict[str, str]) -> tuple[str, str] | None:
+    """(family, id) of the object a path ends at: `/spaces/{spaceId}/audiences/{id}` ->
+    ("audience", id); None when the path ends at a collection or action."""
+    parts = op.path.strip("/").split("/")
+    last = parts[-1]
+    if not (last.startswith("{") and len(parts) > 1):
+        return None
+    name = last[1:-1]
+    if name == "id":
+        return singular(_camel(parts[-2])), params[name]
+    if name.endswith("Id"):
+        return name[:-2], params[name]
+    return None
+
+
+def _same_family(key: str, family: str) -> bool:
+    key, family = key.lower(), family.lower()
+    return key.endswith(family) or family.endswith(key)
+
+
+def sent_fields(ctx: Ctx) -> dict[str, Any]:
+    """What the request sent that an answer may echo: body fields, the fields of objects
+    the body wraps (`{"input": {...}}`), then query values (arrays as lists)."""
+    out: dict[str, Any] = {}
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    for value in body.values():
+        if isinstance(value, dict):
+            out.update(value)
+    out.update(body)
+    for param in ctx.op.query:
+        name = param["name"]
+        if name in ctx.query and name not in out and "Pagination" not in param["model"]:
+            values = ctx.query[name]
+            out[name] = values if param.get("array_format") == "multi" else values[-1]
+    return out
+
+
+def context(ctx: Ctx, data_keys: list[str]) -> Context:
+    known = {name: value for name, value in ctx.params.items() if name.endswith("Id")}
+    known.setdefault("workspaceId", ctx.state.workspace["id"])
+    creates = ctx.op.method == "POST" and bool(_CREATES.match(ctx.op.op_id))
+    named = named_resource(ctx.op, ctx.params)
+    out = Context(known=known, sent=sent_fields(ctx))
+    if creates:
+        out.fresh = frozenset(data_keys)
+    elif named:
+        key = next((k for k in data_keys if _same_family(k, named[0])), None)
+        out.named = (key, named[1]) if key else None
+    return out
+
+
+def _data_model(schema: dict[str, Any]) -> dict[str, Any]:
+    """The object model of a response's `data` (through $refs and a nullable anyOf)."""
+    return _model(schema, schema["properties"]["data"])
+
+
+def _model(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node or "anyOf" in node:
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        else:
+            node = next(b for b in node["anyOf"] if b.get("type") != "null")
+    return dict(node)
+
+
 def answer(ctx: Ctx) -> Any:
     check_parents(ctx)
+    schema = catalog.schema(ctx.op.response_model)
+    data_keys = list(_data_model(schema).get("properties", {}))
     # `data` is optional in many response schemas; a real answer always has it.
-    data = ctx.gen.instance(catalog.schema(ctx.op.response_model), "data")
+    data = ctx.gen.answer(schema, context(ctx, data_keys))
     if not isinstance(data, dict):
         return data
-    last = list(ctx.params.values())[-1] if ctx.params else None
-    for value in data.values():
-        if isinstance(value, dict) and "id" in value and last:
-            value["id"] = last
-    if isinstance(data.get("pagination"), dict):
-        name = next((p["name"] for p in ctx.op.query if "Pagination" in p["model"]),
-                     "pagination")
+    paged = next((p for p in ctx.op.query if "Pagination" in p["model"]), None)
+    if paged and "pagination" in data_keys:
         items = next((v for v in data.values() if isinstance(v, list)), [])
-        data["pagination"] = pagination.page(items, ctx.query, name)[1]
+        info = pagination.page(items, ctx.query, paged["name"],
+                               pagination.numeric_cursor(paged["model"]))[1]
+        # Only the fields the model has: forward-only listings have no `previous`.
+        fields = _model(schema, _data_model(schema)["properties"]["pagination"])
+        data["pagination"] = {k: v for k, v in info.items() if k in fields.get("properties", {})}
     return data

@@ -10,6 +10,33 @@ from datetime import UTC, datetime
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ALNUM = string.ascii_letters + string.digits
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+# How the API spells the ids of a resource family (as the seed examples show them):
+# prefix and kind of body. "ksuid": 27 base62 characters, time-ordered, so they start
+# with 1 or 2; "b58": 22 base58 characters (most ids); "hex": 24 hex digits (catalog).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "space": ("spa_", "b58"), "audience": ("aud_", "ksuid"), "preview": ("ap_", "ksuid"),
+    "schedule": ("sch_", "ksuid"), "computedTrait": ("ut_", "ksuid"),
+    "collection": ("col_", "ksuid"), "trackingPlan": ("tp_", "ksuid"),
+    "function": ("sfnc_", "b58"), "version": ("ifnv_", "ksuid"),
+    "userGroup": ("", "ksuid"), "group": ("", "ksuid"), "user": ("", "ksuid"),
+    "transformation": ("", "ksuid"), "credential": ("", "ksuid"), "filter": ("", "ksuid"),
+    "regulation": ("", "ksuid"), "regulate": ("", "ksuid"), "role": ("", "ksuid"),
+    "metadata": ("", "hex"), "catalog": ("", "hex"),
+}
+# Longest names first, so `audienceSchedule` is a schedule, not an audience.
+_BY_SUFFIX = sorted(FAMILIES, key=len, reverse=True)
+
+
+def family_of(name: str) -> str | None:
+    """The family an object key or id field names: `audienceSchedule` -> `schedule`,
+    `destinationMetadata` -> `metadata`, `sourceId` -> None (plain base58)."""
+    low = name.lower()
+    for family in _BY_SUFFIX:
+        if low.endswith(family.lower()):
+            return family
+    return None
 
 
 class IdSource:
@@ -22,6 +49,20 @@ class IdSource:
     def new_id(self, length: int = 22) -> str:
         with self._lock:
             return "".join(self._rng.choice(BASE58) for _ in range(length))
+
+    def for_family(self, name: str) -> str:
+        """A fresh id spelt as ids of `name`'s family are (see FAMILIES)."""
+        family = family_of(name)
+        prefix, kind = FAMILIES[family] if family else ("", "b58")
+        with self._lock:
+            if kind == "ksuid":
+                body = self._rng.choice("12") + "".join(
+                    self._rng.choice(_BASE62) for _ in range(26))
+            elif kind == "hex":
+                body = "".join(self._rng.choice("0123456789abcdef") for _ in range(24))
+            else:
+                body = "".join(self._rng.choice(BASE58) for _ in range(22))
+        return prefix + body
 
     def write_key(self) -> str:
         with self._lock:

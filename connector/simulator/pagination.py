@@ -48,8 +48,22 @@ def decode_cursor(cursor: Any, field: str) -> int:
     return offset
 
 
-def parse(query: Query, name: str = "pagination") -> tuple[int, int]:
-    """(offset, count) requested by the `name` object; 422 for a bad count or cursor."""
+def numeric_cursor(model: str) -> bool:
+    """Whether the paging input `model` takes a number as its cursor (space filters page
+    by number) rather than an opaque string."""
+    from connector.simulator.catalog import schema
+
+    try:
+        cursor = schema(model)["properties"]["cursor"]
+    except KeyError:
+        return False
+    kinds = {b.get("type") for b in cursor.get("anyOf", [cursor])}
+    return "string" not in kinds and bool(kinds & {"number", "integer"})
+
+
+def parse(query: Query, name: str = "pagination", numeric: bool = False) -> tuple[int, int]:
+    """(offset, count) requested by the `name` object; 422 for a bad count or cursor.
+    A `numeric` cursor is the offset itself, not an encoded one."""
     params = object_param(query, name) or {}
     raw_count = params.get("count", DEFAULT_COUNT)
     try:
@@ -60,18 +74,26 @@ def parse(query: Query, name: str = "pagination") -> tuple[int, int]:
         raise invalid(f"{name}.count",
                       f'"{name}.count" must be between 1 and {MAX_COUNT}')
     cursor = params.get("cursor")
-    offset = decode_cursor(cursor, f"{name}.cursor") if cursor not in (None, "") else 0
-    return offset, count
+    if cursor in (None, ""):
+        return 0, count
+    if numeric:
+        text = str(cursor)
+        if not (text.isascii() and text.isdigit() and len(text) < 10):
+            raise invalid(f"{name}.cursor", f'"{name}.cursor" must be a whole number')
+        return int(text), count
+    return decode_cursor(cursor, f"{name}.cursor"), count
 
 
-def page(items: Sequence[Any], query: Query, name: str = "pagination"
+def page(items: Sequence[Any], query: Query, name: str = "pagination", numeric: bool = False
          ) -> tuple[list[Any], dict[str, Any]]:
-    """The requested slice of `items` and its `pagination` object."""
-    offset, count = parse(query, name)
+    """The requested slice of `items` and its `pagination` object (numbers for cursors
+    when `numeric`)."""
+    offset, count = parse(query, name, numeric)
+    cursor: Any = (lambda n: n) if numeric else encode_cursor
     chunk = list(items[offset: offset + count])
-    info: dict[str, Any] = {"current": encode_cursor(offset), "totalEntries": len(items)}
+    info: dict[str, Any] = {"current": cursor(offset), "totalEntries": len(items)}
     if offset + count < len(items):
-        info["next"] = encode_cursor(offset + count)
+        info["next"] = cursor(offset + count)
     if offset > 0:
-        info["previous"] = encode_cursor(max(0, offset - count))
+        info["previous"] = cursor(max(0, offset - count))
     return chunk, info

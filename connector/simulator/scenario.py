@@ -144,7 +144,9 @@ class Walk:
         return QUERY[name]
 
     def body(self, op: catalog.Operation) -> dict[str, Any]:
-        body: dict[str, Any] = self.gen.instance(catalog.schema(op.body_model or ""))
+        # Optional fields too (one level down): more of what is sent can be seen coming back.
+        body: dict[str, Any] = self.gen.instance(catalog.schema(op.body_model or ""),
+                                                 optional_depth=2)
         self.serial += 1
         src = self.ids["sourceId"]
         overrides: dict[str, dict[str, Any]] = {

@@ -40,4 +40,4 @@ def check_query(op: Operation, query: pagination.Query) -> None:
         if param["required"] and not present:
             raise required(name)
         if present and "Pagination" in param["model"]:
-            pagination.parse(query, name)
+            pagination.parse(query, name, pagination.numeric_cursor(param["model"]))

@@ -112,7 +112,7 @@ def update_subscription(ctx: Ctx) -> dict[str, Any]:
     with ctx.state.lock:
         sub = _subscription(ctx)
         changes = ctx.field("input") or {}
-        patch(sub, changes, ("name", "enabled", "trigger", "settings"))
+        patch(sub, changes, ("name", "enabled", "trigger", "settings", "reverseETLSchedule"))
         if changes.get("reverseETLModelId"):
             sub["modelId"] = changes["reverseETLModelId"]
     return {"subscription": sub}
