@@ -1,8 +1,8 @@
 """Copy the facts of the Public API catalogue into connector/api/catalog.json.
 
 Keeps what the runtime, simulator and tests need (operations, parameters,
-media types, status codes, per-endpoint rate limits and JSON Schemas) and
-drops the catalogue's prose.
+media types, status codes, per-endpoint rate limits, the audit-trail events
+each operation may generate, and JSON Schemas) and drops the catalogue's prose.
 
     python scripts/vendor_catalog.py [../shared/segment-api/catalog.json]
 """
@@ -19,6 +19,19 @@ DEFAULT_SOURCE = ROOT.parent / "shared" / "segment-api" / "catalog.json"
 TARGET = ROOT / "connector" / "api" / "catalog.json"
 PROSE = {"description", "title"}
 RATE = re.compile(r"rate limit for this endpoint is (\d+) requests per (minute|day)")
+# "may generate the `Source Created` event in the audit trail", or a bulleted list:
+# "may generate one or more of the following [audit trail](...) events:* A * B  <prose>".
+EVENTS_NAMED = re.compile(r"may generate the (.*?) events? in the")
+EVENTS_LISTED = re.compile(r"events:\*(.*?)(?:\s{2,}|$)", re.S)
+
+
+def audit_events(description: str) -> list[str]:
+    """The audit-trail event types an operation's description says it may generate."""
+    listed = EVENTS_LISTED.search(description)
+    if listed:
+        return [name.strip() for name in listed[1].split("*") if name.strip()]
+    return [name for found in EVENTS_NAMED.finditer(description)
+            for name in re.findall(r"`([^`]+)`", found[1])]
 
 
 def strip_prose(node: object) -> object:
@@ -55,6 +68,7 @@ def vendor(catalog: dict) -> dict:
             ],
             "responses": op["responses"],
             "rate_limit": {"limit": int(limit[1]), "per": limit[2]} if limit else None,
+            "audit_events": audit_events(op.get("description", "")),
         })
     return {
         "api_version": catalog["api_version"],

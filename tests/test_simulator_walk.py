@@ -14,8 +14,8 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
-from connector.simulator import Simulator, catalog
-from connector.simulator.scenario import CLEANUP, Walk, order
+from connector.simulator import Simulator, catalog, fixtures
+from connector.simulator.scenario import CLEANUP, JS, Walk, order
 
 # Values a schema walker leaves when it has nothing better; the API never sends them.
 PLACEHOLDER = re.compile(r"^(example|placeholder|todo|lorem|foo|bar)\b", re.IGNORECASE)
@@ -184,3 +184,38 @@ def test_unknown_parent_gives_404(op_id: str) -> None:
         r = walk.call(op_id, params={p: "rh5BDZp6QDHvXFCkibm1pR" for p in op.path_params})
         assert r.status_code == 404
         assert r.json()["errors"][0]["type"] == "not-found"
+
+
+def test_requests_leave_the_audit_events_their_operations_name() -> None:
+    with Simulator() as sim:
+        walk = Walk(sim)
+        source = walk.create("createSource", "sourceId", ("source", "id"),
+                             slug="audited", enabled=True, metadataId=JS)
+        assert walk.call("updateSource", body={"enabled": False}).status_code == 200
+        assert walk.call("updateSource", body={"name": "Renamed"}).status_code == 200
+        audience = walk.call("createAudience", body={
+            "name": "Buyers", "audienceType": "USERS",
+            "definition": {"query": "event('Order Completed').count() > 0"},
+        }).json()["data"]["audience"]
+
+        def events(**query: str) -> list[dict[str, Any]]:
+            r = walk.session.get(f"{sim.base_url}/audit-events", params=query, timeout=10)
+            assert r.status_code == 200
+            errors = list(Draft202012Validator(
+                catalog.schema("ListAuditEvents200Response")).iter_errors(r.json()))
+            assert errors == []
+            return list(r.json()["data"]["events"])
+
+        # Newest first; an update names only the changes it made (no settings: no
+        # "Source Settings Modified"; enabled false: "Source Disabled", not "Enabled").
+        assert [e["type"] for e in events(resourceId=source)] == [
+            "Source Modified", "Source Disabled", "Source Modified", "Source Created"]
+        latest = events()[0]
+        assert latest["type"] == "Audience Created" and latest["resourceId"] == audience["id"]
+        assert latest["resourceName"] == "Buyers" and latest["resourceType"] == "audience"
+        assert latest["actorEmail"] == fixtures.USERS[0]["email"]
+        assert {e["type"] for e in events(resourceType="source")} == {
+            "Source Created", "Source Modified", "Source Disabled"}
+        assert events(endTime="2000-01-01T00:00:00Z") == []
+        assert walk.session.get(f"{sim.base_url}/audit-events", params={"startTime": "soon"},
+                                timeout=10).status_code == 422

@@ -28,6 +28,7 @@ class Operation:
     query: tuple[dict[str, Any], ...]
     path_params: tuple[str, ...]
     rate_limit: tuple[int, str] | None  # (limit, "minute" | "day")
+    audit_events: tuple[str, ...]  # event types the operation may add to the audit trail
     regex: re.Pattern[str]
 
     def literal_weight(self) -> tuple[int, int]:
@@ -62,6 +63,7 @@ def _operation(o: dict[str, Any]) -> Operation:
         query=tuple(p for p in o["params"] if p["in"] == "query"),
         path_params=tuple(p["name"] for p in o["params"] if p["in"] == "path"),
         rate_limit=(int(limit["limit"]), limit["per"]) if limit else None,
+        audit_events=tuple(o.get("audit_events") or ()),
         regex=_compile(o["path"]),
     )
 

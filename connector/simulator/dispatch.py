@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from connector.simulator import catalog, faults, generic, media, validation
+from connector.simulator import audit, catalog, faults, generic, media, validation
 from connector.simulator.errors import ApiError, StateFileError
 from connector.simulator.handlers import Ctx, load_all
 from connector.simulator.state import StateFile, StoreClosed
@@ -140,6 +140,7 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     result = handler(ctx)
     status, data = result if isinstance(result, tuple) else (op.status, result)
     with sim.state.lock:  # records are live; encode before another request changes them
+        audit.record(sim.state, sim.ids, op, params, body, data, sim.state.workspace)
         payload = json.dumps({"data": data}, separators=(",", ":")).encode()
     if method in WRITES and sim.store is not None:
         _commit(sim.store)  # on disk before it is acknowledged

@@ -23,6 +23,7 @@ COLLECTIONS = (
     "transformations", "labels", "users", "invites", "userGroups", "roles",
     "trackingPlans", "reverseEtlModels", "spaces", "subscriptions", "filters",
     "sourceMetadata", "destinationMetadata", "warehouseMetadata",
+    "auditEvents",  # id -> audit-trail event, in the order they happened
 )
 # Relations: owner id -> list (connections, members, versions, rules, ...).
 RELATIONS = (

@@ -85,6 +85,7 @@ def upsert_settings(current: dict[str, Any] | None, changes: dict[str, Any] | No
 def load_all() -> dict[str, Handler]:
     # Importing the modules fills HANDLERS through @handles.
     from connector.simulator.handlers import (  # noqa: F401
+        audit,
         catalog,
         destinations,
         functions,
