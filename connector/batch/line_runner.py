@@ -17,6 +17,7 @@ from connector.batch.results_file import ResultsFile
 from connector.errors import ApiError, TransportError
 from connector.ratelimit import CancelledError
 from connector.redact import Secrets, redact, scope
+from connector.retry import WaitPastDeadlineError
 from connector.runtime import Runtime
 
 NOT_RUN = "not_run"
@@ -115,7 +116,7 @@ class LineRunner:
         # Earlier tries of this write were 429s (nothing done) unless every error is
         # retried: then one may have been a 5xx that took effect.
         earlier_may_count = self.lifts_retry_limits and calls.attempts > 1
-        if isinstance(exc, CancelledError):  # held before a retry
+        if isinstance(exc, CancelledError | WaitPastDeadlineError):  # held before a retry
             return UNKNOWN if earlier_may_count else SAFE
         if isinstance(exc, ApiError) and exc.status is not None and 400 <= exc.status < 500:
             return UNKNOWN if earlier_may_count else SAFE  # the API refused it: no change
@@ -129,5 +130,7 @@ def _could_not_connect(exc: BaseException) -> bool:
 
 def _answered(exc: BaseException | None) -> bool:
     """The API (or something at its address) took the request."""
+    if isinstance(exc, WaitPastDeadlineError) and exc.status is None:
+        return False  # the limiter refused to wait: nothing reached the API
     return exc is None or isinstance(exc, ApiError) or (
         isinstance(exc, TransportError) and exc.sent is not False)
