@@ -241,6 +241,14 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _error_format_option(s, hidden)
     s.set_defaults(fn=commands.cmd_picklist)
 
+    s = sub.add_parser("check", help="test the connection; prints the workspace it reaches",
+                       description="Prove the connection with the cheapest read (getWorkspace) "
+                                   "and print the workspace's id, name and slug, and the region.")
+    _time_options(s)
+    _connection_options(s, now)
+    _error_format_option(s, hidden)
+    s.set_defaults(fn=commands.cmd_check)
+
     s = sub.add_parser("manifest", help="write manifest.json, or --check that it is current",
                        description="Write the manifest a flow builder reads, or check it.")
     s.add_argument("--output", "-o", default=str(MANIFEST), metavar="FILE",

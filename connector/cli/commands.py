@@ -1,4 +1,5 @@
-"""The commands `list`, `run` (once, or `--batch` over a JSONL file), `picklist`, `manifest`.
+"""The commands `list`, `run` (once, or `--batch` over a JSONL file), `picklist`, `check`,
+`manifest`.
 
 `describe` is in its own module; `simulator`, `demo` and `docs` are handed to
 theirs (see `arguments`). Each command returns its exit code.
@@ -86,6 +87,15 @@ def cmd_picklist(args: argparse.Namespace, registry: Registry) -> int:
     args.key = source.key
     values = parse_inputs(args.input, args.input_json, source.all_inputs, source.key)
     emit(runtime_for(args, registry).picklist(source.key, values))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, registry: Registry) -> int:
+    from connector.check import check_connection
+
+    runtime = runtime_for(args, registry)
+    emit(check_connection(runtime.connection, registry=registry, policy=runtime.policy,
+                          debug=runtime.debug, on_wait=runtime.on_wait))
     return 0
 
 
