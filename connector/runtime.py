@@ -320,28 +320,51 @@ class Runtime:
 
     # -- picklists -------------------------------------------------------------
     def picklist(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """`{"result": [{"label", "key"}]}` from every page of the feeding listing."""
+        """`{"result": [{"label", "key"}], "truncated": bool}` from the feeding listing.
+
+        `filter` keeps options whose label or key contains it (any case). When
+        `maxItems` options are reached with more to come, the answer is
+        `truncated` and `nextPageToken` (given back as `pageToken`) goes on
+        right after the last item read.
+        """
         source = self.plugins.datasource(key)
         values = validate(source.all_inputs, as_inputs(inputs, source.key), source.key)
         text = (values.pop("filter", None) or "").lower()
         cap = values.pop("maxItems", None) or PICKLIST_CAP
+        token = values.pop("pageToken", None) or None
         action = self.plugins.action(source.action)
         listing = {k: v for k, v in values.items() if k not in PAGING_KEYS}
+        field = (action.items if action.paginated else source.items) or ""
         if action.paginated:
             listing["count"] = 200
-            items: Iterable[Any] = self.iter_items(action.key, listing)
+            if token is not None:
+                read_cursor(token, source.key)  # an InputError now, before any I/O
+                listing["cursor"] = token
+            pages: Iterable[_Page] = self._walk(action, listing)
         else:
+            _, skip = read_cursor(token, source.key) if token else (None, 0)
             body = self.run(action.key, listing)["data"]
-            items = ((body or {}).get("data") or {}).get(source.items or "", [])
-        result = []
-        for item in items:
-            option = {"label": _label(source, item), "key": _dig(item, source.value)}
-            if text and text not in str(option["label"]).lower():
-                continue
-            result.append(option)
-            if len(result) >= cap:
-                break
-        return {"result": result}
+            items = ((body or {}).get("data") or {}).get(field, [])
+            pages = [_Page({field: items[skip:]}, None, skip)]
+        result: list[dict[str, Any]] = []
+        for page in pages:
+            items = page.data.get(field) or []
+            for at, item in enumerate(items):
+                option = option_for(source, item)
+                if text and text not in f"{option['label']}\n{option['key']}".lower():
+                    continue
+                result.append(option)
+                if len(result) < cap:
+                    continue
+                if at + 1 < len(items):  # more on this page: resume inside it
+                    more: str | None = resume_cursor(page.start, page.dropped + at + 1)
+                else:
+                    more = (page.data.get("pagination") or {}).get("next")
+                answer: dict[str, Any] = {"result": result, "truncated": bool(more)}
+                if more:
+                    answer["nextPageToken"] = more
+                return answer
+        return {"result": result, "truncated": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +470,11 @@ def _dig(item: Any, path: str) -> Any:
             return None
         item = item.get(part)
     return item
+
+
+def option_for(source: DataSource, item: Any) -> dict[str, Any]:
+    """One picklist option, `{"label", "key"}`, from an item of the feeding listing."""
+    return {"label": _label(source, item), "key": _dig(item, source.value)}
 
 
 def _label(source: DataSource, item: Any) -> str:

@@ -3,6 +3,11 @@
 Everything here is plain, frozen data so that 200 actions cost little to import
 and can be read one screen at a time. Validation models are built lazily by
 `connector.validation` the first time an action runs.
+
+An action on a catalogue operation (`Overlays`, or `operation=`) is an overlay:
+it leaves method, path, media type, status, models, placement, types and
+paging unset, and `connector.overlay` fills them in from the catalogue when
+the action registers.
 """
 
 from __future__ import annotations
@@ -22,11 +27,18 @@ V1BETA = "application/vnd.segment.v1beta+json"
 V1ALPHA = "application/vnd.segment.v1alpha+json"
 JSON = "application/json"
 MEDIA_TYPES = (V1, V1BETA, V1ALPHA, JSON)
+# What an operation's most stable media type says of its stability.
+STABILITY = {V1: "ga", V1BETA: "beta", V1ALPHA: "alpha", JSON: "ga"}
+# Methods a retry cannot repeat the effect of (the API has no idempotency keys).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 InputType = Literal["string", "integer", "number", "boolean", "object", "array", "any"]
 # path/query/body go on the wire; "payload" is the whole JSON body; "control"
 # inputs steer the runtime (region, paging, retries) and are never sent.
 Where = Literal["path", "query", "body", "payload", "control"]
+INPUT_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "any"})
+WHERE = frozenset({"path", "query", "body", "payload", "control"})
+Safety = Literal["read", "write", "destructive"]
 
 _ACRONYMS = {"id": "ID", "ids": "IDs", "url": "URL", "fql": "FQL", "api": "API", "ms": "(ms)"}
 
@@ -48,7 +60,7 @@ class Input:
     type: InputType = "string"
     comments: str = ""
     required: bool = False
-    default: Any = None
+    default: Any = None  # what a blank input sends; a template the user edits is a placeholder
     example: Any = None
     label: str = ""
     picklist: str | None = None  # key of the data source that can fill it
@@ -61,6 +73,7 @@ class Input:
     minimum: int | None = None
     maximum: int | None = None
     secret: bool = False
+    placeholder: Any = None  # shown in an empty field, never sent (the seed's `["000xxx"]`)
 
     @property
     def display(self) -> str:
@@ -94,26 +107,44 @@ def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def safety_of(method: str) -> Safety:
+    """What an HTTP method does to the workspace, unless an action says otherwise."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return "read"
+    return "destructive" if method == "DELETE" else "write"
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
-    """An API operation (or any callable step) described as data."""
+    """An API operation (or any callable step) described as data.
+
+    Facts left blank ("", 0, None) are filled in when the action registers:
+    from the catalogue for an overlay (`operation` set), else with the defaults
+    (GET, v1, 200, safety and retry-safety from the method).
+    """
 
     key: str
     display: str
     description: str
-    method: str = "GET"
+    method: str = ""
     path: str = ""
     inputs: tuple[Input, ...] = ()
     aliases: tuple[str, ...] = ()
     area: str = ""
-    media: str = V1
-    status: int = 200
+    media: str = ""
+    status: int = 0
     items: str | None = None  # key of the list in `data` for paginated listings
-    body_model: str | None = None  # request schema name in connector/api/schemas.json
-    response_model: str | None = None  # response schema name in connector/api/schemas.json
+    body_model: str | None = None  # request schema name in connector/api/catalog.json
+    response_model: str | None = None  # response schema name in connector/api/catalog.json
     example: Any = None  # payload dict, or an ExampleFile holding it under `key`
     run: Callable[..., Any] | None = None  # custom executor (Raw Request); None = HTTP call
     plugin: str = field(default="", compare=False)  # set by the registry
+    operation: str | None = None  # catalogue operationId this action overlays
+    safety: Safety | None = None  # read, write or destructive
+    idempotent: bool | None = None  # whether repeating it has no further effect
+    stability: str = ""  # ga, beta or alpha: from the media type
+    rate_limit: tuple[int, str] | None = None  # (requests, "minute" | "day") of the endpoint
+    feature: str | None = None  # workspace feature the operation needs (Protocols, ...)
 
     @property
     def paginated(self) -> bool:
@@ -126,12 +157,50 @@ class Action:
             return inp.where
         if "{" + inp.wire_name + "}" in self.path:
             return "path"
-        return "query" if self.method in ("GET", "DELETE", "HEAD") else "body"
+        return "query" if self.method in ("GET", "DELETE", "HEAD", "") else "body"
 
     def example_payload(self) -> Any:
         if isinstance(self.example, ExampleFile):
             return self.example.get(self.key)
         return self.example
+
+
+class Overlays:
+    """Makes the overlays of one built-in module, with example payloads beside it.
+
+    `api = Overlays(__file__)`, then `api("getSource", "Get Source", "Fetch one
+    source by id.", SOURCE_ID)`: the key is the operationId, the inputs follow.
+    """
+
+    def __init__(self, module_file: str) -> None:
+        self.examples = ExampleFile.beside(module_file)
+
+    def __call__(self, key: str, display: str, description: str, *inputs: Input,
+                 aliases: tuple[str, ...] = (), items: str | None = None,
+                 safety: Safety | None = None, idempotent: bool | None = None) -> Action:
+        return Action(key, display, description, inputs=inputs, aliases=aliases, items=items,
+                      example=self.examples, operation=key, safety=safety,
+                      idempotent=idempotent)
+
+
+class Fields(str):
+    """A picklist `value` whose key is an object of some fields of each item.
+
+    `Fields("key", "value")` makes the key of a label option `{"key": ..., "value":
+    ...}`, exactly what `labels` inputs take. It is a template (a str holding
+    `{key}:{value}`), so the runtime renders it through `format_map` as any
+    template, and this class makes that rendering the object.
+    """
+
+    names: tuple[str, ...]
+
+    def __new__(cls, *names: str) -> Fields:
+        made = super().__new__(cls, ":".join("{" + n + "}" for n in names))
+        made.names = names
+        return made
+
+    def format_map(self, mapping: Mapping[str, Any]) -> Any:  # type: ignore[override]
+        return {n: mapping[n] for n in self.names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +213,7 @@ class DataSource:
     action: str  # key of the list action that feeds it
     # Dotted paths (or "{field}" templates); the first non-empty one wins.
     label: tuple[str, ...] = ("name", "id")
-    value: str = "id"
+    value: str = "id"  # the option's key: a dotted path, a template, or Fields(...)
     inputs: tuple[Input, ...] = ()  # inputs the listing needs (a parent id)
     example: Any = None
     items: str | None = None  # list key in `data`; None: the listing action's `items`
@@ -161,14 +230,14 @@ class DataSource:
 REGION = Input(
     "region",
     comments="API region: `api` (US) or `eu1.api` (EU). Blank: the connection's region.",
-    default="api",
     choices=("api", "eu1.api"),
     where="control",
 )
 
 
+@cache
 def paging(name: str = "pagination") -> tuple[Input, ...]:
-    """Inputs of a cursor-paginated listing; `name` is its query object."""
+    """Inputs of a cursor-paginated listing; `name` is its query object (one tuple each)."""
     return (
         Input("count", "integer", "Items per page (1-1000).", default=50,
               minimum=1, maximum=1000, where="query", name=f"{name}.count"),
@@ -192,4 +261,6 @@ PICKLIST_INPUTS = (
           "(case-insensitive).", where="control"),
     Input("maxItems", "integer", "Most options to return.", default=5000, minimum=1,
           where="control"),
+    Input("pageToken", comments="Where to go on: `nextPageToken` of an answer that was "
+          "`truncated`, passed back unchanged with the same filter.", where="control"),
 )

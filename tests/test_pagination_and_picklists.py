@@ -135,7 +135,8 @@ def test_iter_pages_of_a_non_listing_is_an_input_error(rt: Runtime) -> None:
 def test_sources_picklist_covers_every_page(rt: Runtime) -> None:
     pages = serve("/sources", Pages("sources", [sources(0, 2), sources(2, 2)]))
     result = rt.picklist("sources")
-    assert result == {"result": [{"label": f"Source {i}", "key": f"src{i}"} for i in range(4)]}
+    assert result == {"result": [{"label": f"Source {i}", "key": f"src{i}"} for i in range(4)],
+                      "truncated": False}
     assert pages.queries[0]["pagination.count"] == ["200"]
 
 
@@ -153,8 +154,8 @@ def test_warehouses_picklist(rt: Runtime) -> None:
         [{"id": "wh1", "settings": {"name": "Main"}, "metadata": {"name": "Postgres"}}],
         [{"id": "wh2", "metadata": {"name": "Snowflake"}}],
     ]))
-    assert rt.picklist("warehouses") == {"result": [{"label": "Main", "key": "wh1"},
-                                                    {"label": "Snowflake", "key": "wh2"}]}
+    assert rt.picklist("warehouses")["result"] == [{"label": "Main", "key": "wh1"},
+                                                    {"label": "Snowflake", "key": "wh2"}]
 
 
 @responses.activate
@@ -164,7 +165,8 @@ def test_destination_picklist(rt: Runtime) -> None:
         [{"id": "d2", "name": None, "metadata": {"name": "Webhooks"}}],
     ]))
     assert rt.picklist("destination") == {"result": [
-        {"label": "Kinesis prod", "key": "d1"}, {"label": "Webhooks", "key": "d2"}]}
+        {"label": "Kinesis prod", "key": "d1"}, {"label": "Webhooks", "key": "d2"}],
+        "truncated": False}
 
 
 @responses.activate
@@ -190,8 +192,8 @@ def test_dependent_picklist_passes_the_parent_id(rt: Runtime) -> None:
         [{"id": "aud_2", "key": "churned"}],
     ]))
     result = rt.picklist("audiences", {"spaceId": "spa_1"})
-    assert result == {"result": [{"label": "Buyers", "key": "aud_1"},
-                                 {"label": "churned", "key": "aud_2"}]}
+    assert result["result"] == [{"label": "Buyers", "key": "aud_1"},
+                                {"label": "churned", "key": "aud_2"}]
     assert len(pages.queries) == 2
 
 
@@ -208,4 +210,4 @@ def test_fetch_picklist_one_call(registry: Registry) -> None:
     serve("/sources", Pages("sources", [sources(0, 1)]))
     out = fetch_picklist("sources", connection=Connection(token="sgp_x_token"),
                          registry=registry)
-    assert out == {"result": [{"label": "Source 0", "key": "src0"}]}
+    assert out == {"result": [{"label": "Source 0", "key": "src0"}], "truncated": False}

@@ -143,7 +143,7 @@ def test_every_item_of_every_page(rt: Runtime, key: str) -> None:
         expected = _serve(rsps, key, DEPENDENT.get(key) and PARENT)
         out = rt.picklist(key, _inputs(key))
         calls = _calls(rsps)
-    assert out == {"result": expected}
+    assert out == {"result": expected, "truncated": False}
     path = _path(action, DEPENDENT.get(key) and PARENT)
     assert all(p == path for p, _ in calls)
     if action.paginated:
@@ -159,7 +159,7 @@ def test_filter_keeps_matching_labels_case_insensitively(rt: Runtime, key: str) 
         out = rt.picklist(key, _inputs(key, filter="aLpHa"))
     alpha = [o for o in expected if "Alpha" in o["label"]]
     assert alpha and len(alpha) < len(expected)
-    assert out == {"result": alpha}
+    assert out == {"result": alpha, "truncated": False}
 
 
 @pytest.mark.parametrize("key", PICKLISTS)
@@ -170,7 +170,9 @@ def test_max_items_caps_the_options(rt: Runtime, key: str) -> None:
         expected = _serve(rsps, key, DEPENDENT.get(key) and PARENT)
         out = rt.picklist(key, _inputs(key, maxItems=cap))
         calls = len(rsps.calls)
-    assert out == {"result": expected[:cap]}
+    assert out["result"] == expected[:cap]
+    assert out["truncated"] is (len(expected) > cap) and bool(out.get("nextPageToken")) is \
+        out["truncated"]
     if action.paginated:  # no page is fetched past the cap
         assert calls == 2
 

@@ -48,7 +48,7 @@ def picklist_example(source: DataSource, registry: Registry) -> tuple[Any, str |
     """
     if source.example is not None:
         return source.example, None
-    from connector.runtime import _dig, _label  # the runtime's own option shaping
+    from connector.runtime import option_for  # the runtime's own option shaping
 
     action = registry.actions.get(source.action)
     payload = action.example_payload() if action is not None else None
@@ -57,8 +57,8 @@ def picklist_example(source: DataSource, registry: Registry) -> tuple[Any, str |
     items = data.get(source.items or action.items or "") if isinstance(data, dict) else None
     if not isinstance(items, list):
         return None, None
-    return {"result": [{"label": _label(source, item), "key": _dig(item, source.value)}
-                       for item in items]}, source.action
+    return {"result": [option_for(source, item) for item in items], "truncated": False}, \
+        source.action
 
 
 def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
