@@ -219,3 +219,33 @@ def test_requests_leave_the_audit_events_their_operations_name() -> None:
         assert events(endTime="2000-01-01T00:00:00Z") == []
         assert walk.session.get(f"{sim.base_url}/audit-events", params={"startTime": "soon"},
                                 timeout=10).status_code == 422
+
+
+def test_what_a_schema_made_create_makes_can_be_read_changed_listed_and_deleted() -> None:
+    with Simulator() as sim:
+        walk = Walk(sim)
+
+        def call(op_id: str, body: dict[str, Any] | None = None, **params: str) -> Any:
+            r = walk.call(op_id, params=params, body=body)
+            op = catalog.operations()[op_id]
+            assert r.status_code == op.status, r.text
+            assert Draft202012Validator(catalog.schema(op.response_model)).is_valid(r.json())
+            return r.json()["data"]
+
+        made = [call("createAudience", {"name": name, "audienceType": "USERS",
+                                        "definition": {"query": "true"}})["audience"]
+                for name in ("Buyers", "Churned")]
+        buyers = made[0]
+        assert buyers["id"].startswith("aud_") and buyers["id"] != made[1]["id"]
+        got = call("getAudience", id=buyers["id"])["audience"]
+        assert (got["id"], got["name"], got["definition"]) == (
+            buyers["id"], "Buyers", {"query": "true"})
+        changed = call("updateAudienceForSpace", {"name": "Big buyers"},
+                       id=buyers["id"])["audience"]
+        assert (changed["id"], changed["name"]) == (buyers["id"], "Big buyers")
+        assert call("getAudience", id=buyers["id"])["audience"]["name"] == "Big buyers"
+        listed = call("listAudiences")["audiences"]
+        assert [(a["id"], a["name"]) for a in listed] == [
+            (buyers["id"], "Big buyers"), (made[1]["id"], "Churned")]
+        call("removeAudienceFromSpace", id=buyers["id"])
+        assert [a["id"] for a in call("listAudiences")["audiences"]] == [made[1]["id"]]

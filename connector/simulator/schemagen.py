@@ -2,11 +2,12 @@
 handler makes (and for request bodies in tests).
 
 The schemas use only type, anyOf, $ref, required, items, additionalProperties, enum
-and default. An instance holds the required properties (and, in an answer, those the
-request names), one item per array; enums get the member the field name suggests,
-unions the member a sibling (`strategy`, `audienceType`) names. Strings read like the
-API's (the example synthesiser's choices, connector.api.examples), ids are fresh and
-spelt as their family's are, timestamps are now.
+and default. An instance holds the required properties (an answer also the optional
+ones of `data` and of the objects directly in it, and whatever the request sent), one
+item per array; enums get the member the field name suggests, unions the member a
+sibling (`strategy`, `audienceType`) names. Strings read like the API's (the example
+synthesiser's choices, connector.api.examples), ids are fresh and spelt as their
+family's are (connector.simulator.ids.FAMILIES), timestamps are now.
 
 An answer (`Generator.answer`) also takes what the request says: ids named by the path
 come back as they were sent, what the body (or query) sent comes back where the
@@ -75,6 +76,13 @@ class Generator:
         walk.optional_depth = 2
         return walk.make(schema["properties"]["data"], "data", "data", 0, ctx.sent, top=True,
                          whole=False)
+
+    def item(self, schema: dict[str, Any], node: dict[str, Any], key: str,
+             record: dict[str, Any], ctx: Context) -> Any:
+        """An item of a listing in response model `schema` (`node`: the item model, `key`:
+        the listing's field) made from a stored `record`: its fields where they fit."""
+        return self._walk(schema, ctx).make(node, singular(key), f"data.{key}[0]", 2, record,
+                                            whole=False)
 
     def _walk(self, schema: dict[str, Any], ctx: Context) -> _Walk:
         # One validator per model: its resolver finds `#/$defs/...` for any sub-schema.
@@ -164,16 +172,19 @@ class _Walk:
                 return self.make(node, name, path, depth + 1, ctx.sent, hint, whole=False)
             return self.make(node, name, path, depth + 1, given, hint)
         if name == "id":
-            return self._id(owner, depth)
+            return self._id(owner, depth, given)
         return self.make(node, name, path, depth + 1, given, hint)
 
-    def _id(self, owner: str, depth: int) -> str:
-        """The `id` of an object under key `owner` at `depth` (1: directly under data)."""
+    def _id(self, owner: str, depth: int, given: Any = None) -> str:
+        """The `id` of an object under key `owner` at `depth` (1: directly under data);
+        `given`: the id of the stored record it is made from."""
         ctx = self.ctx
         if depth == 1 and owner in ctx.fresh:
             return self.ids.for_family(owner)  # made now: never an id from the path
         if depth == 1 and ctx.named and ctx.named[0] == owner:
             return ctx.named[1]
+        if isinstance(given, str) and given:
+            return given
         # A parent the path names keeps its id: `space` under /spaces/{spaceId}.
         return ctx.known.get(owner + "Id") or self.ids.for_family(owner)
 

@@ -24,6 +24,8 @@ COLLECTIONS = (
     "trackingPlans", "reverseEtlModels", "spaces", "subscriptions", "filters",
     "sourceMetadata", "destinationMetadata", "warehouseMetadata",
     "auditEvents",  # id -> audit-trail event, in the order they happened
+    # Objects that schema-made creates made: collection path -> {id -> object}.
+    "records",
 )
 # Relations: owner id -> list (connections, members, versions, rules, ...).
 RELATIONS = (
