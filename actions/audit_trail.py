@@ -1,27 +1,18 @@
 """Audit trail: the record of changes made in the workspace."""
 
-from connector.spec import REGION, Action, ExampleFile, Input, paging
+from connector.spec import Input, Overlays
 
-EXAMPLES = ExampleFile.beside(__file__)
+api = Overlays(__file__)
 
 ACTIONS = (
-    Action(
-        "listAuditEvents", "List Audit Events",
+    api("listAuditEvents", "List Audit Events",
         "List audit events of the workspace, optionally by time range or resource.",
-        "GET", "/audit-events", area="AuditTrail", items="events",
-        inputs=(
-            REGION,
-            Input("startTime", comments="Only events after this time (RFC 3339).",
-                  example="2024-05-01T00:00:00Z"),
-            Input("endTime", comments="Only events before this time; now when blank.",
-                  example="2024-05-02T00:00:00Z"),
-            Input("resourceId", comments="Only events that changed this resource.",
-                  example="rh5BDZp6QDHvXFCkibm1pR"),
-            Input("resourceType",
-                  comments="Only events about this kind of resource, e.g. sources.",
-                  example="source"),
-            *paging(),
-        ),
-        response_model="ListAuditEvents200Response", example=EXAMPLES,
-    ),
+        Input("startTime", comments="Only events after this time (RFC 3339).",
+              example="2024-05-01T00:00:00Z"),
+        Input("endTime", comments="Only events before this time; now when blank.",
+              example="2024-05-02T00:00:00Z"),
+        Input("resourceId", comments="Only events that changed this resource.",
+              example="rh5BDZp6QDHvXFCkibm1pR"),
+        Input("resourceType", comments="Only events about this kind of resource, e.g. sources.",
+              example="source")),
 )

@@ -1,14 +1,9 @@
 """IAM roles: the roles that permissions grant to users and user groups."""
 
-from connector.spec import REGION, V1, Action, ExampleFile, paging
+from connector.spec import Overlays
 
-EXAMPLES = ExampleFile.beside(__file__)
+api = Overlays(__file__)
 
 ACTIONS = (
-    Action(
-        "listRoles", "List Roles", "List the roles that permissions can grant.",
-        "GET", "/roles", area="IAMRoles", media=V1, items="roles",
-        inputs=(REGION, *paging()),
-        response_model="ListRoles200Response", example=EXAMPLES,
-    ),
+    api("listRoles", "List Roles", "List the roles that permissions can grant."),
 )

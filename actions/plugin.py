@@ -1,23 +1,22 @@
-"""Entry point of the built-in actions: one module per API area, each with ACTIONS."""
+"""The built-in actions: one module per API area, each with ACTIONS, and Raw Request.
 
-import pkgutil
-from collections.abc import Callable
+The registry registers this module itself, by import, before any entry point
+(as llm and datasette register their default plugins), so the actions load
+from a source checkout that was never installed. The module list is explicit,
+not a scan of the package directory, for the same reason.
+"""
+
 from importlib import import_module
 
-import actions
-from connector.hookspecs import hookimpl
+from connector.api.areas import TAG_MODULES
+from connector.hookspecs import Register, hookimpl
 
-# Modules of this package that are not API areas.
-_NOT_AREAS = frozenset({"plugin", "ids"})
-
-
-def area_modules() -> list[str]:
-    names = (m.name for m in pkgutil.iter_modules(actions.__path__))
-    return sorted(n for n in names if n not in _NOT_AREAS)
+# One module per catalogue tag, plus the escape hatch.
+MODULES = (*sorted(TAG_MODULES.values()), "raw_request")
 
 
 @hookimpl
-def register_actions(register: Callable[..., None]) -> None:
-    for name in area_modules():
+def register_actions(register: Register) -> None:
+    for name in MODULES:
         for action in import_module(f"actions.{name}").ACTIONS:
             register(action)

@@ -1,27 +1,20 @@
 """Testing: an echo endpoint for checking a connection and error handling."""
 
-from connector.spec import REGION, V1, Action, ExampleFile, Input
+from connector.spec import Input, Overlays
 
-EXAMPLES = ExampleFile.beside(__file__)
+api = Overlays(__file__)
 
 ACTIONS = (
-    Action(
-        "echo", "Echo", "Send a message and get it back, optionally as a delayed or failed call.",
-        "GET", "/echo", area="Testing", media=V1,
-        inputs=(
-            REGION,
-            Input("message", comments="Text returned in the response's `message`.",
-                  required=True, example="Hello, Segment"),
-            # Integral in practice; declared integer so the query shows `250`, not `250.0`.
-            Input("delay", "integer", "Wait this many milliseconds before answering.",
-                  minimum=0, example=250),
-            Input("triggerError", "boolean", "Answer with a 4xx error carrying the message."),
-            Input("triggerMultipleErrors", "boolean",
-                  "Answer with a 4xx error listing the message (ignored with Trigger Error)."),
-            Input("triggerUnexpectedError", "boolean",
-                  "Answer with a 500 error (ignored when another error is triggered)."),
-            Input("statusCode", "integer", "HTTP status code to answer with.", example=200),
-        ),
-        response_model="Echo200Response", example=EXAMPLES,
-    ),
+    api("echo", "Echo", "Send a message and get it back, optionally as a delayed or failed call.",
+        Input("message", comments="Text returned in the response's `message`.",
+              example="Hello, Segment"),
+        # Integral in practice; declared integer so the query shows `250`, not `250.0`.
+        Input("delay", "integer", "Wait this many milliseconds before answering.", minimum=0,
+              example=250),
+        Input("triggerError", "boolean", "Answer with a 4xx error carrying the message."),
+        Input("triggerMultipleErrors", "boolean",
+              "Answer with a 4xx error listing the message (ignored with Trigger Error)."),
+        Input("triggerUnexpectedError", "boolean",
+              "Answer with a 500 error (ignored when another error is triggered)."),
+        Input("statusCode", "integer", "HTTP status code to answer with.", example=200)),
 )

@@ -1,14 +1,9 @@
 """Workspaces: the workspace that the API token belongs to."""
 
-from connector.spec import REGION, V1, Action, ExampleFile
+from connector.spec import Overlays
 
-EXAMPLES = ExampleFile.beside(__file__)
+api = Overlays(__file__)
 
 ACTIONS = (
-    Action(
-        "getWorkspace", "Get Workspace", "Fetch the workspace that the token belongs to.",
-        "GET", "/", area="Workspaces", media=V1,
-        inputs=(REGION,),
-        response_model="GetWorkspace200Response", example=EXAMPLES,
-    ),
+    api("getWorkspace", "Get Workspace", "Fetch the workspace that the token belongs to."),
 )

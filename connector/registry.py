@@ -1,9 +1,13 @@
 """Load plugins through pluggy and keep every action and picklist by key and alias.
 
-Built-in and third-party plugins load the same way: through the
-`segment_connector` entry-point group. A third-party plugin that fails to
-import is reported and skipped (fatal with `strict=True`); a duplicate key or
-alias always stops start-up with an error naming both plugins.
+The built-in plugins (`actions.plugin`, `datasources.plugin`) are registered
+by import, the way llm and datasette register their default plugins, so a
+source checkout on PYTHONPATH works without installed entry points;
+third-party plugins load through the `segment_connector` entry-point group.
+All of them declare through the same register hooks. A third-party plugin
+that fails to import is reported and skipped (fatal with `strict=True`); a
+duplicate key or alias always stops start-up with an error naming both
+plugins. Loading no action at all is an error too.
 """
 
 from __future__ import annotations
@@ -11,17 +15,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
 
-from connector import hookspecs
+from connector import hookspecs, overlay
 from connector.errors import InputError, PluginError
 from connector.spec import Action, DataSource
 
 log = logging.getLogger("segment_connector.plugins")
-BUILTIN = frozenset({"actions", "datasources"})
+# Registered by import before any entry point: (plugin name, module).
+BUILTIN_PLUGINS = (("actions", "actions.plugin"), ("datasources", "datasources.plugin"))
+BUILTIN = frozenset(name for name, _ in BUILTIN_PLUGINS)
 
 
 class UnknownKeyError(InputError):
@@ -105,10 +112,19 @@ class Registry:
     # -- loading -----------------------------------------------------------
     @classmethod
     def load(cls, strict: bool = False, extra: Iterable[tuple[str, object]] = ()) -> Registry:
-        """Load the entry-point plugins (and `extra` (name, plugin) pairs, for tests)."""
+        """Load the built-in plugins, then the entry-point ones (and `extra` (name, plugin)
+        pairs, for tests). PluginError when no action at all was declared."""
         reg = cls()
+        for name, module in BUILTIN_PLUGINS:
+            try:
+                reg.pm.register(import_module(module), name=name)
+            except Exception as exc:
+                raise PluginError(f"built-in plugin {name!r} ({module}) failed to load: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+        builtin_modules = {module for _, module in BUILTIN_PLUGINS}
         for ep in entry_points(group=hookspecs.PROJECT):
-            if reg.pm.has_plugin(ep.name):
+            # An older install may still list the built-ins as entry points.
+            if reg.pm.has_plugin(ep.name) or ep.value in builtin_modules:
                 continue
             try:
                 reg.pm.register(ep.load(), name=ep.name)
@@ -122,6 +138,9 @@ class Registry:
             reg.pm.register(plugin, name=name)
         reg.pm.check_pending()
         reg._collect(strict)
+        if not reg.actions.items:
+            raise PluginError("no plugin declared any action: the built-in `actions` plugin "
+                              "registered nothing, so the package is incomplete")
         return reg
 
     def _collect(self, strict: bool) -> None:
@@ -130,20 +149,15 @@ class Registry:
             (self.pm.hook.register_datasources, self.datasources, DataSource),
         ]
         for hook, table, kind in hooks:
-            # One call per implementation, so every declaration knows its plugin.
-            for impl in reversed(hook.get_hookimpls()):
+            # One call per implementation, so every declaration knows its plugin; in
+            # registration order (built-ins first), so a later plugin can replace=True.
+            for impl in hook.get_hookimpls():
                 self._call(impl.plugin_name, impl.function, table, kind, strict)
 
     def _call(self, plugin: str, fn: Callable[..., Any], table: _Table, kind: type,
               strict: bool) -> None:
-        def register(item: Any, replace: bool = False) -> None:
-            if not isinstance(item, kind):
-                raise PluginError(f"plugin {plugin!r} registered {item!r}, "
-                                  f"not a {kind.__name__}")
-            table.add(_owned(item, plugin), plugin, replace_existing=replace)
-
         try:
-            fn(register=register)
+            fn(register=_Registrar(plugin, table, kind))
         except PluginError:
             raise
         except Exception as exc:
@@ -175,6 +189,26 @@ class Registry:
             raise UnknownKeyError("key", "action or picklist", name,
                                   [*self.actions.names(), *self.datasources.names()])
         return found
+
+
+class _Registrar:
+    """The `register` callback one plugin's hook receives (`hookspecs.Register`).
+
+    Completes each declaration (an overlay takes its facts from the catalogue) and
+    files it under the plugin's name.
+    """
+
+    def __init__(self, plugin: str, table: _Table, kind: type) -> None:
+        self.plugin, self.table, self.kind = plugin, table, kind
+
+    def __call__(self, item: Any, replace: bool = False) -> None:
+        if not isinstance(item, self.kind):
+            raise PluginError(f"plugin {self.plugin!r} registered {item!r}, "
+                              f"not a {self.kind.__name__}")
+        item = _owned(item, self.plugin)
+        if isinstance(item, Action):
+            item = overlay.complete(item, self.plugin)
+        self.table.add(item, self.plugin, replace_existing=replace)
 
 
 def _owned(item: Any, plugin: str) -> Any:

@@ -1,15 +1,18 @@
-"""Built-in picklists: each turns a listing into `{"result": [{"label", "key"}]}`."""
+"""Built-in picklists: each turns a listing into `{"result": [{"label", "key"}]}`.
 
-from collections.abc import Callable
+The registry registers this module itself, by import, before any entry point.
+"""
+
+from typing import Any
 
 from actions.ids import DESTINATION_ID, SPACE_ID
-from connector.hookspecs import hookimpl
-from connector.spec import REGION, DataSource, Input
+from connector.hookspecs import Register, hookimpl
+from connector.spec import REGION, DataSource, Fields, Input
 
 
 def _pick(key: str, display: str, action: str, *label: str, what: str,
           inputs: tuple[Input, ...] = (), value: str = "id",
-          example: tuple[str, str] | None = None, items: str | None = None) -> DataSource:
+          example: tuple[str, Any] | None = None, items: str | None = None) -> DataSource:
     sample = {"result": [{"label": example[0], "key": example[1]}]} if example else None
     return DataSource(key, display, f"Choose {what}.", action, label or ("name", "id"),
                       value, (REGION, *inputs), sample, items=items)
@@ -17,7 +20,7 @@ def _pick(key: str, display: str, action: str, *label: str, what: str,
 
 RESOURCE_TYPE = Input("resourceType", comments="Kind of function to list.", required=True,
                       choices=("DESTINATION", "INSERT_DESTINATION", "INSERT_SOURCE", "SOURCE"),
-                      default="SOURCE")
+                      default="SOURCE", example="SOURCE")
 
 DATASOURCES = (
     # The seed product's three picklists, same keys and payloads.
@@ -28,8 +31,10 @@ DATASOURCES = (
           what="a warehouse", example=("Postgres", "kjU72LCJexvrqL7G4TMHHN")),
     _pick("destination", "Fetch Destination", "listDestinations", "name", "metadata.name", "id",
           what="a destination", example=("Amazon Kinesis", "5GFhvtz8fha42Cm4B9E6L8")),
-    _pick("labels", "Fetch Labels", "listLabels", "{key}:{value}", value="{key}:{value}",
-          what="a label", items="labels", example=("environment:prod", "environment:prod")),
+    # The key is a label object, as the `labels` inputs of sources take it.
+    _pick("labels", "Fetch Labels", "listLabels", "{key}:{value}", value=Fields("key", "value"),
+          what="a label", items="labels",
+          example=("environment:prod", {"key": "environment", "value": "prod"})),
     _pick("functions", "Fetch Functions", "listFunctions", "displayName", "id",
           what="a function", inputs=(RESOURCE_TYPE,)),
     _pick("users", "Fetch Users", "listUsers", "name", "email", "id", what="a user"),
@@ -63,6 +68,6 @@ DATASOURCES = (
 
 
 @hookimpl
-def register_datasources(register: Callable[..., None]) -> None:
+def register_datasources(register: Register) -> None:
     for source in DATASOURCES:
         register(source)

@@ -1,8 +1,12 @@
 """Contract of every action with the API catalogue: requests, inputs, examples and seed parity.
 
-Each catalogue-backed action is checked against connector/api/catalog.json, the
-vendored facts of the Public API; the seed product's aliases and defaults are
-written out below so that the tests read nothing outside the repo.
+Actions are overlays: their method, path, media type, status, models and input
+placement come from the catalogue when they load. One test checks that
+derivation for every action against connector/api/catalog.json itself (not
+the generated connector/operations.json), instead of comparing copied values
+action by action; the others check what goes on the wire. The seed product's
+aliases and defaults are written out below so that the tests read nothing
+outside the repo.
 """
 
 from __future__ import annotations
@@ -100,25 +104,10 @@ PROPERTY_VALUE_TRANSFORMATIONS = [
 ]
 TEMPLATE_IDS = ["000xxx"]
 PAGE = {"count": 50}  # Count
+# Seed defaults that are values: a blank input sends them, here as there.
 SEED_DEFAULTS: dict[str, dict[str, Any]] = {
     "createSource": {"enabled": True},  # Enabled
-    "createFunction": {"settings": FUNCTION_SETTINGS},
-    "updateFunction": {"settings": FUNCTION_SETTINGS},
-    "createTransformation": {"propertyRenames": PROPERTY_RENAMES,
-                             "propertyValueTransformations": PROPERTY_VALUE_TRANSFORMATIONS},
-    "updateTransformation": {"propertyRenames": PROPERTY_RENAMES,
-                             "propertyValueTransformations": PROPERTY_VALUE_TRANSFORMATIONS},
-    "createUserInvites": {"invites": [  # Invites
-        {"email": "foo@example.com", "permissions": [
-            {"roleId": "1WDUuRLxv84rrfCNUwvkrRtkxnS",
-             "resources": [{"id": "9aQ1Lj62S4bomZKLF4DPqW", "type": "WORKSPACE"}]},
-        ]},
-    ]},
-    "deleteUser": {"userIds": TEMPLATE_IDS},  # User IDs
-    # Source IDs, Event Name, Event Type, App Version, Count
-    "getEventsVolumeFromWorkspace": {"sourceId": TEMPLATE_IDS, "eventName": TEMPLATE_IDS,
-                                     "eventType": TEMPLATE_IDS, "appVersion": TEMPLATE_IDS,
-                                     **PAGE},
+    "getEventsVolumeFromWorkspace": PAGE,
     "listDestinationCatalog": PAGE,
     "listSourcesCatalog": PAGE,
     "listWarehousesCatalog": PAGE,
@@ -131,6 +120,27 @@ SEED_DEFAULTS: dict[str, dict[str, Any]] = {
     "listWarehouses": PAGE,
     "rawRequest": {"responseType": "json", "debugRequest": False, "retryDelayMS": 0,
                    "retryAllErrors": False, "maxRetries": 0, "useExponentialBackoff": False},
+}
+# Seed defaults that are templates for the user to edit: sending them unasked would
+# invite `foo@example.com` or filter on `000xxx`. They are shown as the input's
+# placeholder (the seed's own text) or example, and never sent.
+SEED_TEMPLATES: dict[str, dict[str, Any]] = {
+    "createFunction": {"settings": FUNCTION_SETTINGS},  # Function Settings
+    "updateFunction": {"settings": FUNCTION_SETTINGS},
+    "createTransformation": {"propertyRenames": PROPERTY_RENAMES,
+                             "propertyValueTransformations": PROPERTY_VALUE_TRANSFORMATIONS},
+    "updateTransformation": {"propertyRenames": PROPERTY_RENAMES,
+                             "propertyValueTransformations": PROPERTY_VALUE_TRANSFORMATIONS},
+    "createUserInvites": {"invites": [  # Invites
+        {"email": "foo@example.com", "permissions": [
+            {"roleId": "1WDUuRLxv84rrfCNUwvkrRtkxnS",
+             "resources": [{"id": "9aQ1Lj62S4bomZKLF4DPqW", "type": "WORKSPACE"}]},
+        ]},
+    ]},
+    "deleteUser": {"userIds": TEMPLATE_IDS},  # User IDs
+    # Source IDs, Event Name, Event Type, App Version
+    "getEventsVolumeFromWorkspace": {"sourceId": TEMPLATE_IDS, "eventName": TEMPLATE_IDS,
+                                     "eventType": TEMPLATE_IDS, "appVersion": TEMPLATE_IDS},
 }
 
 # Short SHA-1 prefixes of the first sentence of each operation description in the
@@ -238,11 +248,64 @@ def test_every_action_but_raw_request_is_a_catalogue_operation() -> None:
     assert set(OPERATIONS) - set(ALL_ACTIONS) == set()
 
 
+def _expected_facts(op: dict[str, Any]) -> dict[str, Any]:
+    status, model = _success(op)
+    return {"method": op["method"], "path": op["path"], "status": status,
+            "media": next(m for m in MEDIA_TYPES if m in op["accept"]),
+            "response_model": model, "body_model": _body_model(op), "area": op["tag"],
+            "paginated": any(p["name"] == "pagination" for p in _params(op, "query"))}
+
+
+def _placement(action: Action, op: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Where each wire input goes and where the catalogue says it goes, when they differ."""
+    model = _body_model(op)
+    fields = set(_properties(catalog.resolve(model), catalog.resolve(model))) if model else set()
+    where = {p["name"]: p["in"] for p in op["params"] if p["in"] != "body"}
+    where.update((name, "body") for name in fields)
+    wrong = {}
+    for inp in _wire(action):
+        expected = where.get(inp.wire_name.split(".", 1)[0], "nowhere")
+        if action.where(inp) != expected:
+            wrong[inp.key] = (action.where(inp), expected)
+    return wrong
+
+
+def test_every_action_takes_its_facts_from_the_catalogue() -> None:
+    """The overlay derivation, checked once for all actions against the raw catalogue."""
+    problems = {}
+    for key in API_ACTIONS:
+        action, op = REGISTRY.action(key), _op(key)
+        actual = {"method": action.method, "path": action.path, "status": action.status,
+                  "media": action.media, "response_model": action.response_model,
+                  "body_model": action.body_model, "area": action.area,
+                  "paginated": action.paginated}
+        differ = {k: (v, actual[k]) for k, v in _expected_facts(op).items() if actual[k] != v}
+        if differ or _placement(action, op):
+            problems[key] = {**differ, **_placement(action, op)}
+        assert action.operation == key
+    assert problems == {}
+
+
+def test_stability_rate_limit_and_safety_follow_the_catalogue() -> None:
+    stable = {MEDIA_TYPES[0]: "ga", MEDIA_TYPES[1]: "beta", MEDIA_TYPES[2]: "alpha"}
+    for key in API_ACTIONS:
+        action, op = REGISTRY.action(key), _op(key)
+        assert action.stability == stable[action.media], key
+        limit = op["rate_limit"]
+        assert action.rate_limit == ((limit["limit"], limit["per"]) if limit else None), key
+        assert action.safety in ("read", "write", "destructive"), key
+        if action.method == "GET":
+            assert (action.safety, action.idempotent) == ("read", True), key
+        if action.method == "DELETE":
+            assert action.safety == "destructive", key
+
+
 @pytest.mark.parametrize("key", ALL_ACTIONS)
-def test_region_comes_first_and_defaults_to_us(key: str) -> None:
+def test_region_comes_first_and_is_blank_by_default(key: str) -> None:
     first = REGISTRY.action(key).inputs[0]
-    assert (first.key, first.default, first.where) == ("region", "api", "control")
+    assert (first.key, first.default, first.where) == ("region", None, "control")
     assert set(first.choices) == {"api", "eu1.api"}
+    assert "Blank: the connection's region" in first.comments
 
 
 @pytest.mark.parametrize("key", API_ACTIONS)
@@ -402,9 +465,7 @@ def test_unknown_input_is_refused_before_sending(rt: Runtime, key: str) -> None:
 @pytest.mark.parametrize("key", API_ACTIONS)
 def test_example_payload_fits_the_response_schema(key: str) -> None:
     action, op = REGISTRY.action(key), _op(key)
-    status, model = _success(op)
-    assert action.status == status
-    assert action.response_model == model
+    _status, model = _success(op)
     payload = action.example_payload()
     assert isinstance(payload, dict) and set(payload) == {"data"}
     errors = [f"{list(e.absolute_path)}: {e.message}"
@@ -434,9 +495,20 @@ def test_seed_action_keys_resolve(alias: str, key: str) -> None:
 @pytest.mark.parametrize("alias", [a for a, _ in SEED_ALIASES])
 def test_seed_defaults(alias: str) -> None:
     action = REGISTRY.action(alias)
-    expected = {"region": "api", **SEED_DEFAULTS.get(alias, {})}
+    expected = SEED_DEFAULTS.get(alias, {})
     actual = {k: _input(action, k).default for k in expected}
     assert actual == expected
+    # The seed's Region default `api` is the connection's: a blank region uses it.
+    assert _input(action, "region").default is None
+
+
+@pytest.mark.parametrize("alias", sorted(SEED_TEMPLATES))
+def test_seed_templates_are_shown_but_not_sent(alias: str) -> None:
+    action = REGISTRY.action(alias)
+    for key, template in SEED_TEMPLATES[alias].items():
+        inp = _input(action, key)
+        assert inp.default is None, key
+        assert template in (inp.placeholder, inp.example), key
 
 
 def test_seed_default_table_covers_the_seed_listings() -> None:
@@ -445,8 +517,8 @@ def test_seed_default_table_covers_the_seed_listings() -> None:
                if a != "listConnectedSourcesFromWarehouse")
 
 
-@pytest.mark.parametrize("key", ALL_ACTIONS)
-def test_id_inputs_name_a_registered_picklist(key: str) -> None:
-    missing = [(i.key, i.picklist) for i in REGISTRY.action(key).inputs
+def test_id_inputs_name_a_registered_picklist() -> None:
+    missing = [(key, i.key, i.picklist) for key in ALL_ACTIONS
+               for i in REGISTRY.action(key).inputs
                if i.picklist and i.picklist not in REGISTRY.datasources.items]
     assert missing == []

@@ -1,18 +1,34 @@
-"""Third-party plugins: found through entry points, listed, in the manifest, checked at start-up."""
+"""Plugins: built-ins registered by import, third-party ones through entry points, all checked.
+
+The built-in plugins register through the same hooks as third-party ones, but
+the registry registers them itself, so a source checkout that was never
+installed works. Every declaration is checked when it registers: a broken one
+is a start-up error naming the plugin and the field.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import shutil
+import site
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+import actions.plugin
+import datasources.plugin
+from connector import hookspecs
 from connector.errors import PluginError
-from connector.registry import Registry
+from connector.hookspecs import hookimpl
+from connector.registry import BUILTIN_PLUGINS, Registry
+from connector.spec import Action, Input
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,3 +180,77 @@ def test_registering_something_else_than_an_action_is_an_error(
     with pytest.raises(PluginError) as caught:
         Registry.load()
     assert "'wrong'" in str(caught.value) and "not a Action" in str(caught.value)
+
+
+# -- built-in plugins ---------------------------------------------------------------------
+def test_built_ins_are_registered_by_import_through_the_same_hooks() -> None:
+    reg = Registry.load()
+    assert [name for name, _ in BUILTIN_PLUGINS] == ["actions", "datasources"]
+    assert reg.pm.get_plugin("actions") is actions.plugin
+    assert reg.pm.get_plugin("datasources") is datasources.plugin
+    hooks = {impl.plugin_name for impl in reg.pm.hook.register_actions.get_hookimpls()}
+    assert "actions" in hooks
+
+
+def test_every_hook_is_documented() -> None:
+    specs = [f for name, f in vars(hookspecs).items()
+             if name.startswith("register_") and callable(f)]
+    assert len(specs) == 2
+    for spec in specs:
+        assert (inspect.getdoc(spec) or "").strip(), spec.__name__
+        assert list(inspect.signature(spec).parameters) == ["register"]
+
+
+def _site_without_this_package(where: Path) -> Path:
+    """The venv's packages, less this project's install: no entry points, no path hook."""
+    packages = where / "site"
+    packages.mkdir()
+    for path in Path(site.getsitepackages()[0]).iterdir():
+        if path.name.startswith(("segment_connector", "__editable__")) \
+                or path.suffix == ".pth":
+            continue
+        (packages / path.name).symlink_to(path)
+    return packages
+
+
+def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    for part in ("connector", "actions", "datasources"):
+        shutil.copytree(ROOT / part, checkout / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join([str(checkout), str(_site_without_this_package(
+               tmp_path))])}
+    # -S: not the venv's site-packages, where this project is installed.
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", "from importlib.metadata import entry_points; "
+         "import connector; print(connector.__file__); "
+         "print(len(entry_points(group='segment_connector')))"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert probe.stdout.split() == [str(checkout / "connector" / "__init__.py"), "0"]
+    done = subprocess.run([sys.executable, "-S", "-m", "connector.cli", "list", "--json"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)
+    assert len(listed["actions"]) == len(Registry.load().actions.items)
+    assert {a["plugin"] for a in listed["actions"]} == {"actions"}
+
+
+def test_loading_no_action_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions.plugin, "MODULES", ())
+    with pytest.raises(PluginError, match="no plugin declared any action"):
+        Registry.load()
+
+
+def test_an_overlay_of_a_built_in_operation_can_replace_it() -> None:
+    @hookimpl
+    def register_actions(register: Any) -> None:
+        register(Action("getSource", "Source by ID", "Fetch one source.", operation="getSource",
+                        inputs=(Input("sourceId", comments="Which source.",
+                                      example="abc"),)), replace=True)
+
+    reg = Registry.load(extra=[("renamer", SimpleNamespace(register_actions=register_actions))])
+    action = reg.action("getSource")
+    assert (action.plugin, action.display, action.path) == (
+        "renamer", "Source by ID", "/sources/{sourceId}")
