@@ -1,4 +1,12 @@
-"""manifest.json: everything a flow builder needs to render forms, made from the registry."""
+"""manifest.json: everything a flow builder needs to render forms, made from the registry.
+
+What it says is what happens: an input's `default` is exactly what the runtime
+sends when the input is left blank (templates a user edits are `placeholder`s),
+`choices` and the schema's `enum` are what validation accepts, a union-typed
+input carries the catalogue's `anyOf`, and each action says what it does to
+the workspace (`safety`), whether a retry is safe (`idempotent`), its
+`stability`, its endpoint's `rateLimit` and the workspace `feature` it needs.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +44,9 @@ def input_schema(inp: Input) -> dict[str, Any]:
             out["type"] = _JSON_TYPES[inp.type]
         if inp.type == "array" and inp.items in _JSON_TYPES:
             out["items"] = {"type": _JSON_TYPES[inp.items]}
-    if inp.choices:
+    if inp.choices and inp.type == "array":  # the enum restricts the elements
+        out["items"] = {**out.get("items", {}), "enum": list(inp.choices)}
+    elif inp.choices:
         out["enum"] = list(inp.choices)
     if inp.minimum is not None:
         out["minimum"] = inp.minimum
@@ -46,6 +56,8 @@ def input_schema(inp: Input) -> dict[str, Any]:
         out["minLength"] = 1
     if inp.default is not None:
         out["default"] = inp.default
+    if inp.example is not None:
+        out["examples"] = [inp.example]
     if inp.comments:
         out["description"] = inp.comments
     if inp.secret:
@@ -71,7 +83,7 @@ def describe_input(inp: Input, where: str | None = None) -> dict[str, Any]:
         out["in"] = where
         if inp.name:
             out["name"] = inp.name
-    for attr in ("example", "picklist", "items"):
+    for attr in ("example", "placeholder", "picklist", "items"):
         value = getattr(inp, attr)
         if value is not None:
             out[attr] = value
@@ -92,10 +104,21 @@ def describe_action(action: Action) -> dict[str, Any]:
                    status=action.status, paginated=action.paginated)
         if action.items:
             out["items"] = action.items
+    out.update(safety=action.safety, idempotent=action.idempotent,
+               stability=action.stability, rateLimit=_rate_limit(action),
+               feature=action.feature)
     out["inputs"] = [describe_input(i, action.where(i)) for i in action.inputs]
     out["inputSchema"] = inputs_schema(action.inputs)
     out["examplePayload"] = action.example_payload()
     return out
+
+
+def _rate_limit(action: Action) -> dict[str, Any] | None:
+    """The endpoint's own limit, as the catalogue states it; None: the API's default."""
+    if action.rate_limit is None:
+        return None
+    limit, per = action.rate_limit
+    return {"limit": limit, "per": per}
 
 
 def describe_datasource(source: DataSource) -> dict[str, Any]:

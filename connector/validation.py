@@ -89,6 +89,12 @@ def _decode_json_text(value: Any) -> Any:
 
 
 def _schema_for(inp: Input) -> core_schema.CoreSchema:
+    if inp.type == "array":
+        # The catalogue's enum of an array input restricts its elements.
+        item = (core_schema.literal_schema(list(inp.choices)) if inp.choices
+                else _SCALARS.get(inp.items or "any", core_schema.any_schema)())
+        return core_schema.no_info_before_validator_function(
+            _decode_json_text, core_schema.list_schema(item))
     if inp.choices:
         return core_schema.literal_schema(list(inp.choices))
     if inp.type == "integer":
@@ -96,10 +102,6 @@ def _schema_for(inp: Input) -> core_schema.CoreSchema:
     if inp.type == "object":
         return core_schema.no_info_before_validator_function(
             _decode_json_text, core_schema.dict_schema(core_schema.str_schema()))
-    if inp.type == "array":
-        item = _SCALARS.get(inp.items or "any", core_schema.any_schema)()
-        return core_schema.no_info_before_validator_function(
-            _decode_json_text, core_schema.list_schema(item))
     if inp.type == "string" and inp.required:
         # An empty id would change the path (`/sources/` lists instead of getting).
         return core_schema.str_schema(min_length=1)
@@ -131,21 +133,32 @@ def as_inputs(values: Any, action: str | None = None) -> dict[str, Any]:
     return dict(values)
 
 
+def is_blank(inp: Input, value: Any) -> bool:
+    """Left blank: None, or empty text where empty text is no value (a number, a choice)."""
+    if value is None:
+        return True
+    return value == "" and (inp.type != "string" or (bool(inp.choices) and "" not in inp.choices))
+
+
 def validate(inputs: tuple[Input, ...], values: Mapping[str, Any],
              action: str | None = None) -> dict[str, Any]:
-    """Defaults filled in, blanks dropped, types checked; InputError names every bad field."""
+    """Defaults filled in, blanks dropped, types checked; InputError names every bad field.
+
+    A blank input takes its default, whatever it is: the manifest's `default` is
+    exactly what is sent. Templates the user edits are `placeholder`s, never sent.
+    """
     values = as_inputs(values, action)
     data: dict[str, Any] = {}
     for inp in inputs:
         value = values.get(inp.key)
-        if value is None or (value == "" and inp.type != "string"):
-            # A list or object default is a template for the user to edit (the
-            # seeds' `["000xxx"]`); sending it unasked could overwrite real data.
-            if inp.default is not None and not isinstance(inp.default, list | dict):
+        if is_blank(inp, value):
+            if inp.default is not None:
                 data[inp.key] = inp.default
         else:
             data[inp.key] = value
-    data.update({k: v for k, v in values.items() if k not in data and v is not None})
+    # Names no input declares, so that the validator reports them.
+    declared = {inp.key for inp in inputs}
+    data.update({k: v for k, v in values.items() if k not in declared and v is not None})
     # Before pydantic, whose message for a lone surrogate does not say where it is.
     problems = _text_problems(data)
     try:
