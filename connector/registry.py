@@ -6,8 +6,9 @@ source checkout on PYTHONPATH works without installed entry points;
 third-party plugins load through the `segment_connector` entry-point group.
 All of them declare through the same register hooks. A third-party plugin
 that fails to import is reported and skipped (fatal with `strict=True`); a
-duplicate key or alias always stops start-up with an error naming both
-plugins. Loading no action at all is an error too.
+duplicate key or alias, or a declaration `connector.checks` refuses, always
+stops start-up with an error naming the plugin. Loading no action at all is
+an error too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import pluggy
 
-from connector import hookspecs, overlay
+from connector import checks, hookspecs, overlay
 from connector.errors import InputError, PluginError
 from connector.spec import Action, DataSource
 
@@ -141,6 +142,7 @@ class Registry:
         if not reg.actions.items:
             raise PluginError("no plugin declared any action: the built-in `actions` plugin "
                               "registered nothing, so the package is incomplete")
+        reg._check_links()
         return reg
 
     def _collect(self, strict: bool) -> None:
@@ -166,6 +168,10 @@ class Registry:
                                   f"{type(exc).__name__}: {exc}") from exc
             self.problems.append(LoadProblem(plugin, f"{type(exc).__name__}: {exc}"))
             log.warning("skipped plugin %r: %s", plugin, exc)
+
+    def _check_links(self) -> None:
+        checks.check_links(self.actions.items.values(), self.datasources.items.values(),
+                           set(self.datasources.names()), set(self.actions.names()))
 
     # -- lookup --------------------------------------------------------------
     def action(self, name: str) -> Action:
@@ -194,8 +200,8 @@ class Registry:
 class _Registrar:
     """The `register` callback one plugin's hook receives (`hookspecs.Register`).
 
-    Completes each declaration (an overlay takes its facts from the catalogue) and
-    files it under the plugin's name.
+    Completes each declaration (an overlay takes its facts from the catalogue),
+    checks it, and files it under the plugin's name.
     """
 
     def __init__(self, plugin: str, table: _Table, kind: type) -> None:
@@ -208,6 +214,9 @@ class _Registrar:
         item = _owned(item, self.plugin)
         if isinstance(item, Action):
             item = overlay.complete(item, self.plugin)
+            checks.check_action(item, self.plugin)
+        else:
+            checks.check_datasource(item, self.plugin)
         self.table.add(item, self.plugin, replace_existing=replace)
 
 

@@ -28,7 +28,7 @@ from connector import hookspecs
 from connector.errors import PluginError
 from connector.hookspecs import hookimpl
 from connector.registry import BUILTIN_PLUGINS, Registry
-from connector.spec import Action, Input
+from connector.spec import Action, DataSource, Input
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -243,6 +243,65 @@ def test_loading_no_action_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
         Registry.load()
 
 
+# -- declarations are checked when they register -------------------------------------------
+def _plugin(*items: Action | DataSource) -> Any:
+    @hookimpl
+    def register_actions(register: Any) -> None:
+        for item in items:
+            if isinstance(item, Action):
+                register(item)
+
+    @hookimpl
+    def register_datasources(register: Any) -> None:
+        for item in items:
+            if isinstance(item, DataSource):
+                register(item)
+
+    return SimpleNamespace(register_actions=register_actions,
+                           register_datasources=register_datasources)
+
+
+def _refused(*items: Action | DataSource) -> str:
+    with pytest.raises(PluginError) as caught:
+        Registry.load(extra=[("small", _plugin(*items))])
+    message = str(caught.value)
+    assert "plugin 'small'" in message
+    return message
+
+
+def _ping(*inputs: Input, path: str = "/echo", method: str = "GET") -> Action:
+    return Action("smallPing", "Ping", "Ping.", method, path, inputs=inputs)
+
+
+@pytest.mark.parametrize(("action", "words"), [
+    (_ping(Input("note", "text")), ["input 'note'", "unknown type 'text'"]),  # type: ignore[arg-type]
+    (_ping(Input("ids", "array", items="uuid")), ["input 'ids'", "element type 'uuid'"]),  # type: ignore[arg-type]
+    (_ping(path="/sources/{sourceId}"), ["placeholder {sourceId}", "no input"]),
+    (_ping(Input("sourceId", where="path")), ["input 'sourceId'", "has no {sourceId}"]),
+    (_ping(Input("token", where="header")), ["input 'token'", "unknown placement 'header'"]),  # type: ignore[arg-type]
+    (_ping(Input("a", where="payload"), Input("b", where="body"), method="POST"),
+     ["input 'a'", "nowhere to go"]),
+    (_ping(Input("a"), Input("a")), ["input 'a'", "declared twice"]),
+    (_ping(Input("mode", choices=("x", "y"), default="z")), ["input 'mode'", "not one of"]),
+    (_ping(Input("count", "integer", default="ten")), ["input 'count'", "not of type"]),
+    (_ping(path="echo"), ["action 'smallPing'", "must start with '/'"]),
+    (Action("getSource", "G", "Get.", operation="getSource",
+            inputs=(Input("sourceId"), Input("colour"))), ["input 'colour'", "cannot place"]),
+])
+def test_a_bad_action_stops_start_up_naming_plugin_and_field(action: Action,
+                                                            words: list[str]) -> None:
+    message = _refused(replace_key(action))
+    for word in words:
+        assert word in message, message
+
+
+def replace_key(action: Action) -> Action:
+    # Overlays of built-in operations would clash by key before being checked.
+    from dataclasses import replace
+
+    return replace(action, key="smallAction") if action.operation else action
+
+
 def test_an_overlay_of_a_built_in_operation_can_replace_it() -> None:
     @hookimpl
     def register_actions(register: Any) -> None:
@@ -254,3 +313,19 @@ def test_an_overlay_of_a_built_in_operation_can_replace_it() -> None:
     action = reg.action("getSource")
     assert (action.plugin, action.display, action.path) == (
         "renamer", "Source by ID", "/sources/{sourceId}")
+
+
+def test_a_link_to_a_missing_picklist_stops_start_up() -> None:
+    message = _refused(_ping(Input("sourceId", picklist="sourcez")))
+    assert "input 'sourceId'" in message and "'sourcez'" in message
+
+
+def test_a_picklist_on_a_missing_action_stops_start_up() -> None:
+    message = _refused(DataSource("gadgets", "Gadgets", "Pick one.", "listGadgets"))
+    assert "picklist 'gadgets'" in message and "'listGadgets'" in message
+
+
+def test_a_bad_picklist_input_stops_start_up() -> None:
+    message = _refused(DataSource("gadgets", "Gadgets", "Pick one.", "listSources",
+                                  inputs=(Input("kind", "enum"),)))  # type: ignore[arg-type]
+    assert "picklist 'gadgets'" in message and "input 'kind'" in message
