@@ -265,3 +265,16 @@ def test_query_values_keep_to_the_enum_the_answer_echoes(value: str, status: int
             assert r.json()["data"]["query"]["granularity"] == value
         else:
             assert r.json()["errors"][0]["field"] == "granularity"
+
+
+def test_created_ids_are_spelt_as_their_familys() -> None:
+    b58, ksuid = r"[1-9A-HJ-NP-Za-km-z]{22}", r"[12][0-9A-Za-z]{26}"
+    with Simulator() as sim:
+        walk = Walk(sim)
+        walk.setup()
+        spelling = {"sourceId": b58, "destinationId": b58, "warehouseId": b58,
+                    "functionId": "sfnc_" + b58, "trackingPlanId": "tp_" + ksuid,
+                    "userGroupId": ksuid, "transformationId": ksuid, "filterId": ksuid,
+                    "modelId": b58, "subscriptionId": b58}
+        assert {key: walk.ids[key] for key in spelling
+                if not re.fullmatch(spelling[key], walk.ids[key])} == {}

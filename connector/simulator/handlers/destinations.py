@@ -138,8 +138,8 @@ def _filter(ctx: Ctx) -> dict[str, Any]:
 def create_filter(ctx: Ctx) -> dict[str, Any]:
     dest_id = ctx.state.get("destinations", ctx.arg("destinationId"))["id"]
     stamp = now()
-    row = {"id": ctx.ids.new_id(), "destinationId": dest_id, "sourceId": ctx.field("sourceId"),
-           "title": ctx.field("title"), "if": ctx.field("if"),
+    row = {"id": ctx.ids.for_family("filter"), "destinationId": dest_id,
+           "sourceId": ctx.field("sourceId"), "title": ctx.field("title"), "if": ctx.field("if"),
            "actions": ctx.field("actions", []), "enabled": bool(ctx.field("enabled")),
            "createdAt": stamp, "updatedAt": stamp}
     if ctx.field("description") is not None:

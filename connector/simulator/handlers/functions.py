@@ -16,15 +16,16 @@ def _add_version(ctx: Ctx, function: dict[str, Any]) -> dict[str, Any]:
     for old in versions:
         old["isDeployed"] = False
     stamp = now()
-    version = {"id": ctx.ids.new_id(), "code": function["code"], "author": "owner@example.com",
-               "createdAt": stamp, "updatedAt": stamp, "isDeployed": False}
+    version = {"id": ctx.ids.for_family("version"), "code": function["code"],
+               "author": "owner@example.com", "createdAt": stamp, "updatedAt": stamp,
+               "isDeployed": False}
     versions.append(version)
     return version
 
 
 @handles("createFunction")
 def create_function(ctx: Ctx) -> dict[str, Any]:
-    function = {"id": ctx.ids.new_id(), "resourceType": ctx.field("resourceType"),
+    function = {"id": ctx.ids.for_family("function"), "resourceType": ctx.field("resourceType"),
                 "createdAt": now(), "createdBy": "owner@example.com", "isLatestVersion": True,
                 "settings": []}
     patch(function, ctx.body, _FUNCTION_FIELDS)
@@ -169,7 +170,8 @@ _TRANSFORMATION_FIELDS = (
 @handles("createTransformation")
 def create_transformation(ctx: Ctx) -> dict[str, Any]:
     ctx.state.get("sources", ctx.field("sourceId"))
-    row = patch({"id": ctx.ids.new_id()}, ctx.body, _TRANSFORMATION_FIELDS)
+    row = patch({"id": ctx.ids.for_family("transformation")}, ctx.body,
+                _TRANSFORMATION_FIELDS)
     with ctx.state.lock:
         ctx.state["transformations"][row["id"]] = row
     return {"transformation": row}

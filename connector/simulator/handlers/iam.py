@@ -99,7 +99,7 @@ def delete_invites(ctx: Ctx) -> dict[str, Any]:
 # User groups -------------------------------------------------------------
 @handles("createUserGroup")
 def create_group(ctx: Ctx) -> dict[str, Any]:
-    group = {"id": ctx.ids.new_id(), "name": ctx.field("name"), "permissions": []}
+    group = {"id": ctx.ids.for_family("userGroup"), "name": ctx.field("name"), "permissions": []}
     with ctx.state.lock:
         ctx.state["userGroups"][group["id"]] = group
         return {"userGroup": _group_view(ctx, group)}

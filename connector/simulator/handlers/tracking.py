@@ -17,7 +17,7 @@ def _rule_id(rule: dict[str, Any]) -> tuple[Any, ...]:
 @handles("createTrackingPlan")
 def create_plan(ctx: Ctx) -> dict[str, Any]:
     stamp = now()
-    plan = {"id": "tp_" + ctx.ids.new_id(24), "name": ctx.field("name"),
+    plan = {"id": ctx.ids.for_family("trackingPlan"), "name": ctx.field("name"),
             "slug": str(ctx.field("name")).lower().replace(" ", "-"), "type": ctx.field("type"),
             "createdAt": stamp, "updatedAt": stamp}
     if ctx.field("description") is not None:
