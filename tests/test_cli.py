@@ -17,7 +17,7 @@ BASE = "https://api.segmentapis.com"
 
 # The seed product's Raw Request inputs, in its order, with its defaults.
 SEED_INPUTS = [
-    ("Region", "api"), ("URL", None), ("Method", None), ("Data", None), ("Form Data", None),
+    ("Region", None), ("URL", None), ("Method", None), ("Data", None), ("Form Data", None),
     ("File Data", None), ("File Data File Names", None), ("Query Parameter", None),
     ("Header", None), ("Response Type", "json"), ("Timeout", None), ("Debug Request", False),
     ("Retry Delay (ms)", 0), ("Retry On All Errors", False), ("Max Retry Count", 0),

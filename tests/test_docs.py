@@ -89,8 +89,10 @@ def test_list_sources_shows_the_seed_count_default(pages: dict[str, str]) -> Non
 
 
 def test_defaults_render_as_json_and_picklists_link(pages: dict[str, str]) -> None:
+    listing = _section(pages["sources.md"], "List Sources")
+    assert _row(listing, "count")[4] == "`50`"
+    assert _row(listing, "region")[4] == ""  # blank: the connection's region
     section = _section(pages["sources.md"], "Get Source")
-    assert _row(section, "region")[4] == '`"api"`'
     assert _row(section, "sourceId")[6] == "[`sources`](picklists.md#sources)"
     assert '<a id="sources"></a>' in pages["picklists.md"]
 

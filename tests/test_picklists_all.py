@@ -16,7 +16,7 @@ from connector.connection import Connection
 from connector.errors import InputError
 from connector.registry import Registry
 from connector.runtime import Runtime
-from connector.spec import Action, DataSource
+from connector.spec import Action, DataSource, Fields
 
 TOKEN = "sgp_picklist_test_token_0123456789"
 BASE = "https://api.segmentapis.com"
@@ -74,8 +74,13 @@ def _option(source: DataSource, template: dict[str, Any], n: int) -> tuple[Any, 
     item = copy.deepcopy(template)
     word = "Alpha" if n % 2 == 0 else "Beta"
     label = _fill(item, source.label[0], f"{word} option {n}")
-    # A label that is also the value (`{key}:{value}`) must not be overwritten.
-    key = label if source.value == source.label[0] else _fill(item, source.value, f"id-{n}")
+    key: Any
+    if isinstance(source.value, Fields):  # the key is an object of the item's fields
+        key = {name: item[name] for name in source.value.names}
+    elif source.value == source.label[0]:  # a label that is also the value: keep it
+        key = label
+    else:
+        key = _fill(item, source.value, f"id-{n}")
     return item, {"label": label, "key": key}
 
 

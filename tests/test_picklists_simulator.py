@@ -80,7 +80,8 @@ def test_picklist_against_the_simulator(workspace: Any, key: str) -> None:
     assert result, f"{key} offered nothing"
     for option in result:
         assert set(option) == {"label", "key"}
-        assert isinstance(option["key"], str) and option["key"]
+        # A key is an id, or (labels) the object the inputs that link the picklist take.
+        assert isinstance(option["key"], str | dict) and option["key"]
         assert isinstance(option["label"], str) and option["label"]
     if key in expected:
         assert expected[key] in {o["key"] for o in result}

@@ -54,7 +54,8 @@ json_values = st.recursive(json_scalars, lambda kids: st.lists(kids, max_size=3)
 def wrong_value(inp: Input) -> st.SearchStrategy[Any]:
     """Values the input's type refuses."""
     if inp.choices:
-        return st.text(max_size=10).filter(lambda v: v not in inp.choices)
+        # Blank is no value: an optional choice left blank takes its default (or none).
+        return st.text(min_size=1, max_size=10).filter(lambda v: v not in inp.choices)
     if inp.type == "integer":
         return st.sampled_from(["ten", 1.5, [1], {"n": 1}])
     if inp.type == "number":
