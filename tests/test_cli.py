@@ -283,3 +283,11 @@ def test_a_picklist_example_made_from_its_action_is_what_the_picklist_returns(
     code, out, _ = run(capsys, "picklist", "users", "--token", TOKEN)
     assert code == 0
     assert json.loads(out) == described
+
+
+def test_describe_states_what_a_builder_routes_on(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "describe", "createLabel")
+    assert code == 0
+    assert "write; not safe to retry; GA; 60 requests per minute" in out.splitlines()[2]
+    code, out, _ = run(capsys, "describe", "getEventsVolumeFromWorkspace")
+    assert 'placeholder ["000xxx"] (not sent)' in out

@@ -17,6 +17,8 @@ def _input_line(inp: Input, where: str | None) -> str:
     parts = [kind, "required" if inp.required else "optional"]
     if inp.default is not None:
         parts.append(f"default {json.dumps(inp.default)}")
+    if inp.placeholder is not None:
+        parts.append(f"placeholder {json.dumps(inp.placeholder)} (not sent)")
     if inp.choices:
         parts.append("one of " + "|".join(map(str, inp.choices)))
     if inp.picklist:
@@ -61,6 +63,20 @@ def picklist_example(source: DataSource, registry: Registry) -> tuple[Any, str |
         source.action
 
 
+def _traits(action: Action) -> str:
+    """One line a flow builder routes on: safety, retries, stability, limit, feature."""
+    parts = [str(action.safety or "write"),
+             "safe to retry" if action.idempotent else "not safe to retry"]
+    if action.stability:
+        parts.append(action.stability.upper() if action.stability == "ga" else action.stability)
+    if action.rate_limit:
+        limit, per = action.rate_limit
+        parts.append(f"{limit} requests per {per}")
+    if action.feature:
+        parts.append(f"needs {action.feature}")
+    return "; ".join(parts)
+
+
 def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
     from connector import manifest
 
@@ -85,6 +101,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
             print(f"Aliases: {', '.join(found.aliases)}")
         if found.run is None:
             print(f"{found.method} {found.path}  [{found.media}]")
+        print(_traits(found))
         inputs, where = found.inputs, found.where
     else:
         print(f"{found.display} (picklist {found.key}; from action {found.action})")
