@@ -318,6 +318,11 @@ class RawRequest:
     def prepare(self, runtime: Any, values: Mapping[str, Any]) -> HttpRequest:
         return self._request(runtime, values, self._validated(values))
 
+    def method(self, values: Mapping[str, Any]) -> str:
+        """The method a call with `values` sends, as given ("" when none is)."""
+        method = values.get("method") if isinstance(values, Mapping) else None
+        return method.strip().upper() if isinstance(method, str) else ""
+
     def __call__(self, runtime: Any, values: Mapping[str, Any]) -> dict[str, Any]:
         v = self._validated(values)
         req = self._request(runtime, values, v)

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from connector import redact
 from connector.connection import Connection
-from connector.errors import DeadlineExceededError, InputError, ResponseError
+from connector.errors import DeadlineExceededError, InputError
+from connector.paging import (
+    MAX_EMPTY_PAGES,
+    MAX_PAGES,
+    RESUME_PREFIX,
+    Page,
+    PageCapError,
+    PaginationError,
+    Paginator,
+    RepeatedCursorError,
+    is_resume,
+    read_cursor,
+    resume_cursor,
+    set_cursor,
+)
 from connector.registry import Registry, default_registry
 from connector.request import HttpRequest, build
 from connector.retry import WAIT_NOTICE_S, Deadline, RetryPolicy, call_with_retries
-from connector.spec import PAGING_KEYS, Action, DataSource
+from connector.spec import PAGING_KEYS, Action, DataSource, RequestExecutor
 from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import as_inputs, validate
 
@@ -27,34 +37,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
-# Pages one listing follows at most (`Runtime(max_pages=...)`), and empty pages in a
-# row that still name a `next` page: past either, a server handing out fresh
-# cursors forever is stopped rather than followed.
-MAX_PAGES = 10_000
-MAX_EMPTY_PAGES = 20
 NO_TOKEN = ("no API token: give --token, set SEGMENT_API_TOKEN or use --profile with a "
             "profile that has one (from Python: Connection(token=...))")
-# Cursors the connector makes itself (to resume inside an API page) start with this;
-# the rest is base64url of {"cursor": <API cursor of the page or null>, "skip": <n>}.
-RESUME_PREFIX = "sgc1:"
-_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 __all__ = ["MAX_EMPTY_PAGES", "MAX_PAGES", "RESUME_PREFIX", "WAIT_NOTICE_S", "PageCapError",
            "PaginationError", "RepeatedCursorError", "Runtime", "fetch_picklist", "read_cursor",
            "resume_cursor", "run_action"]
-
-
-class PaginationError(ResponseError):
-    """Following a listing's `next` cursors was stopped: the pages would never end."""
-
-    kind = "pagination"
-
-
-class RepeatedCursorError(PaginationError):
-    """The API gave a `next` cursor it had given before."""
-
-
-class PageCapError(PaginationError):
-    """A listing went on past `max_pages` pages, or `MAX_EMPTY_PAGES` empty ones in a row."""
 
 
 class Runtime:
@@ -183,7 +170,7 @@ class Runtime:
         if action.paginated:
             if clean.get("followAll"):
                 return {"data": self._collect_pages(action, values, clean["maxItems"])}
-            if _is_resume(values.get("cursor")):  # one page, resumed inside it
+            if is_resume(values.get("cursor")):  # one page, resumed inside it
                 return {"data": {"data": next(self._walk(action, values)).data}}
         return {"data": self.send(self._build(action, values, clean), op=action.key).body}
 
@@ -191,10 +178,10 @@ class Runtime:
         """The request `run` would send (token masked); nothing is sent."""
         action = self.plugins.action(key)
         values = as_inputs(inputs, action.key)
-        if action.run is not None and hasattr(action.run, "prepare"):
+        if isinstance(action.run, RequestExecutor):
             return action.run.prepare(self, values).describe()
-        if action.paginated and _is_resume(values.get("cursor")):
-            _set_cursor(values, read_cursor(values["cursor"], action.key)[0])
+        if action.paginated and is_resume(values.get("cursor")):
+            set_cursor(values, read_cursor(values["cursor"], action.key)[0])
         return self.prepare(action, values).describe()
 
     def iter_pages(self, key: str, inputs: Mapping[str, Any] | None = None
@@ -232,56 +219,12 @@ class Runtime:
             if max_items is not None and count >= max_items:
                 return
 
-    def _walk(self, action: Action, inputs: Mapping[str, Any]) -> Iterator[_Page]:
-        """Every page from the `cursor` input on, fetched only when asked for.
+    def _walk(self, action: Action, inputs: Mapping[str, Any]) -> Iterator[Page]:
+        """Every page from the `cursor` input on, fetched only when asked for."""
+        def fetch(values: Mapping[str, Any]) -> Any:
+            return self.send(self.prepare(action, values), op=action.key).body
 
-        A connector cursor is read (an InputError before any I/O when it does
-        not decode): its API page is requested and its first `skip` items are
-        left out; when a page holds fewer, the rest is skipped on the next one.
-        """
-        values = {k: v for k, v in inputs.items() if k != "followAll"}
-        cursor, skip = read_cursor(values.get("cursor"), action.key)
-        if cursor == "":  # blank: the first page, as the API reads it
-            cursor = None
-        key = action.items or ""
-        seen: set[str] = set()
-        pages = empty = 0  # pages fetched; empty ones in a row that still had a `next`
-        while True:
-            _set_cursor(values, cursor)
-            body = self.send(self.prepare(action, values), op=action.key).body
-            data = body.get("data") if isinstance(body, dict) else None
-            if not isinstance(data, dict):
-                raise ResponseError(f"{action.key}: answer has no `data` object")
-            api_next = (data.get("pagination") or {}).get("next")
-            pages += 1
-            items = data.get(key)
-            items = items if isinstance(items, list) else []
-            # A page with no items (none listed, or no list at all) is empty; a listing
-            # whose items key is unknown counts on `max_pages` alone.
-            empty = empty + 1 if key and not items else 0
-            dropped = 0
-            if skip:
-                dropped = min(skip, len(items))
-                skip -= dropped
-                data = _resumed(data, key, items[dropped:], cursor, dropped,
-                                resume_cursor(api_next, skip) if skip and api_next else None)
-            yield _Page(data, cursor, dropped)
-            if not api_next:
-                return
-            if api_next in seen:
-                raise RepeatedCursorError(
-                    f"{action.key}: the API returned cursor {api_next!r} twice; "
-                    "stopping instead of looping")
-            if pages >= self.max_pages:
-                raise PageCapError(
-                    f"{action.key}: stopped after {pages} pages, the cap on one listing "
-                    f"(max_pages){_goes_on(api_next)}")
-            if empty >= MAX_EMPTY_PAGES:
-                raise PageCapError(
-                    f"{action.key}: {empty} empty pages in a row, each naming a next page; "
-                    f"stopping instead of following them forever{_goes_on(api_next)}")
-            seen.add(api_next)
-            cursor = api_next
+        return Paginator(self.max_pages).walk(action.key, action.items, inputs, fetch)
 
     def _collect_pages(self, action: Action, values: Mapping[str, Any],
                        max_items: int) -> dict[str, Any]:
@@ -293,7 +236,7 @@ class Runtime:
         """
         key = action.items or "items"
         items: list[Any] = []
-        first: _Page | None = None
+        first: Page | None = None
         resume: str | None = None
         for page in self._walk(action, values):
             first = first or page
@@ -340,12 +283,12 @@ class Runtime:
             if token is not None:
                 read_cursor(token, source.key)  # an InputError now, before any I/O
                 listing["cursor"] = token
-            pages: Iterable[_Page] = self._walk(action, listing)
+            pages: Iterable[Page] = self._walk(action, listing)
         else:
             _, skip = read_cursor(token, source.key) if token else (None, 0)
             body = self.run(action.key, listing)["data"]
             items = ((body or {}).get("data") or {}).get(field, [])
-            pages = [_Page({field: items[skip:]}, None, skip)]
+            pages = [Page({field: items[skip:]}, None, skip)]
         result: list[dict[str, Any]] = []
         for page in pages:
             items = page.data.get(field) or []
@@ -365,80 +308,6 @@ class Runtime:
                     answer["nextPageToken"] = more
                 return answer
         return {"result": result, "truncated": False}
-
-
-@dataclass(frozen=True, slots=True)
-class _Page:
-    data: dict[str, Any]  # the page's `data`, less the items a resumed cursor skips
-    start: str | None  # the API cursor it was asked with; None: the first page
-    dropped: int  # items left out at its start
-
-
-def resume_cursor(cursor: str | None, skip: int) -> str:
-    """A cursor of the connector's own: the API page at `cursor` (None: the first
-    page) less its first `skip` items. API cursors point at page starts only."""
-    raw = json.dumps({"cursor": cursor, "skip": skip}, separators=(",", ":")).encode()
-    return RESUME_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _is_resume(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(RESUME_PREFIX)
-
-
-def read_cursor(value: Any, action: str | None = None) -> tuple[Any, int]:
-    """`(API cursor, items to skip)` of a `cursor` input. A connector cursor is
-    decoded; any other value is the API's, returned as is with nothing to skip."""
-    if not _is_resume(value):
-        return value, 0
-    text = value[len(RESUME_PREFIX):]
-    doc: Any = None
-    if _B64URL.fullmatch(text):
-        try:
-            doc = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        except (ValueError, RecursionError):  # binascii and Unicode errors are ValueErrors
-            doc = None
-    if isinstance(doc, dict) and set(doc) == {"cursor", "skip"}:
-        cursor, skip = doc["cursor"], doc["skip"]
-        if (cursor is None or (isinstance(cursor, str) and cursor)) \
-                and type(skip) is int and skip >= 0:
-            return cursor, skip
-    raise InputError({"cursor": f"starts with {RESUME_PREFIX!r} but is not a cursor this "
-                      "connector gave; pass `pagination.next` back unchanged"}, action)
-
-
-def _set_cursor(values: dict[str, Any], cursor: Any) -> None:
-    if cursor is None:
-        values.pop("cursor", None)
-    else:
-        values["cursor"] = cursor
-
-
-def _resumed(data: dict[str, Any], key: str, items: list[Any], start: str | None,
-             dropped: int, carried: str | None) -> dict[str, Any]:
-    """A page resumed inside: its items from the resume point on, and a `pagination`
-    that says so. `current` is where the items start; `previous` the API page they
-    start in, which holds the items before them (going back repeats, never skips)."""
-    out = dict(data)
-    out[key] = items
-    pagination = dict(data.get("pagination") or {})
-    if dropped:
-        page_start = pagination.get("current") or start
-        pagination["current"] = resume_cursor(start, dropped)
-        if page_start:
-            pagination["previous"] = page_start
-        else:
-            pagination.pop("previous", None)
-    if carried:  # this page held fewer items than were to be skipped
-        pagination["next"] = carried
-    out["pagination"] = pagination
-    return out
-
-
-def _goes_on(cursor: Any) -> str:
-    """Where the listing would go on, when the cursor is short enough to quote."""
-    if isinstance(cursor, str) and len(cursor) <= 200:
-        return f"; it goes on at cursor {cursor!r}"
-    return ""
 
 
 def _count(name: str, value: int | None, default: int) -> int:

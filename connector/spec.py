@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from connector.request import HttpRequest
 
 # Media types, most stable first: the runtime sends the most stable one an
 # operation declares.
@@ -38,6 +41,29 @@ InputType = Literal["string", "integer", "number", "boolean", "object", "array",
 Where = Literal["path", "query", "body", "payload", "control"]
 INPUT_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array", "any"})
 WHERE = frozenset({"path", "query", "body", "payload", "control"})
+
+
+class Executor(Protocol):
+    """A custom executor (`Action.run`): runs the action itself instead of the HTTP call.
+
+    `runtime` is the `connector.runtime.Runtime` running it; `values` the raw inputs,
+    which the executor validates itself. It answers `{"data": ...}` as an action does.
+    """
+
+    def __call__(self, runtime: Any, values: Mapping[str, Any], /) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class RequestExecutor(Executor, Protocol):
+    """An executor that sends one request it can show beforehand (Raw Request)."""
+
+    def prepare(self, runtime: Any, values: Mapping[str, Any]) -> HttpRequest:
+        """The request a call with `values` would send (raises InputError first)."""
+        ...
+
+    def method(self, values: Mapping[str, Any]) -> str:
+        """The HTTP method a call with `values` sends, upper case ("" when unknown)."""
+        ...
 Safety = Literal["read", "write", "destructive"]
 
 _ACRONYMS = {"id": "ID", "ids": "IDs", "url": "URL", "fql": "FQL", "api": "API", "ms": "(ms)"}
@@ -137,7 +163,7 @@ class Action:
     body_model: str | None = None  # request schema name in connector/api/catalog.json
     response_model: str | None = None  # response schema name in connector/api/catalog.json
     example: Any = None  # payload dict, or an ExampleFile holding it under `key`
-    run: Callable[..., Any] | None = None  # custom executor (Raw Request); None = HTTP call
+    run: Executor | None = None  # custom executor (Raw Request); None = HTTP call
     plugin: str = field(default="", compare=False)  # set by the registry
     operation: str | None = None  # catalogue operationId this action overlays
     safety: Safety | None = None  # read, write or destructive
@@ -149,6 +175,15 @@ class Action:
     @property
     def paginated(self) -> bool:
         return self.items is not None
+
+    def method_for(self, values: Mapping[str, Any]) -> str:
+        """The HTTP method a call with `values` sends: the action's own, or what its
+        executor says ("" when a custom executor cannot tell)."""
+        if self.run is None:
+            return self.method
+        if isinstance(self.run, RequestExecutor):
+            return self.run.method(values)
+        return ""
 
     def where(self, inp: Input) -> Where:
         if self.run is not None:  # a custom executor reads every input itself
