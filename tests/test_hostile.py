@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 import responses
+from hardening.cases import HOSTILE_URLS
 
-from connector import reliability, transport
+from connector import transport
 from connector.connection import Connection
 from connector.errors import (
     ApiError,
@@ -41,7 +42,7 @@ def registry() -> Registry:
 
 
 # -- hostile URLs -----------------------------------------------------------------------
-@pytest.mark.parametrize("url", reliability.HOSTILE_URLS)
+@pytest.mark.parametrize("url", HOSTILE_URLS)
 @responses.activate
 def test_hostile_url_is_refused_or_stays_on_the_api_host(registry: Registry, url: str) -> None:
     responses.add(responses.GET, ANY_URL, json={"data": {}})
