@@ -60,11 +60,13 @@ def _decode(raw: bytes, response_type: str, status: int, content_type: str,
     try:
         return json.loads(raw)
     except ValueError:
-        kind = content_type.split(";")[0] or "no content type"
-        snippet = redact(raw[:200].decode("utf-8", errors="replace")).strip()
-        raise ResponseError(
-            f"{where}: expected JSON, got {kind} ({len(raw)} bytes): {snippet!r}", status=status
-        ) from None
+        pass
+    # Raised here, not in the except block: json's error keeps the whole body (`doc`),
+    # which may echo the token, and would stay on this error as its `__context__`.
+    kind = content_type.split(";")[0] or "no content type"
+    snippet = redact(raw[:4096].decode("utf-8", errors="replace"))[:200].strip()  # mask, cut
+    raise ResponseError(
+        f"{where}: expected JSON, got {kind} ({len(raw)} bytes): {snippet!r}", status=status)
 
 
 def _api_error(req: HttpRequest, resp: requests.Response, raw: bytes) -> ApiError:

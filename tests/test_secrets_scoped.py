@@ -81,6 +81,8 @@ def echo(answer: str, token: str = TOKEN) -> Any:
             raise requests.ConnectionError(f"reset while sending {auth}")
         if answer == "timeout":
             raise requests.ReadTimeout(f"timed out; Authorization: {auth}", request=request)
+        if answer == "html":  # not JSON: json's error would keep the whole body
+            return 200, {"Content-Type": "text/html"}, f"<p>{'x' * 190}{auth}</p>"
         if answer == "long":  # the token beyond every cut-off, and across them
             text = "x" * 280 + auth + "y" * 1700 + auth + "z" * 3000 + auth
             return 500, {"Content-Type": "application/json"}, json.dumps(
@@ -91,7 +93,7 @@ def echo(answer: str, token: str = TOKEN) -> Any:
     return reply
 
 
-@pytest.mark.parametrize("answer", ["drop", "timeout", "long"])
+@pytest.mark.parametrize("answer", ["drop", "timeout", "long", "html"])
 def test_no_error_raised_keeps_the_authorization_header_in_its_chain(
         logged: Lines, answer: str) -> None:
     rt = Runtime(Connection(token=TOKEN), registry=REGISTRY, policy=POLICY, debug=True)

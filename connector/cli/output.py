@@ -24,12 +24,24 @@ def emit(data: Any) -> None:
     print(redact(text))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is now, not the stream of the first call
+    (a process may call `main` many times, each with its own stderr)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def log_to_stderr() -> None:
     root = logging.getLogger("segment_connector")
-    if not any(getattr(h, "_segment_cli", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter())  # whatever logger, of ours or a plugin's, wrote it
-        handler._segment_cli = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -114,22 +114,6 @@ class Records(logging.Handler):
 
 
 @contextlib.contextmanager
-def without_cli_handlers() -> Iterator[None]:
-    """Take away, for the block, the stderr handlers an earlier `cli.main` in this process
-    left on the package logger: they write to the stderr of that call, which a test
-    runner may have closed since."""
-    pkg = logging.getLogger("segment_connector")
-    left = [h for h in pkg.handlers if getattr(h, "_segment_cli", False)]
-    for handler in left:
-        pkg.removeHandler(handler)
-    try:
-        yield
-    finally:
-        for handler in left:
-            pkg.addHandler(handler)
-
-
-@contextlib.contextmanager
 def capture_logs() -> Iterator[Records]:
     handler = Records()
     root, pkg = logging.getLogger(), logging.getLogger("segment_connector")

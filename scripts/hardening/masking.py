@@ -57,25 +57,16 @@ def hostile(callback: Callable[..., Any]) -> Iterator[responses.RequestsMock]:
 
 @contextlib.contextmanager
 def cli_session() -> Iterator[Callable[[list[str]], tuple[int, str, str]]]:
-    """`cli.main` in this process, its stdout and stderr captured; the CLI's log handler
-    (installed once, on the stderr of the first call) follows each call's stderr and is
-    taken away afterwards, with the level it set."""
+    """`cli.main` in this process, its stdout and stderr captured (the CLI's log handler
+    writes to whatever stderr is current); the handler and level it set are taken away
+    afterwards."""
     pkg = logging.getLogger("segment_connector")
     before, level = list(pkg.handlers), pkg.level
 
     def run(argv: list[str]) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
-        moved = []
-        for handler in pkg.handlers:
-            if getattr(handler, "_segment_cli", False) and \
-                    isinstance(handler, logging.StreamHandler):
-                moved.append((handler, handler.setStream(err)))
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = cli.main(argv)
-        finally:
-            for handler, stream in moved:
-                handler.setStream(stream)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(argv)
         return code, out.getvalue(), err.getvalue()
 
     try:
