@@ -383,7 +383,10 @@ def waiting_process(tmp_path: Path) -> Iterator[Any]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "connector.cli", "run", "listSources", "--input-json",
              str(fifo), "--dry-run", *extra],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # As at a terminal: a runner in the background (nohup, some CI) starts its
+            # children with SIGINT ignored, and Python then leaves it ignored.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         procs.append(proc)
         # Opening the writing end returns once the process has opened the reading end,
         # i.e. it is past start-up and waiting for data inside main().
