@@ -16,14 +16,20 @@ from connector.runtime import Runtime
 
 
 class TokenRefusedError(AuthError):
+    """`check`: the API refused the token."""
+
     kind = "token_refused"
 
 
 class WrongRegionError(AuthError):
+    """`check`: the token belongs to the other region."""
+
     kind = "wrong_region"
 
 
 class UnreachableError(TransportError):
+    """`check`: the API's host could not be reached."""
+
     kind = "unreachable"
 
 

@@ -86,15 +86,21 @@ class ApiError(ConnectorError):
 
 
 class AuthError(ApiError):
+    """The API refused the token (401, 403): fix the connection."""
+
     kind = "auth"
     category = CONFIG
 
 
 class NotFoundError(ApiError):
+    """What the call names does not exist (404)."""
+
     kind = "not_found"
 
 
 class ConflictError(ApiError):
+    """The API refused the change as it stands (409: in use, exists)."""
+
     kind = "conflict"
 
 
@@ -106,6 +112,8 @@ class ApiValidationError(ApiError):
 
 
 class RateLimitedError(ApiError):
+    """Too many requests (429): try again after `retry_after` seconds."""
+
     kind = "rate_limited"
     category = TRANSIENT
     retryable = True
@@ -119,6 +127,8 @@ class RateLimitedError(ApiError):
 
 
 class ServerError(ApiError):
+    """The API failed (5xx): try again later."""
+
     kind = "server"
     category = TRANSIENT
     retryable = True
@@ -156,10 +166,14 @@ class TransportError(ConnectorError):
 
 
 class RequestTimeoutError(TransportError):
+    """No complete answer within the attempt's time limit."""
+
     kind = "timeout"
 
 
 class ConnectionFailedError(TransportError):
+    """The connection failed, or was lost before an answer."""
+
     kind = "connection"
 
 
@@ -196,3 +210,28 @@ def error_record(exc: BaseException) -> dict[str, Any]:
 
 def exit_code_of(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, ConnectorError) else EXIT_INTERNAL
+
+
+def error_codes() -> list[dict[str, Any]]:
+    """Every `code` a typed error can carry, with its category, retry flag and exit code:
+    the table flow builders route on (manifest and docs)."""
+    # The modules that define error classes of their own, so that each is listed.
+    import connector.batch
+    import connector.check
+    import connector.paging
+    import connector.ratelimit
+    import connector.registry
+    import connector.retry  # noqa: F401
+
+    rows: dict[str, dict[str, Any]] = {}
+    stack: list[type[ConnectorError]] = [ConnectorError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        codes = getattr(cls, "codes", (cls.kind,))
+        doc = (cls.__doc__ or "").strip().splitlines()
+        for code in codes:
+            rows.setdefault(code, {"code": code, "category": cls.category,
+                                   "retryable": cls.retryable, "exitCode": cls.exit_code,
+                                   "class": cls.__name__, "meaning": doc[0] if doc else ""})
+    return sorted(rows.values(), key=lambda r: (r["category"], r["code"]))

@@ -16,6 +16,7 @@ from typing import Any
 
 from connector import __version__
 from connector.api import catalog
+from connector.errors import error_codes
 from connector.registry import Registry
 from connector.spec import Action, DataSource, Input
 
@@ -145,7 +146,14 @@ def build(registry: Registry) -> dict[str, Any]:
             "inputSchema": inputs_schema(CONNECTION_INPUTS),
             "environment": {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
                             "baseUrl": "SEGMENT_BASE_URL"},
+            # How to test a connection when it is saved: the cheapest read.
+            "test": {"operation": "getWorkspace", "command": "segment-connector check",
+                     "python": "connector.check.check_connection",
+                     "returns": {"workspace": ["id", "name", "slug"], "region": "string",
+                                 "baseUrl": "string"},
+                     "errors": ["token_refused", "wrong_region", "unreachable"]},
         },
+        "errors": error_codes(),
         "actions": [describe_action(a) for a in actions],
         "picklists": [describe_datasource(d) for d in sources],
     }

@@ -39,6 +39,8 @@ class UnknownKeyError(InputError):
     not there, and nothing was sent.
     """
 
+    codes = ("unknown_action", "unknown_picklist")  # `code` by what was looked up
+
     def __init__(self, field_name: str, what: str, name: str, known: Iterable[str]) -> None:
         import difflib  # deferred: only a failed lookup needs it
 
