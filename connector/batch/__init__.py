@@ -73,7 +73,7 @@ decoding input lines), `results_file` (locking, loading, refusing, appending),
 record), `summary` (`BatchSummary`) and `run` (`run_batch`).
 """
 
-from connector.batch.lines import Line, parse_line, read_lines
+from connector.batch.lines import Line, parse_line
 from connector.batch.records import (
     FORMAT,
     VERSION,
@@ -99,6 +99,5 @@ __all__ = [
     "fingerprint",
     "header",
     "parse_line",
-    "read_lines",
     "run_batch",
 ]

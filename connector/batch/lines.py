@@ -102,15 +102,6 @@ def _repr_digest(value: Any) -> str:
     return fingerprint(_safe_repr(value).encode("utf-8", "backslashreplace"))
 
 
-def read_lines(source: str | Path | IO[bytes]) -> Iterator[Line]:
-    """Each non-blank line of a JSONL file (a path, or a binary stream) as a `Line`."""
-    if isinstance(source, str | Path):
-        with Path(source).open("rb") as fh:
-            yield from (parse_line(n, raw) for n, raw in raw_lines(fh))
-    else:
-        yield from (parse_line(n, raw) for n, raw in raw_lines(source))
-
-
 def raw_lines(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(fh, 1):
         if raw.strip(BLANK):
