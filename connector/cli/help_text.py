@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import os
 
-from connector.connection import DEFAULT_REGION, Connection, config_path, load_profile
+from connector.connection import (
+    DEFAULT_REGION,
+    ENVIRONMENT,
+    Connection,
+    config_path,
+    load_profile,
+)
 from connector.errors import InputError
 from connector.redact import redact
 
@@ -17,8 +23,6 @@ PROG = "segment-connector"
 # decides (a test holds the two together); help and the epilog are written from it.
 CONNECTION_ORDER = ("flag", "environment", "profile")
 LAYER_NAMES = {"flag": "flag", "profile": "--profile", "environment": "environment"}
-_ENV_NAMES = {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
-              "base_url": "SEGMENT_BASE_URL"}
 
 EXIT_CODES = """\
 exit codes:
@@ -57,14 +61,14 @@ def connection_now(profile: str | None) -> dict[str, str]:
         unusable = f"now: unusable, {problem}"
         return {"token": unusable, "region": unusable, "base_url": unusable,
                 "profile": f"config file: {config_path()}"}
-    layers = {"environment": lambda key: os.environ.get(_ENV_NAMES[key]),
+    layers = {"environment": lambda key: os.environ.get(ENVIRONMENT[key]),
               "profile": lambda key: prof.get(key)}
 
     def origin(key: str, value: str | None, skip: str = "") -> str:
         # The first layer, in the order resolve reads them, that holds the value.
         for layer in CONNECTION_ORDER[1:]:
             if value and layer != skip and layers[layer](key) == value:
-                return f"${_ENV_NAMES[key]}" if layer == "environment" else \
+                return f"${ENVIRONMENT[key]}" if layer == "environment" else \
                     f"profile {profile!r}"
         return "built in"
 
