@@ -157,8 +157,6 @@ class Connection:
                               for k, v in exc.fields.items()}) from None
 
 
-
-
 def load_profile(name: str, path: Path | None = None) -> dict[str, str]:
     """The settings of profile `name`; InputError for a missing file or profile, and for
     any key other than `SETTINGS` or a value that is not a string."""
