@@ -71,6 +71,28 @@ def token_problem(token: str) -> str | None:
     return None
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the base URL every request is sent to, or None."""
+    from urllib.parse import urlsplit
+
+    if not url.startswith(("http://", "https://")):
+        return "must start with http:// or https://"
+    parts = urlsplit(url)
+    try:
+        port = parts.port  # None when absent; raises past 65535 or for a non-number
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "has a port that is not a number from 1 to 65535"
+    if not parts.hostname:
+        return "has no host"
+    if parts.username is not None or parts.password is not None:
+        return "must not hold a user name or password (the token is the credential)"
+    if parts.query or parts.fragment:
+        return "must not hold a query or fragment: paths are added to it"
+    return None
+
+
 def region_url(region: str) -> str:
     if region not in REGIONS:
         raise InputError({"region": f"must be one of {', '.join(REGIONS)}, not {region!r}"})
@@ -100,8 +122,10 @@ class Connection:
             if problem:
                 raise InputError({"token": problem})
         region_url(self.region)  # validates
-        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
-            raise InputError({"base_url": "must start with http:// or https://"})
+        if self.base_url is not None:
+            problem = base_url_problem(self.base_url)
+            if problem:
+                raise InputError({"base_url": problem})
 
     def __repr__(self) -> str:
         token = "'***'" if self.token else "None"

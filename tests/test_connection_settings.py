@@ -303,3 +303,25 @@ def test_the_missing_token_error_names_the_action(registry: Registry) -> None:
         Runtime(Connection(), registry=registry).run("getSource", {"sourceId": "s1"})
     assert caught.value.action == "getSource"
     assert str(caught.value).startswith("getSource: invalid input: token: no API token")
+
+
+@pytest.mark.parametrize("url, says", [
+    ("http://", "has no host"),
+    ("https://h:0", "port"),
+    ("http://h:99999", "port"),
+    ("http://h:x", "port"),
+    ("http://user:pw@h", "user name or password"),
+    ("http://h/?a=1", "query or fragment"),
+    ("http://h/#top", "query or fragment"),
+    ("ftp://h", "http:// or https://"),
+])
+def test_a_base_url_that_cannot_take_requests_is_an_input_error(url: str, says: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Connection(token="sgp_abcdefgh", base_url=url)
+    assert says in caught.value.fields["base_url"]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "https://proxy.example/segment",
+                                 "http://[::1]:9000"])
+def test_a_base_url_with_a_host_port_and_path_is_taken(url: str) -> None:
+    assert Connection(token="sgp_abcdefgh", base_url=url).url_for() == url.rstrip("/")
