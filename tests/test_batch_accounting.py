@@ -455,7 +455,7 @@ def test_cli_reads_stdin_and_needs_results_for_it(simulator: Simulator,
     assert bare.returncode == 2 and b"--results" in err
 
 
-@pytest.mark.parametrize("concurrency", [0, -1])
+@pytest.mark.parametrize("concurrency", [0, -1, 257, True])
 def test_concurrency_below_one_is_refused(simulator: Simulator, tmp_path: Path,
                                           concurrency: int) -> None:
     out = tmp_path / "out.jsonl"

@@ -186,7 +186,8 @@ def test_repeated_input_name(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("value, says", [("0", "1 or more"), ("-3", "1 or more"),
-                                         ("four", "whole number"), ("2.5", "whole number")])
+                                         ("four", "whole number"), ("2.5", "whole number"),
+                                         ("100000", "256 or less")])
 def test_bad_concurrency(capsys: pytest.CaptureFixture[str], value: str, says: str) -> None:
     code, _, err = run(capsys, "run", "createLabel", "--batch", "x.jsonl",
                        "--concurrency", value)

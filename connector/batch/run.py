@@ -43,6 +43,11 @@ def _secrets_of(runtime: Runtime) -> Secrets:
     return found if isinstance(found, Secrets) else Secrets(runtime.connection.token)
 
 
+# Calls in flight at once: far above what any endpoint's limit lets through, low enough
+# that a mistyped value cannot start a thread per line.
+MAX_CONCURRENCY = 256
+
+
 def run_batch(
     runtime: Runtime,
     key: str,
@@ -64,9 +69,10 @@ def run_batch(
     (exit code 4). Refusals (bad concurrency, a results file that is not this
     action's, in use or the input itself) raise before anything is sent.
     """
-    if not isinstance(concurrency, int) or concurrency < 1:
-        raise InputError({"concurrency": f"must be a whole number of at least 1, "
-                          f"not {concurrency!r}"})
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) \
+            or not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InputError({"concurrency": f"must be a whole number from 1 to "
+                          f"{MAX_CONCURRENCY}, not {concurrency!r}"})
     action = runtime.plugins.action(key)
     source: Iterator[tuple[int, Any]]
     parse: Callable[[int, Any], Line]

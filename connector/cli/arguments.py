@@ -113,8 +113,12 @@ def _concurrency(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    from connector.batch.run import MAX_CONCURRENCY  # deferred: batch loads only for --batch
+
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {text!r}")
+    if value > MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"must be {MAX_CONCURRENCY} or less, not {text!r}")
     return value
 
 
