@@ -1,0 +1,73 @@
+"""The connection of one request, from its headers: a token or a profile, and a region.
+
+`X-Segment-Token` is used for that request only. `X-Segment-Profile` names a
+profile of the server's config file, which the caller's service key must be
+allowed to use. `X-Segment-Region` picks the region (`api`, `eu1.api`). The
+base URL is never the caller's: it is the profile's or the operator's setting,
+so no header or input can send a token to another host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from connector.connection import DEFAULT_REGION, Connection
+from connector.errors import ConnectorError, InputError
+from connector.service.auth import check_profile
+from connector.service.settings import ServiceKey, Settings
+
+TOKEN_HEADER = "X-Segment-Token"
+PROFILE_HEADER = "X-Segment-Profile"
+REGION_HEADER = "X-Segment-Region"
+
+
+class NoCredentialsError(ConnectorError):
+    """The call names neither a token nor a profile."""
+
+    kind = "no_credentials"
+    category = "config"
+    status = 401
+
+
+class UnknownProfileError(InputError):
+    """The profile the call names is not in the server's config."""
+
+    codes = ("unknown_profile",)
+
+    @property
+    def code(self) -> str:
+        return "unknown_profile"
+
+
+def connection_for(headers: Mapping[str, str], settings: Settings,
+                   key: ServiceKey | None) -> Connection:
+    """The Connection a call runs on; typed errors naming the header at fault."""
+    token = headers.get(TOKEN_HEADER.lower())
+    profile = headers.get(PROFILE_HEADER.lower())
+    region = headers.get(REGION_HEADER.lower()) or None
+    if not token and not profile:
+        profile = settings.default_profile
+    if token and profile:
+        raise InputError({PROFILE_HEADER: f"give {TOKEN_HEADER} or {PROFILE_HEADER}, not both"})
+    if profile:
+        found = settings.profiles.get(profile)
+        if found is None:
+            raise UnknownProfileError({PROFILE_HEADER: f"no profile {profile!r} on this "
+                                       "service"})
+        check_profile(key, profile)
+        token = found.get("token")
+        region = region or found.get("region")
+        base_url = found.get("base_url") or settings.base_url
+        if not token:
+            raise InputError({PROFILE_HEADER: f"profile {profile!r} has no token"})
+    elif token:
+        base_url = settings.base_url
+    else:
+        raise NoCredentialsError(f"no credentials: send {TOKEN_HEADER} (the workspace's "
+                                 f"token) or {PROFILE_HEADER} (a profile of this service)")
+    try:
+        return Connection(token=token, region=region or DEFAULT_REGION, base_url=base_url)
+    except InputError as exc:  # name the header, never quote the value
+        where = {"token": PROFILE_HEADER if profile else TOKEN_HEADER,
+                 "region": REGION_HEADER, "base_url": "base_url"}
+        raise InputError({where.get(k, k): v for k, v in exc.fields.items()}) from None

@@ -1,0 +1,70 @@
+"""The service's logging: every record, uvicorn's access and error lines included, masked.
+
+Tokens travel in headers, which uvicorn does not log; still, a caller may put
+one where it should not be (a path, a query), and a record may be written
+while a request's secrets are in scope. Each record passes through
+`ServiceLogFilter`: the current scope's secrets masked (as the package's own
+filter does), then anything shaped like a Public API token. Arguments are
+masked one by one, so uvicorn's access formatter still finds its fields.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import traceback
+from typing import Any
+
+from connector.redact import MASK, Secrets, current
+
+# Public API tokens start `sgp_` (FACTS: sgp_ + 64 alphanumerics; unconfirmed).
+_TOKEN_LIKE = re.compile(r"sgp_[A-Za-z0-9_\-]{8,}")
+
+
+def mask(text: str, secrets: Secrets | None = None) -> str:
+    return _TOKEN_LIKE.sub(MASK, (secrets or current()).mask(text))
+
+
+class ServiceLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = current()
+        if isinstance(record.msg, str):
+            record.msg = mask(record.msg, secrets)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask(a, secrets) if isinstance(a, str) else a
+                                for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: mask(v, secrets) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)),
+                                   secrets).rstrip("\n")
+        return True
+
+
+SERVICE_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "segment_connector",
+                   "segment_connector.service")
+
+
+def install_filters() -> None:
+    """The filter on the loggers the service writes to (records logged on a logger pass
+    its own filters, not its parents'), whatever handlers the host process has."""
+    for name in SERVICE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ServiceLogFilter) for f in logger.filters):
+            logger.addFilter(ServiceLogFilter())
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """uvicorn's logging config with the filter on every handler, and the package's
+    loggers (`segment_connector.*`) writing through the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": f"{__name__}.ServiceLogFilter"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
+    config["loggers"]["segment_connector"] = {"handlers": ["default"], "propagate": False,
+                                              "level": level.upper()}
+    return config

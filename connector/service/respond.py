@@ -1,0 +1,67 @@
+"""Answers: JSON with the request's secrets masked, and problems for anything that failed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from connector.errors import ConnectorError
+from connector.redact import Secrets, get_logger, redact, redact_value, scope
+from connector.service.calls import Call
+from connector.service.context import Service
+from connector.service.problems import MEDIA_TYPE, problem
+
+log = get_logger("segment_connector.service")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):  # a Raw Request's binary answer
+        return {"base64": base64.b64encode(value).decode("ascii")}
+    return str(value)
+
+
+def dumps(data: Any, secrets: Secrets | None) -> str:
+    """JSON text masked as data first (so it stays valid JSON), then as text."""
+    text = json.dumps(redact_value(data, secrets or Secrets()), default=_json_default,
+                      ensure_ascii=False, separators=(",", ":"))
+    return redact(text, secrets or Secrets())
+
+
+def json_answer(data: Any, secrets: Secrets | None, status: int = 200) -> Response:
+    return Response(dumps(data, secrets), status_code=status, media_type="application/json")
+
+
+def problem_answer(exc: BaseException, secrets: Secrets | None,
+                   request: Request | None = None) -> Response:
+    status, body, headers = problem(exc, secrets, request.url.path if request else None)
+    if not isinstance(exc, ConnectorError):
+        # Kept for the operator, masked; the caller learns only that it failed.
+        text = "".join(traceback.format_exception(exc))
+        log.error("internal error: %s", redact(text, secrets or Secrets()))
+    return Response(dumps(body, secrets), status_code=status, media_type=MEDIA_TYPE,
+                    headers=headers)
+
+
+def service_of(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def answer(request: Request, work: Callable[[Call], Any], status: int = 200) -> Response:
+    """Run `work` for this request and answer its result, or the problem it raised."""
+    call: Call | None = None
+    try:
+        call = service_of(request).call(request.headers)
+        result = work(call)
+        secrets = call.made.secrets if call.made else None
+        return json_answer(result, secrets, status)
+    except Exception as exc:  # every failure is a problem, never a traceback
+        secrets = call.made.secrets if call is not None and call.made else None
+        with scope(secrets or Secrets()):
+            return problem_answer(exc, secrets, request)

@@ -1,0 +1,190 @@
+"""The service's settings: flags, then the config file's `[service]` table, then the environment.
+
+    [service]
+    base_url = "http://127.0.0.1:8080"   # where every call goes; else the region's host
+    body_limit = 1048576                  # bytes a request body may hold
+    threads = 64                          # calls handled at once
+    keys = ["k3y-for-the-flow-engine-0001",
+            {key = "k3y-for-the-prod-builder-01", profiles = ["prod"]}]
+
+    [profiles.prod]                       # as `connector.connection.load_profile` reads them
+    token = "sgp_..."
+    region = "eu1.api"
+
+Service keys also come from `SEGMENT_CONNECTOR_SERVICE_KEYS` (comma-separated,
+usable with every profile); the base URL from `SEGMENT_BASE_URL`. A problem is
+an InputError naming the setting, and never quotes a key or a token.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connector.connection import base_url_problem, load_profile
+from connector.errors import InputError
+
+KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
+BASE_URL_ENV = "SEGMENT_BASE_URL"
+DEFAULT_BODY_LIMIT = 1024 * 1024
+DEFAULT_THREADS = 64  # room for 32 clients and their streams at once
+MIN_KEY_LENGTH = 16  # a shorter key could be guessed
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline")
+
+
+@dataclass(frozen=True)
+class ServiceKey:
+    """One service key; `profiles` None: any profile."""
+
+    key: str = field(repr=False)
+    profiles: frozenset[str] | None = None
+
+    def allows(self, profile: str) -> bool:
+        return self.profiles is None or profile in self.profiles
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    base_url: str | None = None
+    body_limit: int = DEFAULT_BODY_LIMIT
+    threads: int = DEFAULT_THREADS
+    timeout: float | None = None  # seconds; None: the runtime's default
+    deadline: float | None = None
+    keys: tuple[ServiceKey, ...] = field(default=(), repr=False)
+    profiles: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    debug: bool = False
+    default_profile: str | None = None  # used by calls that name no credentials (--simulator)
+
+    def describe(self) -> str:
+        """One line for the start-up log: counts, never keys or tokens."""
+        target = self.base_url or "the region's host (https://<region>.segmentapis.com)"
+        return (f"listening on http://{_host_in_url(self.host)}:{self.port}; API at {target}; "
+                f"{len(self.keys)} service key(s); {len(self.profiles)} profile(s); "
+                f"body limit {self.body_limit} bytes; {self.threads} threads")
+
+
+def _host_in_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def open_proxy_problem(settings: Settings) -> str | None:
+    """Why the service must not start: reachable from other hosts with no service key."""
+    if settings.keys or is_loopback(settings.host):
+        return None
+    return (f"refusing to listen on {settings.host} without service keys: anyone who can "
+            f"reach it could use the tokens and profiles it holds; set {KEYS_ENV} or "
+            "[service] keys in --config, or listen on 127.0.0.1")
+
+
+def load(config: str | Path | None = None, environ: Mapping[str, str] | None = None,
+         **flags: Any) -> Settings:
+    """Settings from `flags` (None: not given), the config file, then the environment."""
+    env = os.environ if environ is None else environ
+    table: dict[str, Any] = {}
+    profiles: dict[str, dict[str, str]] = {}
+    if config is not None:
+        table, profiles = _read_config(Path(config))
+    keys = _keys(table.get("keys", []), "service.keys", profiles)
+    keys += _keys([k for k in env.get(KEYS_ENV, "").split(",") if k.strip()], KEYS_ENV,
+                  profiles, strip=True)
+    base_url = flags.get("base_url") or table.get("base_url") or env.get(BASE_URL_ENV) or None
+    if base_url is not None:
+        problem = base_url_problem(base_url) if isinstance(base_url, str) else "must be text"
+        if problem:
+            raise InputError({"base_url": problem})
+    given = {k: v for k, v in flags.items() if v is not None and k != "base_url"}
+    values: dict[str, Any] = {
+        "body_limit": _whole(table, "body_limit", DEFAULT_BODY_LIMIT, 1),
+        "threads": _whole(table, "threads", DEFAULT_THREADS, 1),
+        "timeout": _seconds(table, "timeout"),
+        "deadline": _seconds(table, "deadline"),
+        **given,
+    }
+    return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, **values)
+
+
+def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError({"--config": f"no file at {path}"}) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError({"--config": f"cannot read {path}: {exc}"}) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError({"--config": f"{path} is not valid TOML: {exc}"}) from None
+    table = data.get("service", {})
+    if not isinstance(table, dict):
+        raise InputError({"service": f"must be a table in {path}"})
+    unknown = sorted(set(table) - set(SERVICE_SETTINGS))
+    if unknown:
+        raise InputError({f"service.{name}": "unknown setting; known: "
+                          + ", ".join(SERVICE_SETTINGS) for name in unknown})
+    names = data.get("profiles", {})
+    if not isinstance(names, dict):
+        raise InputError({"profiles": f"must be a table of profiles in {path}"})
+    # Each profile checked as the CLI checks it, so a typo stops the start, not a call.
+    return table, {name: load_profile(name, path) for name in names}
+
+
+def _keys(items: Any, where: str, profiles: Mapping[str, Any],
+          strip: bool = False) -> list[ServiceKey]:
+    if not isinstance(items, list):
+        raise InputError({where: "must be a list of keys"})
+    out: list[ServiceKey] = []
+    for at, item in enumerate(items, 1):
+        name = f"{where}[{at}]"
+        allowed: frozenset[str] | None = None
+        if isinstance(item, dict):
+            extra = sorted(set(item) - {"key", "profiles"})
+            if extra:
+                raise InputError({f"{name}.{extra[0]}": "unknown setting; known: key, profiles"})
+            listed = item.get("profiles")
+            if not (isinstance(listed, list) and all(isinstance(p, str) for p in listed)):
+                raise InputError({f"{name}.profiles": "must be a list of profile names"})
+            missing = [p for p in listed if p not in profiles]
+            if missing:
+                raise InputError({f"{name}.profiles": f"no profile {missing[0]!r} in the "
+                                  "config file"})
+            allowed, item = frozenset(listed), item.get("key")
+        if not isinstance(item, str):
+            raise InputError({name: "must be a key (text) or a table {key, profiles}"})
+        key = item.strip() if strip else item
+        if len(key) < MIN_KEY_LENGTH or any(c.isspace() or not c.isprintable() for c in key):
+            raise InputError({name: f"must be at least {MIN_KEY_LENGTH} characters with no "
+                              "spaces or control characters"})
+        out.append(ServiceKey(key, allowed))
+    return out
+
+
+def _whole(table: Mapping[str, Any], name: str, default: int, low: int) -> int:
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InputError({f"service.{name}": f"must be a whole number of at least {low}"})
+    return value
+
+
+def _seconds(table: Mapping[str, Any], name: str) -> float | None:
+    value = table.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InputError({f"service.{name}": "must be a positive number of seconds"})
+    return float(value)
