@@ -272,6 +272,7 @@ def _mount_optional(sub: Any) -> None:
         ("simulator", "connector.simulator.cli", "serve a local simulator of the Segment API"),
         ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
         ("docs", "connector.docs", "write the Markdown reference in docs/, or --check it"),
+        ("serve", "connector.service.cli", "serve the connector over HTTP (the serve extra)"),
     ):
         # No arguments here: main() hands everything after the name to the module.
         s = sub.add_parser(name, help=help_text, add_help=False)

@@ -78,6 +78,8 @@ def problem(exc: BaseException, secrets: Secrets | None = None,
         if wait is not None and math.isfinite(wait) and wait >= 0:
             body["retryAfter"] = wait
             headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    if record["code"] == "service_key":
+        headers["WWW-Authenticate"] = 'Bearer realm="segment-connector"'
     if instance:
         body["instance"] = instance
     return status, redact_value(body, secrets), headers

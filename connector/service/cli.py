@@ -1,0 +1,139 @@
+"""`segment-connector serve`: run the HTTP service in the foreground.
+
+Settings come from the flags, the `--config` file and the environment (see
+`settings`). A setting that cannot work (a bad config file, a public address
+with no service keys, a port in use) ends the command with one line on stderr
+and exit status 2; keys and tokens are never printed, only counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from typing import Any
+
+from connector.errors import InputError
+from connector.redact import redact
+
+USAGE_ERROR = 2
+ENV = "SEGMENT_CONNECTOR_SERVE"  # settings handed to worker processes (no secrets)
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def _workers(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, not {text!r}")
+    return int(text)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = ("Serve the connector over HTTP (/v1: manifest, run, dry-run, items, "
+                     "picklists, check; /docs; the playground at /).")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="interface to listen on (default 127.0.0.1; any other needs "
+                        "service keys)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="worker processes (default 1; rate limits are kept per process)")
+    p.add_argument("--config", metavar="FILE",
+                   help="TOML file: [service] keys, base_url, body_limit; [profiles.NAME] "
+                        "(default: $SEGMENT_CONNECTOR_CONFIG if set)")
+    p.add_argument("--base-url", help="send every call here instead of the region's host "
+                                      "(default: the config's, else $SEGMENT_BASE_URL)")
+    p.add_argument("--simulator", action="store_true",
+                   help="start the embedded simulator and send every call there; calls "
+                        "without credentials use its token (a playground with no token)")
+    p.add_argument("--debug", action="store_true",
+                   help="log each API request and response (secrets masked)")
+
+
+def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = None) -> Any:
+    from connector.service import settings
+
+    config = args.config or os.environ.get("SEGMENT_CONNECTOR_CONFIG") or None
+    loaded = settings.load(config, host=args.host, port=args.port, workers=args.workers,
+                           base_url=args.base_url, debug=args.debug or None)
+    if simulator is not None:
+        profiles = {**loaded.profiles, "simulator": simulator}
+        loaded = dataclasses.replace(loaded, base_url=simulator["base_url"],
+                                     profiles=profiles, default_profile="simulator")
+    return loaded
+
+
+def run(args: argparse.Namespace) -> int:
+    from connector.service.settings import open_proxy_problem
+
+    if args.simulator and args.base_url:
+        return _fail("--simulator and --base-url both say where calls go: give one")
+    try:
+        settings = settings_from(args)
+    except InputError as exc:
+        return _fail(str(exc))
+    problem = open_proxy_problem(settings)
+    if problem:
+        return _fail(problem)
+    sim = None
+    simulator: dict[str, str] | None = None
+    if args.simulator:
+        from connector.simulator import Simulator
+
+        sim = Simulator().start()
+        simulator = {"token": sim.token, "base_url": sim.base_url}
+        settings = settings_from(args, simulator)
+    try:
+        return _serve(args, settings, simulator)
+    finally:
+        if sim is not None:
+            sim.stop()
+
+
+def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | None) -> int:
+    import uvicorn
+
+    from connector.service.logs import log_config
+
+    level = "debug" if args.debug else "info"
+    print(f"segment-connector serve: {settings.describe()}", file=sys.stderr, flush=True)
+    if simulator is not None:
+        print(f"simulator at {simulator['base_url']}: calls without credentials use it",
+              file=sys.stderr, flush=True)
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_config":
+                               log_config(level), "timeout_graceful_shutdown": 10,
+                               "backlog": 2048}
+    try:
+        if args.workers > 1:
+            # Each worker reads the settings again: only where they come from is handed on.
+            os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
+                "host", "port", "workers", "config", "base_url", "debug")},
+                "simulator": simulator})
+            uvicorn.run(f"{__name__}:app_from_environment", factory=True,
+                        workers=args.workers, **options)
+        else:
+            from connector.service.app import create_app
+
+            uvicorn.run(create_app(settings), **options)
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind
+        return USAGE_ERROR if exc.code else 0
+    return 0
+
+
+def app_from_environment() -> Any:
+    """The app of one worker process (`--workers N`), from the settings the parent handed on."""
+    from connector.service.app import create_app
+
+    given = json.loads(os.environ[ENV])
+    args = argparse.Namespace(**given["args"])
+    return create_app(settings_from(args, given["simulator"]))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {redact(message)}", file=sys.stderr, flush=True)
+    return USAGE_ERROR
