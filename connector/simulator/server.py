@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -21,7 +22,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -440,14 +441,17 @@ class Simulator:
                  seed: int = 0, state_file: str | Path | None = None,
                  rate_limit: int | None = None, endpoint_limits: bool = True,
                  time_scale: float = 1.0, faults: Faults | None = None,
-                 timeout: float = 30.0, stop_timeout: float = 10.0) -> None:
+                 timeout: float = 30.0, stop_timeout: float = 10.0,
+                 tokens: Iterable[str] = ()) -> None:
         """`timeout`: the longest wait for a client's next bytes (an idle keep-alive
         connection, a slow body); `stop_timeout`: how long a stop waits for requests in
-        flight to answer."""
+        flight to answer; `tokens`: more tokens accepted besides `token`, each rate-limited
+        on its own, all on the one workspace (a service carrying many clients' tokens)."""
         _check_options(port, rate_limit, time_scale,
                        {"timeout": timeout, "stop_timeout": stop_timeout})
         self.host, self.port = host, port
         self.token = token or new_token()
+        self.tokens = frozenset(tokens)
         self.timeout, self.stop_timeout = float(timeout), float(stop_timeout)
         self.ids = IdSource(seed)
         self._fault_rng = IdSource(seed + 1)
@@ -472,6 +476,9 @@ class Simulator:
         self.gen = Generator(self.ids)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    def accepts(self, token: str) -> bool:
+        return hmac.compare_digest(token.encode(), self.token.encode()) or token in self.tokens
 
     @property
     def base_url(self) -> str:
