@@ -31,6 +31,7 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 _SECRET_NAME = re.compile(
     r"(password|passwd|secret|token|apikey|privatekey|accesskey|passphrase)")
 PROBLEMS = "fields"  # InputError.to_dict(): input name -> problem
+_CURSOR_NAMES = ("pagetoken",)  # `nextPageToken`, `pageToken`
 MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are long
 
 
@@ -88,7 +89,9 @@ def redact(text: str, secrets: Secrets | None = None) -> str:
 
 
 def is_secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name.lower().replace("_", "").replace("-", "")))
+    plain = name.lower().replace("_", "").replace("-", "")
+    # A page token is a cursor that callers pass back, not a credential.
+    return bool(_SECRET_NAME.search(plain)) and not plain.endswith(_CURSOR_NAMES)
 
 
 def redact_value(value: Any, secrets: Secrets | None = None, by_name: bool = True) -> Any:

@@ -184,3 +184,11 @@ def test_401_says_what_is_wrong_without_the_token(echo: bool) -> None:
     assert "401" in message and "check the API token" in message
     assert "GET /sources/s1" in message
     clean(*exception_texts(caught.value))
+
+
+def test_page_tokens_are_cursors_not_secrets() -> None:
+    from connector.redact import is_secret_name, redact_value
+
+    answer = {"result": [], "truncated": True, "nextPageToken": "sgc1:abc", "apiToken": "x1"}
+    assert redact_value(answer) == {**answer, "apiToken": "***"}
+    assert not is_secret_name("pageToken") and is_secret_name("accessToken")
