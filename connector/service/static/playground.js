@@ -132,6 +132,7 @@
     const action = state.actions.get(key);
     if (!action) return;
     state.action = action;
+    byId("action-select").value = key;
     state.calls += 1; // an answer still on its way belongs to the previous form
     byId("action-title").textContent = `${action.display} (${action.key})`;
     byId("action-description").textContent = action.description ?? "";
@@ -450,6 +451,7 @@
     if (loads !== picker.loads) return;
     picker.select.removeAttribute("aria-busy");
     if (!answer.ok) {
+      drawOptions(field); // what was loaded before stays, and a value can still be typed
       const { title, detail } = answer.problem;
       picker.status.textContent = `Could not load the options: ${title}${detail ? `. ${detail}` : ""}`;
       return;
@@ -550,7 +552,7 @@
     byId("problem-detail").textContent = problem.detail ?? "";
     const facts = byId("problem-facts");
     facts.replaceChildren();
-    for (const name of ["status", "code", "category", "retryable", "retryAfter"]) {
+    for (const name of ["status", "code", "category", "retryable", "retryAfter", "apiStatus"]) {
       if (problem[name] === undefined) continue;
       facts.append(el("dt", { text: name }), el("dd", { text: String(problem[name]) }));
     }
@@ -602,9 +604,12 @@
         event.preventDefault();
         select.focus();
       } else if (event.key === "Enter" && select.options.length) {
+        // The action named exactly (key or display name), else the first match.
         event.preventDefault();
-        select.value = select.options[0].value;
-        chooseAction(select.value);
+        const query = event.target.value.trim().toLowerCase();
+        const exact = [...select.options].find((option) =>
+          option.value.toLowerCase() === query || state.actions.get(option.value).display.toLowerCase() === query);
+        chooseAction((exact ?? select.options[0]).value);
       }
     });
     byId("action-select").addEventListener("change", (event) => chooseAction(event.target.value));
