@@ -153,7 +153,7 @@ def small_bodies(sim: Simulator) -> Iterator[EmbeddedService]:
 def test_a_body_over_the_limit_is_413(small_bodies: EmbeddedService, sim: Simulator) -> None:
     url = small_bodies.url + "/v1/actions/rawRequest/dry-run"
     headers = {"X-Segment-Token": sim.token, "Content-Type": "application/json"}
-    fits = '{"inputs": {"url": "/echo", "method": "POST", "data": "%s"}}' % ("x" * 1800)
+    fits = '{"inputs": {"url": "/echo", "method": "POST", "data": "' + "x" * 1800 + '"}}'
     assert requests.post(url, data=fits, headers=headers).status_code == 200
     big = fits.replace("x" * 1800, "x" * 4000)
     got = requests.post(url, data=big, headers=headers)  # Content-Length says it
