@@ -12,15 +12,16 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import pytest
+import requests
+from service_support import registry, settings
 
-from connector.registry import default_registry
 from connector.service.embedded import EmbeddedService
-from connector.service.settings import Settings
-from connector.simulator.server import Simulator
+from connector.service.settings import ServiceKey
+from connector.simulator import Simulator
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -36,8 +37,12 @@ def _unavailable(reason: str) -> NoReturn:
 
 
 def _chromium() -> str:
-    path = (os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-            or shutil.which("chromium-browser"))
+    given = os.environ.get("CHROMIUM_PATH")
+    if given:
+        if not (os.path.isfile(given) and os.access(given, os.X_OK)):
+            _unavailable(f"CHROMIUM_PATH={given} is not an executable file")
+        return given
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
         _unavailable("no Chromium found: install it (apt-get install -y chromium) "
                      "or set CHROMIUM_PATH")
@@ -58,46 +63,51 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def service() -> Iterator[tuple[EmbeddedService, str]]:
-    """The service in front of a simulator, and the simulator's token."""
-    with Simulator() as simulator, EmbeddedService(
-            Settings(base_url=simulator.base_url), registry=default_registry()) as svc:
-        yield svc, simulator.token
+@pytest.fixture
+def token(sim: Simulator) -> str:
+    return sim.token
 
 
 @pytest.fixture
-def token(service: tuple[EmbeddedService, str]) -> str:
-    return service[1]
-
-
-@pytest.fixture
-def page(browser: Any, service: tuple[EmbeddedService, str]) -> Iterator[Any]:
-    """A fresh page of the playground; anything it asks of another host is refused and
-    fails the test (no CDN, no fonts), as does any script error."""
-    from playwright.sync_api import expect
-
-    svc = service[0]
-    context = browser.new_context(base_url=svc.url)
+def open_page(browser: Any) -> Iterator[Callable[[str], Any]]:
+    """Opens the playground of a service in a fresh browser context. Anything the page asks
+    of another host is refused and fails the test (no CDN, no fonts), as does any script
+    error."""
+    contexts: list[Any] = []
     elsewhere: list[str] = []
-
-    def only_the_service(route: Any) -> None:
-        if route.request.url.startswith(svc.url + "/"):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_the_service)
-    tab = context.new_page()
     script_errors: list[str] = []
-    tab.on("pageerror", lambda error: script_errors.append(str(error)))
-    tab.goto("/")
-    expect(tab.locator("#manifest-status")).to_contain_text("202 actions, 20 picklists")
-    yield tab
-    context.close()
+
+    def open_(url: str) -> Any:
+        context = browser.new_context(base_url=url)
+        contexts.append(context)
+
+        def only_the_service(route: Any) -> None:
+            if route.request.url.startswith(url + "/"):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_the_service)
+        tab = context.new_page()
+        tab.on("pageerror", lambda error: script_errors.append(str(error)))
+        tab.goto("/")
+        return tab
+
+    yield open_
+    for context in contexts:
+        context.close()
     assert elsewhere == []
     assert script_errors == []
+
+
+@pytest.fixture
+def page(open_page: Callable[[str], Any], service: EmbeddedService) -> Any:
+    from playwright.sync_api import expect
+
+    tab = open_page(service.url)
+    expect(tab.locator("#manifest-status")).to_contain_text(" picklists.")
+    return tab
 
 
 def _choose(page: Any, key: str) -> None:
@@ -226,17 +236,27 @@ def test_dependent_picklist_waits_for_its_parent(page: Any, token: str) -> None:
     page.fill("#token", token)
     _choose(page, "getAudience")
     audience = page.locator("#in-id")
-    expect(audience).to_have_text("choose Space ID first")
+    waiting = ["choose Space ID first", "type a value…"]  # an id can still be typed
+    expect(audience.locator("option")).to_have_text(waiting)
     expect(page.locator("#in-id-status")).to_have_text("choose Space ID first")
     page.select_option("#in-spaceId", PRODUCTION_SPACE)
     expect(audience.locator("option", has_text="My audience")).to_have_count(1)
     page.select_option("#in-spaceId", "")
-    expect(audience).to_have_text("choose Space ID first")
+    expect(audience.locator("option")).to_have_text(waiting)
+    # An id typed by hand stays through the reload its parent causes.
+    page.select_option("#in-id", label="type a value…")
+    page.fill("#in-id-typed", "aud_typed")
+    page.select_option("#in-spaceId", PRODUCTION_SPACE)
+    expect(audience.locator("option", has_text="My audience")).to_have_count(1)
+    expect(page.locator("#in-id-typed")).to_have_value("aud_typed")
+    page.get_by_role("button", name="Dry run").click()
+    assert f"/spaces/{PRODUCTION_SPACE}/audiences/aud_typed" in json.dumps(_answer(page))
 
     # A parent the action does not take is drawn above the list, to narrow it only.
     _choose(page, "createReverseEtlManualSync")
     expect(page.locator("label[for=helper-destinationId]")).to_contain_text("not sent")
-    expect(page.locator("#in-subscriptionId")).to_have_text("choose Destination ID first")
+    expect(page.locator("#in-subscriptionId option").first).to_have_text(
+        "choose Destination ID first")
 
 
 def test_a_problem_names_and_marks_the_inputs(page: Any, token: str) -> None:
@@ -298,3 +318,63 @@ def test_the_keyboard_finds_and_fills_an_action(page: Any, token: str) -> None:
     page.keyboard.press("Enter")  # Enter in the form is a dry run
     expect(page.locator("#answer-status")).to_contain_text("Dry run")
     assert "count=3" in json.dumps(_answer(page))
+
+
+def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
+                                                             service: EmbeddedService) -> None:
+    """The builder's claim: the manifest alone draws every action's form. Each property of
+    each inputSchema gets a labelled control, required ones marked."""
+    manifest = requests.get(service.url + "/v1/manifest", timeout=30).json()
+    page.route("**/v1/picklists/**", lambda route: route.abort())  # drawing, not loading
+    drawn = page.evaluate("""() => {
+        const select = document.getElementById("action-select");
+        const out = {};
+        for (const option of [...select.options]) {
+            select.value = option.value;
+            select.dispatchEvent(new Event("change"));
+            out[option.value] = [...document.querySelectorAll("#fields > .field")]
+                .filter((node) => node.dataset.field.startsWith("in-"))
+                .map((node) => {
+                    const label = node.querySelector("label");
+                    const control = document.getElementById(label.htmlFor);
+                    return [node.dataset.field.slice(3), control.tagName.toLowerCase(),
+                            control.type, control.getAttribute("aria-required") === "true"];
+                });
+        }
+        return out;
+    }""")
+    assert sorted(drawn) == sorted(action["key"] for action in manifest["actions"])
+    kinds: set[tuple[str, str]] = set()
+    for action in manifest["actions"]:
+        schema = action["inputSchema"]
+        fields = drawn[action["key"]]
+        assert [key for key, *_ in fields] == list(schema["properties"]), action["key"]
+        for key, tag, kind, required in fields:
+            assert required is (key in schema.get("required", [])), (action["key"], key)
+            kinds.add((tag, kind))
+    # Every kind of control the schemas call for was drawn somewhere.
+    assert kinds >= {("input", "text"), ("input", "number"), ("input", "checkbox"),
+                     ("select", "select-one"), ("textarea", "textarea")}
+
+
+def test_a_service_key_and_a_profile_instead_of_a_token(
+        open_page: Callable[[str], Any], sim: Simulator) -> None:
+    from playwright.sync_api import expect
+
+    key = "playground-key-" + uuid.uuid4().hex
+    keyed = settings(sim, keys=(ServiceKey(key),), profiles={"sim": {"token": sim.token}})
+    with EmbeddedService(keyed, registry=registry()) as svc:
+        page = open_page(svc.url)
+        expect(page.locator("#manifest-status")).to_contain_text("The manifest did not load")
+        page.fill("#service-key", key)
+        page.get_by_role("button", name="Reload the manifest").click()
+        expect(page.locator("#manifest-status")).to_contain_text(" picklists.")
+        page.fill("#profile", "sim")
+        _choose(page, "createSource")
+        expect(page.locator(f"#in-metadataId option[value='{JAVASCRIPT_SOURCE}']")).to_have_count(1)
+        page.locator("#in-metadataId").select_option(JAVASCRIPT_SOURCE)
+        page.fill("#in-slug", "keyed")
+        page.get_by_role("button", name="Dry run").click()
+        assert "Bearer ***" in json.dumps(_answer(page))
+        _assert_token_hidden(page, key)
+        _assert_token_hidden(page, sim.token)

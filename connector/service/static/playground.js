@@ -13,6 +13,7 @@
   // Options asked for per picklist call; `?pageSize=N` makes "more…" easy to try.
   const PAGE_SIZE = positive(new URLSearchParams(location.search).get("pageSize")) || 100;
   const SEARCH_DELAY_MS = 250;
+  const TYPED = Symbol("typed"); // a picker's choice when its value is typed by hand
 
   const state = {
     actions: new Map(), // key -> manifest entry
@@ -191,8 +192,11 @@
 
   const allFields = () => [...state.helpers.values(), ...state.fields.values()];
 
-  function makeField(key, property, input, required, narrows = null) {
+  function makeField(key, declaredProperty, input, required, narrows = null) {
     const id = narrows ? `helper-${key}` : `in-${key}`;
+    // `choices` of the input entry say the same as the schema's enum; either draws a select.
+    const property = declaredProperty.enum || declaredProperty.anyOf || !input.choices
+      ? declaredProperty : { ...declaredProperty, enum: input.choices };
     const { kind, schema } = kindOf(property);
     const label = input.label ?? key;
     const field = { key, id, kind, schema, label, required, helper: Boolean(narrows), parents: new Map() };
@@ -330,7 +334,9 @@
     select.addEventListener("change", () => {
       const role = select.selectedOptions[0]?.dataset.role;
       if (role === "more") {
-        select.value = picker.chosen; // keep what was chosen while the next page loads
+        // Keep what was chosen while the next page loads.
+        if (picker.chosen === TYPED) select.lastElementChild.selected = true;
+        else select.value = picker.chosen;
         refreshPicklist(field, true);
         return;
       }
@@ -340,7 +346,7 @@
         appendToArray(field, picker.keys.get(select.value));
         select.value = "";
       }
-      picker.chosen = select.value;
+      picker.chosen = role === "typed" ? TYPED : select.value;
     });
     let timer;
     search.addEventListener("input", () => {
@@ -398,13 +404,7 @@
     const select = picker.select;
     const keep = picker.chosen;
     select.replaceChildren();
-    if (message) {
-      select.append(el("option", { value: "", text: message }));
-      picker.status.textContent = message;
-      picker.chosen = "";
-      return;
-    }
-    select.append(el("option", { value: "", text: field.required && field.kind === "text" ? "— choose —" : "— none —" }));
+    select.append(el("option", { value: "", text: message ?? (field.required && field.kind === "text" ? "— choose —" : "— none —") }));
     picker.keys = new Map();
     for (const option of picker.options) {
       const value = typeof option.key === "string" ? option.key : JSON.stringify(option.key);
@@ -414,11 +414,14 @@
     }
     if (picker.nextPageToken) select.append(el("option", { value: "", "data-role": "more", text: "more…" }));
     if (field.kind === "text") select.append(el("option", { value: "", "data-role": "typed", text: "type a value…" }));
+    const typing = keep === TYPED && !picker.typed.hidden;
     const preferred = field.preferred === null ? "" : String(field.preferred);
     const wanted = picker.keys.has(keep) ? keep : picker.keys.has(preferred) ? preferred : "";
-    select.value = wanted;
-    picker.chosen = wanted;
-    picker.typed.hidden = true;
+    if (typing) select.lastElementChild.selected = true; // a typed value outlives a reload
+    else select.value = wanted;
+    picker.chosen = typing ? TYPED : wanted;
+    picker.typed.hidden = !typing;
+    if (message) picker.status.textContent = message;
   }
 
   async function refreshPicklist(field, more = false) {
