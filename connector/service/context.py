@@ -40,7 +40,7 @@ class Service:
                  limiters: LimiterPool | None = None) -> None:
         self.settings = settings
         self.keys = KeyRing(settings.keys)
-        self.limiters = limiters or LimiterPool()
+        self.limiters = limiters if limiters is not None else LimiterPool()
         self.clients = threading.local()
         self.policy = RetryPolicy().with_(timeout_s=settings.timeout,
                                           deadline_s=settings.deadline)
