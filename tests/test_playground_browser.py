@@ -280,12 +280,21 @@ def test_a_problem_names_and_marks_the_inputs(page: Any, token: str) -> None:
     # Malformed JSON is caught in the page: nothing is sent.
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.url))
-    page.fill("#in-slug", "fine")
+    page.fill("#in-slug", f"fine-{uuid.uuid4().hex[:8]}")
     page.fill("#in-settings", "{not json")
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.locator("#in-settings-error")).to_contain_text("is not valid JSON")
     expect(page.locator("#in-slug")).not_to_have_attribute("aria-invalid", "true")
     assert not [url for url in sent if "/v1/actions/" in url]
+
+    # Mended, it runs: the marks go as the input is edited, so the form does not move
+    # under the pointer while the button is pressed.
+    page.fill("#in-settings", '{"websiteUrl": "https://example.com"}')
+    expect(page.locator("#in-settings")).not_to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("#problem")).to_be_hidden()
+    assert _answer(page)["data"]["data"]["source"]["settings"] == {
+        "websiteUrl": "https://example.com"}
     _assert_token_hidden(page, token)
 
 

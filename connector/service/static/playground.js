@@ -468,13 +468,17 @@
       `${count} option${count === 1 ? "" : "s"}${filter ? ` matching “${filter}”` : ""}${truncated ? ", more to load" : ""}`;
   }
 
+  /** The field an event in the form belongs to; none for a picklist's search box. */
+  function fieldOf(event) {
+    if (event.target.classList.contains("picklist-search")) return undefined; // a search, not a value
+    const id = event.target.closest(".field")?.dataset.field;
+    return allFields().find((field) => field.id === id);
+  }
+
   /** Refreshes the picklists that depend on the input just changed (the region: all of them). */
   function onFieldChange(event) {
-    if (event.target.classList.contains("picklist-search")) return; // a search, not a value
-    const id = event.target.closest(".field")?.dataset.field;
-    const changed = allFields().find((field) => field.id === id);
+    const changed = fieldOf(event);
     if (!changed) return;
-    clearFieldProblem(changed);
     for (const field of allFields()) {
       if (!field.picker || field === changed) continue;
       const dependent = [...field.parents.values()].some((link) => link.field === changed);
@@ -617,6 +621,12 @@
     });
     byId("action-select").addEventListener("change", (event) => chooseAction(event.target.value));
     byId("fields").addEventListener("change", onFieldChange);
+    // A mark goes as the input is edited, not when it loses focus: the form must not shift
+    // under the pointer between pressing and releasing a button.
+    byId("fields").addEventListener("input", (event) => {
+      const field = fieldOf(event);
+      if (field) clearFieldProblem(field);
+    });
     byId("action-form").addEventListener("submit", submit);
     // New credentials may open picklists that were refused.
     for (const id of ["token", "profile", "service-key"]) {
