@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 from service_support import registry, settings
 
@@ -114,15 +116,24 @@ def test_api_errors_keep_their_status_and_envelope(
     assert "sgp_notTheSimulatorsToken" not in refused.text
 
 
-def test_rate_limited_answers_429_with_retry_after(
-        service: EmbeddedService, http: requests.Session, sim: Simulator) -> None:
-    # The API's 429 on a call that may not wait for it (no retries for this Raw Request).
-    got = post(http, service, "/v1/actions/rawRequest/run", sim,
-               {"url": "/echo", "method": "GET", "headers": {"X-Simulator-Fault": "429"}})
+@pytest.fixture(scope="module")
+def hurried(sim: Simulator) -> Iterator[EmbeddedService]:
+    """A service whose calls get 0.2 s per attempt and 0.5 s in all."""
+    with EmbeddedService(settings(sim, timeout=0.2, deadline=0.5), registry=registry()) as svc:
+        yield svc
+
+
+def test_rate_limited_answers_429_with_retry_after(http: requests.Session,
+                                                  sim: Simulator) -> None:
+    # The API asks for a wait of 1 s, past the call's deadline: it ends at once with 429.
+    # (A service of its own: the 429 holds this token's calls on the service for 1 s.)
+    with EmbeddedService(settings(sim, deadline=0.5), registry=registry()) as svc:
+        got = post(http, svc, "/v1/actions/rawRequest/run", sim,
+                   {"url": "/echo", "method": "GET", "headers": {"X-Simulator-Fault": "429"}})
     assert got.status_code == 429
     assert got.headers["Retry-After"] == "1"
     body = got.json()
-    assert (body["code"], body["retryable"], body["retryAfter"]) == ("rate_limited", True, 1.0)
+    assert (body["category"], body["retryable"], body["retryAfter"]) == ("transient", True, 1.0)
 
 
 def test_upstream_failures_are_bad_gateway(service: EmbeddedService, http: requests.Session,
@@ -136,14 +147,13 @@ def test_upstream_failures_are_bad_gateway(service: EmbeddedService, http: reque
     assert got.status_code == 502 and got.json()["code"] == "connection"
 
 
-def test_no_answer_in_time_is_a_gateway_timeout(http: requests.Session) -> None:
-    with Simulator() as slow, EmbeddedService(settings(slow, timeout=0.2, deadline=0.5),
-                                              registry=registry()) as svc:
-        got = post(http, svc, "/v1/actions/rawRequest/run", slow,
-                   {"url": "/echo", "method": "GET",
-                    "queryParams": {"delay": 2000, "message": "slow"}})
-        assert got.status_code == 504
-        assert got.json()["code"] in ("timeout", "deadline")
+def test_no_answer_in_time_is_a_gateway_timeout(hurried: EmbeddedService,
+                                                http: requests.Session, sim: Simulator) -> None:
+    got = post(http, hurried, "/v1/actions/rawRequest/run", sim,
+               {"url": "/echo", "method": "GET",
+                "queryParams": {"delay": 1000, "message": "slow"}})
+    assert got.status_code == 504
+    assert got.json()["code"] in ("timeout", "deadline")
 
 
 def test_items_stream_every_page_as_ndjson(service: EmbeddedService, http: requests.Session,

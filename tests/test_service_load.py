@@ -136,3 +136,25 @@ def _tokens_in(text: str, tokens: list[str]) -> Iterator[str]:
     for match in re.findall(r"tok\d{4}[0-9a-f]{24}", text):
         if match in tokens:
             yield match
+
+
+def test_concurrent_requests_with_one_token_share_its_rate_limit() -> None:
+    # createLabel allows 60 a minute; a minute lasts 0.6 s on both sides here.
+    pool = LimiterPool(time_scale=0.01)
+    with Simulator(time_scale=0.01) as sim, \
+            EmbeddedService(settings(sim), registry=registry(), limiters=pool) as svc:
+
+        def client(n: int) -> list[int]:
+            with requests.Session() as http:
+                return [http.post(svc.url + "/v1/actions/createLabel/run", timeout=60,
+                                  json={"inputs": {"label": {"key": f"k{n}", "value": f"v{i}"}}},
+                                  headers={"X-Segment-Token": sim.token}).status_code
+                        for i in range(3)]
+
+        with ThreadPoolExecutor(CLIENTS) as threads:
+            statuses = [s for batch in threads.map(client, range(CLIENTS)) for s in batch]
+        limiter = pool.for_token(sim.token)
+    assert statuses == [200] * CLIENTS * 3
+    assert len(pool) == 1  # one limiter for the token, shared by every request
+    assert limiter.rate_limited == 0  # paced under the limit: the API never said 429
+    assert limiter.waited_s > 0  # ...because calls were held for the next window
