@@ -230,6 +230,29 @@ def test_picklist_search_and_a_typed_value(page: Any, token: str) -> None:
     assert "customId" in json.dumps(_answer(page))
 
 
+def test_an_array_input_gets_options_added_from_its_picklist(page: Any, token: str) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    _choose(page, "deleteUsers")
+    adder = page.locator("#in-userIds-add")
+    expect(page.get_by_label("Add to User IDs from the list")).to_have_count(1)
+    expect(adder.locator("option", has_text="Ada Owner")).to_have_count(1)
+    users = {option["label"]: option["key"] for option in
+             page.evaluate("() => [...document.querySelectorAll('#in-userIds-add option')]"
+                           ".filter((o) => o.value).map((o) => ({label: o.text, key: o.value}))")}
+    ada = next(key for label, key in users.items() if label.startswith("Ada Owner"))
+    bo = next(key for label, key in users.items() if label.startswith("Bo Member"))
+    adder.select_option(ada)
+    adder.select_option(bo)
+    adder.select_option(ada)  # already there: not added twice
+    expect(adder).to_have_value("")
+    assert json.loads(page.locator("#in-userIds").input_value()) == [ada, bo]
+    page.get_by_role("button", name="Dry run").click()
+    request = json.dumps(_answer(page))
+    assert ada in request and bo in request
+
+
 def test_dependent_picklist_waits_for_its_parent(page: Any, token: str) -> None:
     from playwright.sync_api import expect
 
@@ -346,8 +369,14 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
                 .map((node) => {
                     const label = node.querySelector("label");
                     const control = document.getElementById(label.htmlFor);
+                    // A picklist's dropdown, and whether a label names it.
+                    const list = node.querySelector(".picklist") &&
+                        node.querySelector("select:not([id$='-search'])");
+                    const named = list !== null &&
+                        document.querySelector(`label[for="${list.id}"]`) !== null;
                     return [node.dataset.field.slice(3), control.tagName.toLowerCase(),
-                            control.type, control.getAttribute("aria-required") === "true"];
+                            control.type, control.getAttribute("aria-required") === "true",
+                            named];
                 });
         }
         return out;
@@ -358,8 +387,10 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
         schema = action["inputSchema"]
         fields = drawn[action["key"]]
         assert [key for key, *_ in fields] == list(schema["properties"]), action["key"]
-        for key, tag, kind, required in fields:
+        linked = {i["key"] for i in action["inputs"] if i.get("picklist")}
+        for key, tag, kind, required, listed in fields:
             assert required is (key in schema.get("required", [])), (action["key"], key)
+            assert listed is (key in linked), (action["key"], key)
             kinds.add((tag, kind))
     # Every kind of control the schemas call for was drawn somewhere.
     assert kinds >= {("input", "text"), ("input", "number"), ("input", "checkbox"),

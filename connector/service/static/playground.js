@@ -316,8 +316,11 @@
       "aria-label": `${field.label}, typed`,
     });
     const status = el("span", { id: `${field.id}-status`, class: "picklist-status", "aria-live": "polite" });
-    const rows = [el("div", { class: "picklist-row" }, [search, status]), typed];
-    if (forArray) rows.unshift(el("label", { for: selectId, class: "secondary", text: `Add to ${field.label} from the list` }));
+    // A string input's dropdown is its control (drawn by makeField); an array's is an adder.
+    const rows = forArray
+      ? [el("label", { for: selectId, class: "secondary", text: `Add to ${field.label} from the list` }), select]
+      : [];
+    rows.push(el("div", { class: "picklist-row" }, [search, status]), typed);
     const picker = {
       picklist, select, search, typed, status, node: el("div", { class: "picklist" }, rows),
       options: [], keys: new Map(), nextPageToken: undefined, loads: 0, chosen: "",
