@@ -361,9 +361,16 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
     drawn = page.evaluate("""() => {
         const select = document.getElementById("action-select");
         const out = {};
+        const unnamed = [];
         for (const option of [...select.options]) {
             select.value = option.value;
             select.dispatchEvent(new Event("change"));
+            for (const control of document.querySelectorAll(
+                    "#fields input, #fields select, #fields textarea")) {
+                if (!control.labels.length && !control.getAttribute("aria-label")) {
+                    unnamed.push(`${option.value}: ${control.id}`);
+                }
+            }
             out[option.value] = [...document.querySelectorAll("#fields > .field")]
                 .filter((node) => node.dataset.field.startsWith("in-"))
                 .map((node) => {
@@ -379,8 +386,10 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
                             named];
                 });
         }
-        return out;
+        return {forms: out, unnamed};
     }""")
+    assert drawn["unnamed"] == []  # every control has a label or an aria-label
+    drawn = drawn["forms"]
     assert sorted(drawn) == sorted(action["key"] for action in manifest["actions"])
     kinds: set[tuple[str, str]] = set()
     for action in manifest["actions"]:
