@@ -38,11 +38,14 @@
       if (name === "text") node.textContent = value;
       else node.setAttribute(name, value === true ? "" : String(value));
     }
-    for (const child of [].concat(children)) if (child !== null && child !== undefined) node.append(child);
+    for (const child of [].concat(children)) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
     return node;
   }
 
   const pretty = (value) => (typeof value === "string" ? value : JSON.stringify(value, null, 2));
+  const joined = (title, detail) => (detail ? `${title}. ${detail}` : title);
 
   // ---- HTTP ---------------------------------------------------------------------------
 
@@ -68,7 +71,8 @@
     try {
       response = await fetch(path, init);
     } catch (error) {
-      return { ok: false, status: 0, problem: { title: "The service did not answer", detail: error.message } };
+      const problem = { title: "The service did not answer", detail: error.message };
+      return { ok: false, status: 0, problem };
     }
     const text = await response.text();
     let payload = text;
@@ -79,9 +83,11 @@
     }
     if (response.ok) return { ok: true, status: response.status, payload };
     const isProblem = payload !== null && typeof payload === "object" && !Array.isArray(payload);
-    const problem = isProblem
-      ? payload
-      : { title: `${response.status} ${response.statusText}`, status: response.status, detail: String(text).slice(0, 500) };
+    const problem = isProblem ? payload : {
+      title: `${response.status} ${response.statusText}`,
+      status: response.status,
+      detail: String(text).slice(0, 500),
+    };
     return { ok: false, status: response.status, problem };
   }
 
@@ -92,7 +98,7 @@
     const answer = await call("GET", "v1/manifest");
     if (!answer.ok) {
       const { title, detail } = answer.problem;
-      byId("manifest-status").textContent = `The manifest did not load: ${title}${detail ? `. ${detail}` : ""}`;
+      byId("manifest-status").textContent = `The manifest did not load: ${joined(title, detail)}`;
       return;
     }
     const manifest = answer.payload;
@@ -109,7 +115,8 @@
     const words = byId("action-search").value.toLowerCase().split(/\s+/).filter(Boolean);
     const areas = new Map();
     for (const action of state.actions.values()) {
-      const text = [action.display, action.key, action.area, ...(action.aliases ?? [])].join(" ").toLowerCase();
+      const names = [action.display, action.key, action.area, ...(action.aliases ?? [])];
+      const text = names.join(" ").toLowerCase();
       if (!words.every((word) => text.includes(word))) continue;
       if (!areas.has(action.area)) areas.set(action.area, []);
       areas.get(action.area).push(action);
@@ -146,7 +153,8 @@
     ].filter(Boolean).join(" · ");
     drawForm(action);
     clearOutput();
-    byId("example").textContent = action.examplePayload === undefined ? "(none)" : pretty(action.examplePayload);
+    const example = action.examplePayload;
+    byId("example").textContent = example === undefined ? "(none)" : pretty(example);
     byId("builder").hidden = false;
     byId("output").hidden = false;
   }
@@ -169,7 +177,8 @@
   }
 
   function isScalar(schema) {
-    return Array.isArray(schema.enum) || ["string", "integer", "number", "boolean"].includes(schema.type);
+    const scalars = ["string", "integer", "number", "boolean"];
+    return Array.isArray(schema.enum) || scalars.includes(schema.type);
   }
 
   function drawForm(action) {
@@ -199,11 +208,14 @@
       ? declaredProperty : { ...declaredProperty, enum: input.choices };
     const { kind, schema } = kindOf(property);
     const label = input.label ?? key;
-    const field = { key, id, kind, schema, label, required, helper: Boolean(narrows), parents: new Map() };
+    const field = { key, id, kind, schema, label, required, parents: new Map() };
     const describedBy = [`${id}-help`, `${id}-error`];
-    const example = input.placeholder ?? (schema.examples ?? property.examples ?? [])[0] ?? input.example;
+    const examples = schema.examples ?? property.examples ?? [];
+    const example = input.placeholder ?? examples[0] ?? input.example;
     const fallback = property.default ?? input.default ?? null;
-    const common = { id, name: key, "aria-describedby": describedBy.join(" "), "aria-required": required ? "true" : null };
+    const common = {
+      id, name: key, "aria-describedby": describedBy.join(" "), "aria-required": required ? "true" : null,
+    };
 
     let control;
     if (kind === "boolean") {
@@ -214,10 +226,13 @@
       control.indeterminate = field.leftOut;
     } else if (kind === "choice") {
       control = el("select", common, [el("option", { value: "", text: required ? "— choose —" : "— none —" })]);
-      for (const value of schema.enum) control.append(el("option", { value: String(value), text: String(value) }));
+      for (const value of schema.enum) {
+        control.append(el("option", { value: String(value), text: String(value) }));
+      }
       if (fallback !== null) control.value = String(fallback);
     } else if (kind === "json") {
-      control = el("textarea", { ...common, rows: 3, spellcheck: "false", placeholder: example === undefined ? null : pretty(example) });
+      const placeholder = example === undefined ? null : pretty(example);
+      control = el("textarea", { ...common, rows: 3, spellcheck: "false", placeholder });
       if (fallback !== null) control.value = pretty(fallback);
     } else {
       const secret = property.writeOnly || input.secret || SECRET_NAME.test(key);
@@ -235,7 +250,9 @@
 
     const marks = [label];
     if (required) marks.push(el("span", { class: "required", "aria-hidden": "true", text: " *" }));
-    if (narrows) marks.push(el("span", { class: "optional", text: ` (narrows ${narrows.label}; not sent)` }));
+    if (narrows) {
+      marks.push(el("span", { class: "optional", text: ` (narrows ${narrows.label}; not sent)` }));
+    }
     const help = [property.description ?? input.comments ?? ""];
     if (field.leftOut) help.push(" Left out until ticked.");
     const parts = [el("label", { for: id }, marks)];
@@ -250,7 +267,9 @@
       parts.push(control);
     }
     if (kind === "boolean" && field.leftOut) {
-      const reset = el("button", { type: "button", class: "link", text: "leave out", "aria-label": `Leave ${label} out` });
+      const reset = el("button", {
+        type: "button", class: "link", text: "leave out", "aria-label": `Leave ${label} out`,
+      });
       reset.addEventListener("click", () => {
         control.checked = false;
         control.indeterminate = true;
@@ -278,7 +297,9 @@
         if (control.validity.badInput) return { problem: "is not a number" };
         if (control.value.trim() === "") return { blank: true };
         const number = Number(control.value);
-        if (field.schema.type === "integer" && !Number.isInteger(number)) return { problem: "must be a whole number" };
+        if (field.schema.type === "integer" && !Number.isInteger(number)) {
+          return { problem: "must be a whole number" };
+        }
         return { value: number };
       }
       case "json": {
@@ -315,11 +336,12 @@
       id: `${field.id}-typed`, type: "text", autocomplete: "off", hidden: true,
       "aria-label": `${field.label}, typed`,
     });
-    const status = el("span", { id: `${field.id}-status`, class: "picklist-status", "aria-live": "polite" });
+    const status = el("span", {
+      id: `${field.id}-status`, class: "picklist-status", "aria-live": "polite",
+    });
     // A string input's dropdown is its control (drawn by makeField); an array's is an adder.
-    const rows = forArray
-      ? [el("label", { for: selectId, class: "secondary", text: `Add to ${field.label} from the list` }), select]
-      : [];
+    const adderLabel = `Add to ${field.label} from the list`;
+    const rows = forArray ? [el("label", { for: selectId, class: "secondary", text: adderLabel }), select] : [];
     rows.push(el("div", { class: "picklist-row" }, [search, status]), typed);
     const picker = {
       picklist, select, search, typed, status, node: el("div", { class: "picklist" }, rows),
@@ -380,7 +402,9 @@
   /** The keys of the picklist's inputs the form must give: `dependsOn`, else its required ones. */
   function dependsOn(picklist) {
     if (Array.isArray(picklist.dependsOn)) return picklist.dependsOn;
-    return (picklist.inputs ?? []).filter((input) => input.required && !CONTROL_INPUTS.has(input.key)).map((input) => input.key);
+    return (picklist.inputs ?? [])
+      .filter((input) => input.required && !CONTROL_INPUTS.has(input.key))
+      .map((input) => input.key);
   }
 
   /** Ties a dependent picklist to its parents: the form's input of that name, else its own
@@ -388,7 +412,8 @@
   function linkParents(field) {
     const picklist = field.picker.picklist;
     for (const parentKey of dependsOn(picklist)) {
-      const declared = (picklist.inputs ?? []).find((input) => input.key === parentKey) ?? { key: parentKey };
+      const declared = (picklist.inputs ?? []).find((input) => input.key === parentKey)
+        ?? { key: parentKey };
       let parent = state.fields.get(parentKey) ?? state.helpers.get(parentKey);
       const fallback = declared.default ?? null;
       if (!parent && fallback === null) {
@@ -407,16 +432,22 @@
     const select = picker.select;
     const keep = picker.chosen;
     select.replaceChildren();
-    select.append(el("option", { value: "", text: message ?? (field.required && field.kind === "text" ? "— choose —" : "— none —") }));
+    const blank = field.required && field.kind === "text" ? "— choose —" : "— none —";
+    select.append(el("option", { value: "", text: message ?? blank }));
     picker.keys = new Map();
     for (const option of picker.options) {
       const value = typeof option.key === "string" ? option.key : JSON.stringify(option.key);
       picker.keys.set(value, option.key);
-      const text = option.label === value || typeof option.key !== "string" ? option.label : `${option.label} (${value})`;
+      const plain = option.label === value || typeof option.key !== "string";
+      const text = plain ? option.label : `${option.label} (${value})`;
       select.append(el("option", { value, text }));
     }
-    if (picker.nextPageToken) select.append(el("option", { value: "", "data-role": "more", text: "more…" }));
-    if (field.kind === "text") select.append(el("option", { value: "", "data-role": "typed", text: "type a value…" }));
+    if (picker.nextPageToken) {
+      select.append(el("option", { value: "", "data-role": "more", text: "more…" }));
+    }
+    if (field.kind === "text") {
+      select.append(el("option", { value: "", "data-role": "typed", text: "type a value…" }));
+    }
     const typing = keep === TYPED && !picker.typed.hidden;
     const preferred = field.preferred === null ? "" : String(field.preferred);
     const wanted = picker.keys.has(keep) ? keep : picker.keys.has(preferred) ? preferred : "";
@@ -435,8 +466,11 @@
     for (const [parentKey, link] of field.parents) {
       const read = link.field ? readField(link.field) : { blank: true };
       const value = "value" in read ? read.value : link.fallback;
-      if (value === null || value === undefined || value === "") missing.push(link.field?.label ?? parentKey);
-      else inputs[parentKey] = value;
+      if (value === null || value === undefined || value === "") {
+        missing.push(link.field?.label ?? parentKey);
+      } else {
+        inputs[parentKey] = value;
+      }
     }
     if (missing.length) {
       picker.options = [];
@@ -453,13 +487,14 @@
 
     picker.status.textContent = "Loading…";
     picker.select.setAttribute("aria-busy", "true");
-    const answer = await call("POST", `v1/picklists/${encodeURIComponent(picker.picklist.key)}`, { inputs });
+    const path = `v1/picklists/${encodeURIComponent(picker.picklist.key)}`;
+    const answer = await call("POST", path, { inputs });
     if (loads !== picker.loads) return;
     picker.select.removeAttribute("aria-busy");
     if (!answer.ok) {
       drawOptions(field); // what was loaded before stays, and a value can still be typed
       const { title, detail } = answer.problem;
-      picker.status.textContent = `Could not load the options: ${title}${detail ? `. ${detail}` : ""}`;
+      picker.status.textContent = `Could not load the options: ${joined(title, detail)}`;
       return;
     }
     const { result = [], truncated = false, nextPageToken } = answer.payload ?? {};
@@ -467,8 +502,11 @@
     picker.nextPageToken = truncated ? nextPageToken : undefined;
     drawOptions(field);
     const count = picker.options.length;
-    picker.status.textContent =
-      `${count} option${count === 1 ? "" : "s"}${filter ? ` matching “${filter}”` : ""}${truncated ? ", more to load" : ""}`;
+    picker.status.textContent = [
+      `${count} option${count === 1 ? "" : "s"}`,
+      filter ? ` matching “${filter}”` : "",
+      truncated ? ", more to load" : "",
+    ].join("");
   }
 
   /** The field an event in the form belongs to; none for a picklist's search box. */
@@ -510,7 +548,10 @@
     clearOutput();
     const { inputs, problems } = collectInputs();
     if (Object.keys(problems).length) {
-      showProblem({ title: "Check the marked inputs", detail: "Found in the page; nothing was sent.", code: "input", category: "config", retryable: false, fields: problems });
+      showProblem({
+        title: "Check the marked inputs", detail: "Found in the page; nothing was sent.",
+        code: "input", category: "config", retryable: false, fields: problems,
+      });
       return;
     }
     const callNumber = ++state.calls;
@@ -518,7 +559,8 @@
     form.setAttribute("aria-busy", "true");
     for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = true;
     byId("answer-status").textContent = mode === "run" ? "Running…" : "Preparing the dry run…";
-    const answer = await call("POST", `v1/actions/${encodeURIComponent(action.key)}/${mode}`, { inputs });
+    const path = `v1/actions/${encodeURIComponent(action.key)}/${mode}`;
+    const answer = await call("POST", path, { inputs });
     form.removeAttribute("aria-busy");
     for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
     if (callNumber !== state.calls) return;
@@ -567,10 +609,12 @@
       facts.append(el("dt", { text: name }), el("dd", { text: String(problem[name]) }));
     }
     if (Array.isArray(problem.suggestions) && problem.suggestions.length) {
-      facts.append(el("dt", { text: "did you mean" }), el("dd", { text: problem.suggestions.join(", ") }));
+      const suggestions = problem.suggestions.join(", ");
+      facts.append(el("dt", { text: "did you mean" }), el("dd", { text: suggestions }));
     }
     for (const error of Array.isArray(problem.errors) ? problem.errors : []) {
-      facts.append(el("dt", { text: "API said" }), el("dd", { text: [error.type, error.field, error.message].filter(Boolean).join(": ") }));
+      const said = [error.type, error.field, error.message].filter(Boolean).join(": ");
+      facts.append(el("dt", { text: "API said" }), el("dd", { text: said }));
     }
 
     const list = byId("problem-fields");
@@ -580,7 +624,9 @@
       : Object.entries(problem.fields ?? {});
     // The API's own envelope names fields too (`source.slug`): marked the same way.
     for (const error of Array.isArray(problem.errors) ? problem.errors : []) {
-      if (error.field && !named.some(([name]) => name === error.field)) named.push([error.field, error.message ?? error.type ?? ""]);
+      if (error.field && !named.some(([name]) => name === error.field)) {
+        named.push([error.field, error.message ?? error.type ?? ""]);
+      }
     }
     let first = null;
     for (const [name, message] of named) {
@@ -617,8 +663,8 @@
         // The action named exactly (key or display name), else the first match.
         event.preventDefault();
         const query = event.target.value.trim().toLowerCase();
-        const exact = [...select.options].find((option) =>
-          option.value.toLowerCase() === query || state.actions.get(option.value).display.toLowerCase() === query);
+        const exact = [...select.options].find((option) => option.value.toLowerCase() === query
+          || state.actions.get(option.value).display.toLowerCase() === query);
         chooseAction((exact ?? select.options[0]).value);
       }
     });
