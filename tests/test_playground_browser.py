@@ -91,6 +91,8 @@ def open_page(browser: Any) -> Iterator[Callable[[str], Any]]:
         context.route("**/*", only_the_service)
         tab = context.new_page()
         tab.on("pageerror", lambda error: script_errors.append(str(error)))
+        tab.on("console", lambda message: script_errors.append(message.text)
+               if "Content Security Policy" in message.text else None)
         tab.goto("/")
         return tab
 

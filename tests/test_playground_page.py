@@ -89,3 +89,14 @@ def test_credentials_stay_out_of_urls_storage_and_forms() -> None:
             if attrs["id"] != "profile":
                 assert attrs.get("type") == "password", attrs["id"]
     assert seen == credentials
+
+
+def test_the_page_forbids_other_hosts_and_inline_script() -> None:
+    policies = [attrs.get("content") or "" for tag, attrs, _ in _elements()
+                if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"]
+    assert len(policies) == 1
+    directives = {name: rest for name, _, rest in
+                  (part.strip().partition(" ") for part in policies[0].split(";"))}
+    assert directives["default-src"] == "'none'"
+    for name in ("script-src", "style-src", "connect-src"):
+        assert directives[name] == "'self'", name
