@@ -456,6 +456,8 @@
     picker.chosen = typing ? TYPED : wanted;
     picker.typed.hidden = !typing;
     if (message) picker.status.textContent = message;
+    // A choice the new options no longer hold is gone: lists below it follow.
+    if (picker.chosen !== keep) refreshDependents(field);
   }
 
   async function refreshPicklist(field, more = false) {
@@ -519,7 +521,10 @@
   /** Refreshes the picklists that depend on the input just changed (the region: all of them). */
   function onFieldChange(event) {
     const changed = fieldOf(event);
-    if (!changed) return;
+    if (changed) refreshDependents(changed);
+  }
+
+  function refreshDependents(changed) {
     for (const field of allFields()) {
       if (!field.picker || field === changed) continue;
       const dependent = [...field.parents.values()].some((link) => link.field === changed);
