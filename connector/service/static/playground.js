@@ -151,6 +151,7 @@
       action.idempotent ? "idempotent" : "not idempotent",
       action.paginated ? "paginated" : null,
     ].filter(Boolean).join(" · ");
+    byId("action-facts").classList.toggle("destructive", action.safety === "destructive");
     drawForm(action);
     clearOutput();
     const example = action.examplePayload;
