@@ -29,6 +29,7 @@ other key, or another type, is an InputError naming it
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ SEGMENT_HOSTS = frozenset({"api.segmentapis.com", "eu1.api.segmentapis.com",
                            "platform.segmentapis.com"})
 
 
+# Printable ASCII but space: every character a token may hold.
+_PLAIN_TOKEN = re.compile(r"[\x21-\x7e]+")
+
 SETTINGS = ("token", "region", "base_url")
 ENVIRONMENT = {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
                "base_url": "SEGMENT_BASE_URL"}
@@ -56,6 +60,8 @@ def token_problem(token: str) -> str | None:
     """
     if not token:
         return "is empty"
+    if _PLAIN_TOKEN.fullmatch(token):  # the usual case, without the walk below
+        return None
     if token.strip() != token:
         end = token[-1] if token[-1].isspace() else token[0]
         where = "ends" if token[-1].isspace() else "starts"
