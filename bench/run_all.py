@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/run_all.py [--write]
 
-Runs cold_start, per_call, listing, simulator_throughput, batch_rate and masking in
-turn and exits 1 when a figure misses its target.
+Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking and
+service in turn and exits 1 when a figure misses its target.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import cold_start
 import listing
 import masking
 import per_call
+import service
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -109,9 +110,20 @@ def run_masking() -> list[Figure]:
                  "{:.0f}", "-")]
 
 
+def run_service() -> list[Figure]:
+    r = service.measure(300, 5, 32)
+    return [_fig("service: latency added per call over the in-process runtime, median (ms)",
+                 r["added_median_ms"], "{:.2f}", "<= 5", _at_most(5.0)),
+            _fig("service: latency added per call, p95 (ms)", r["added_p95_ms"], "{:.2f}",
+                 "-"),
+            _fig("service: calls per second at 32 concurrent clients", r["calls_per_s"],
+                 "{:,.0f}", ">= 200", lambda v: v >= 200)]
+
+
 BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
            ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
-           ("batch_rate", run_batch_rate), ("masking", run_masking))
+           ("batch_rate", run_batch_rate), ("masking", run_masking),
+           ("service", run_service))
 
 
 def machine() -> dict[str, str]:
@@ -169,6 +181,10 @@ What each measures:
   (as text, as data, and as a log record through the package's filter) in the
   scope of the newest runtime, after 1 and after 10,000 runtimes with their own
   tokens were made; best of 7 alternating rounds.
+- service (`bench/service.py`): `getWorkspace` through `segment-connector serve`
+  (its own process, keep-alive urllib3 client) against the in-process runtime,
+  the same simulator process behind both, 5 alternating rounds of 300 calls;
+  then 32 threads calling the service at once.
 """
 
 
