@@ -13,7 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 import requests
@@ -22,6 +22,9 @@ from service_support import registry, settings
 from connector.service.embedded import EmbeddedService
 from connector.service.settings import ServiceKey
 from connector.simulator import Simulator
+
+if TYPE_CHECKING:  # imported for real only once the browser fixture found Playwright
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -50,7 +53,7 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     path = _chromium()
     try:
         from playwright.sync_api import sync_playwright
@@ -69,19 +72,19 @@ def token(sim: Simulator) -> str:
 
 
 @pytest.fixture
-def open_page(browser: Any) -> Iterator[Callable[[str], Any]]:
+def open_page(browser: Browser) -> Iterator[Callable[[str], Page]]:
     """Opens the playground of a service in a fresh browser context. Anything the page asks
     of another host is refused and fails the test (no CDN, no fonts), as does any script
     error."""
-    contexts: list[Any] = []
+    contexts: list[BrowserContext] = []
     elsewhere: list[str] = []
     script_errors: list[str] = []
 
-    def open_(url: str) -> Any:
+    def open_(url: str) -> Page:
         context = browser.new_context(base_url=url)
         contexts.append(context)
 
-        def only_the_service(route: Any) -> None:
+        def only_the_service(route: Route) -> None:
             if route.request.url.startswith(url + "/"):
                 route.continue_()
             else:
@@ -91,8 +94,11 @@ def open_page(browser: Any) -> Iterator[Callable[[str], Any]]:
         context.route("**/*", only_the_service)
         tab = context.new_page()
         tab.on("pageerror", lambda error: script_errors.append(str(error)))
-        tab.on("console", lambda message: script_errors.append(message.text)
-               if "Content Security Policy" in message.text else None)
+        def policy_violation(message: ConsoleMessage) -> None:
+            if "Content Security Policy" in message.text:
+                script_errors.append(message.text)
+
+        tab.on("console", policy_violation)
         tab.goto("/")
         return tab
 
@@ -104,7 +110,7 @@ def open_page(browser: Any) -> Iterator[Callable[[str], Any]]:
 
 
 @pytest.fixture
-def page(open_page: Callable[[str], Any], service: EmbeddedService) -> Any:
+def page(open_page: Callable[[str], Page], service: EmbeddedService) -> Page:
     from playwright.sync_api import expect
 
     tab = open_page(service.url)
@@ -112,7 +118,7 @@ def page(open_page: Callable[[str], Any], service: EmbeddedService) -> Any:
     return tab
 
 
-def _choose(page: Any, key: str) -> None:
+def _choose(page: Page, key: str) -> None:
     """Find the action by its key in the search box, then pick it from the list."""
     from playwright.sync_api import expect
 
@@ -121,7 +127,7 @@ def _choose(page: Any, key: str) -> None:
     expect(page.locator("#action-title")).to_contain_text(f"({key})")
 
 
-def _assert_token_hidden(page: Any, token: str) -> None:
+def _assert_token_hidden(page: Page, token: str) -> None:
     assert token not in page.content()
     assert token not in page.url
     kept = page.evaluate("() => JSON.stringify([{...localStorage}, {...sessionStorage},"
@@ -129,14 +135,14 @@ def _assert_token_hidden(page: Any, token: str) -> None:
     assert token not in kept
 
 
-def _answer(page: Any) -> Any:
+def _answer(page: Page) -> Any:
     from playwright.sync_api import expect
 
     expect(page.locator("#answer")).to_be_visible()
-    return json.loads(page.locator("#answer").text_content())
+    return json.loads(page.locator("#answer").text_content() or "null")
 
 
-def test_create_a_source_then_find_it_in_the_get_source_dropdown(page: Any, token: str) -> None:
+def test_create_a_source_then_find_it_in_the_get_source_dropdown(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -170,7 +176,7 @@ def test_create_a_source_then_find_it_in_the_get_source_dropdown(page: Any, toke
     _assert_token_hidden(page, token)
 
 
-def test_dry_run_shows_the_request_and_sends_nothing(page: Any, token: str) -> None:
+def test_dry_run_shows_the_request_and_sends_nothing(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -192,7 +198,7 @@ def test_dry_run_shows_the_request_and_sends_nothing(page: Any, token: str) -> N
     _assert_token_hidden(page, token)
 
 
-def test_picklist_more_follows_the_next_page_token(page: Any, token: str) -> None:
+def test_picklist_more_follows_the_next_page_token(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.goto("/?pageSize=2")  # two options per call, so the catalog takes three
@@ -212,7 +218,7 @@ def test_picklist_more_follows_the_next_page_token(page: Any, token: str) -> Non
     expect(page.locator("#in-metadataId")).to_have_value("UBrsG9RVzw")  # kept while loading
 
 
-def test_picklist_search_and_a_typed_value(page: Any, token: str) -> None:
+def test_picklist_search_and_a_typed_value(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -232,7 +238,7 @@ def test_picklist_search_and_a_typed_value(page: Any, token: str) -> None:
     assert "customId" in json.dumps(_answer(page))
 
 
-def test_an_array_input_gets_options_added_from_its_picklist(page: Any, token: str) -> None:
+def test_an_array_input_gets_options_added_from_its_picklist(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -255,7 +261,7 @@ def test_an_array_input_gets_options_added_from_its_picklist(page: Any, token: s
     assert ada in request and bo in request
 
 
-def test_dependent_picklist_waits_for_its_parent(page: Any, token: str) -> None:
+def test_dependent_picklist_waits_for_its_parent(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -284,7 +290,7 @@ def test_dependent_picklist_waits_for_its_parent(page: Any, token: str) -> None:
         "choose Destination ID first")
 
 
-def test_a_problem_names_and_marks_the_inputs(page: Any, token: str) -> None:
+def test_a_problem_names_and_marks_the_inputs(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -323,7 +329,7 @@ def test_a_problem_names_and_marks_the_inputs(page: Any, token: str) -> None:
     _assert_token_hidden(page, token)
 
 
-def test_without_a_token_the_problem_says_so(page: Any) -> None:
+def test_without_a_token_the_problem_says_so(page: Page) -> None:
     from playwright.sync_api import expect
 
     _choose(page, "getSource")
@@ -334,7 +340,7 @@ def test_without_a_token_the_problem_says_so(page: Any) -> None:
     expect(page.locator("#problem-facts")).to_contain_text("401")
 
 
-def test_the_keyboard_finds_and_fills_an_action(page: Any, token: str) -> None:
+def test_the_keyboard_finds_and_fills_an_action(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -354,7 +360,7 @@ def test_the_keyboard_finds_and_fills_an_action(page: Any, token: str) -> None:
     assert "count=3" in json.dumps(_answer(page))
 
 
-def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
+def test_every_action_draws_a_labelled_form_from_the_manifest(page: Page,
                                                              service: EmbeddedService) -> None:
     """The builder's claim: the manifest alone draws every action's form. Each property of
     each inputSchema gets a labelled control, required ones marked."""
@@ -409,7 +415,7 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Any,
 
 
 def test_a_service_key_and_a_profile_instead_of_a_token(
-        open_page: Callable[[str], Any], sim: Simulator) -> None:
+        open_page: Callable[[str], Page], sim: Simulator) -> None:
     from playwright.sync_api import expect
 
     key = "playground-key-" + uuid.uuid4().hex
