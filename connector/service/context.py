@@ -79,6 +79,10 @@ class Service:
         self._ready.set()
 
     @property
+    def failed(self) -> bool:
+        return self._failure is not None
+
+    @property
     def ready(self) -> bool:
         return self._ready.is_set() and self._failure is None
 

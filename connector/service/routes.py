@@ -106,7 +106,8 @@ def healthz() -> Response:
 def readyz(request: Request) -> Response:
     service = service_of(request)
     if not service.ready:
-        return json_answer({"status": "loading"}, None, 503)
+        state = "failed" if service.failed else "loading"
+        return json_answer({"status": state}, None, 503)
     registry = service.registry()
     return json_answer({"status": "ready", "actions": len(registry.actions.items),
                         "picklists": len(registry.datasources.items)}, None)
