@@ -11,24 +11,8 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-from connector.errors import ConnectorError
+from connector.service.errors import ProfileForbiddenError, ServiceAuthError
 from connector.service.settings import ServiceKey
-
-
-class ServiceAuthError(ConnectorError):
-    """The call has no service key, or one that is not configured."""
-
-    kind = "service_key"
-    category = "config"
-    status = 401
-
-
-class ProfileForbiddenError(ConnectorError):
-    """The service key may not use the profile the call names."""
-
-    kind = "profile_forbidden"
-    category = "config"
-    status = 403
 
 
 def _digest(text: str) -> bytes:

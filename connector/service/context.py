@@ -13,26 +13,17 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from connector.errors import ConnectorError
 from connector.redact import get_logger
 from connector.registry import Registry
 from connector.retry import RetryPolicy
 from connector.service.auth import KeyRing
 from connector.service.calls import Call
+from connector.service.errors import NotReadyError
 from connector.service.limiters import LimiterPool
 from connector.service.settings import Settings
 
 log = get_logger("segment_connector.service")
 READY_WAIT_S = 60.0
-
-
-class NotReadyError(ConnectorError):
-    """The service is still loading its plugins."""
-
-    kind = "not_ready"
-    category = "transient"
-    retryable = True
-    status = 503
 
 
 class Service:

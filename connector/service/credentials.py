@@ -12,31 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connector.connection import DEFAULT_REGION, Connection
-from connector.errors import ConnectorError, InputError
+from connector.errors import InputError
 from connector.service.auth import check_profile
+from connector.service.errors import NoCredentialsError, UnknownProfileError
 from connector.service.settings import ServiceKey, Settings
 
 TOKEN_HEADER = "X-Segment-Token"
 PROFILE_HEADER = "X-Segment-Profile"
 REGION_HEADER = "X-Segment-Region"
-
-
-class NoCredentialsError(ConnectorError):
-    """The call names neither a token nor a profile."""
-
-    kind = "no_credentials"
-    category = "config"
-    status = 401
-
-
-class UnknownProfileError(InputError):
-    """The profile the call names is not in the server's config."""
-
-    codes = ("unknown_profile",)
-
-    @property
-    def code(self) -> str:
-        return "unknown_profile"
 
 
 def connection_for(headers: Mapping[str, str], settings: Settings,
