@@ -3,7 +3,14 @@ answers with. Listed by `connector.errors.error_codes()` (no web module needed).
 
 from __future__ import annotations
 
-from connector.errors import CONFIG, TRANSIENT, ConnectorError, InputError
+from connector.errors import (
+    CONFIG,
+    EXIT_INPUT,
+    EXIT_NO_ANSWER,
+    TRANSIENT,
+    ConnectorError,
+    InputError,
+)
 
 
 class ServiceAuthError(ConnectorError):
@@ -11,6 +18,7 @@ class ServiceAuthError(ConnectorError):
 
     kind = "service_key"
     category = CONFIG
+    exit_code = EXIT_INPUT
     status = 401
 
 
@@ -19,6 +27,7 @@ class ProfileForbiddenError(ConnectorError):
 
     kind = "profile_forbidden"
     category = CONFIG
+    exit_code = EXIT_INPUT
     status = 403
 
 
@@ -27,6 +36,7 @@ class NoCredentialsError(ConnectorError):
 
     kind = "no_credentials"
     category = CONFIG
+    exit_code = EXIT_INPUT
     status = 401
 
 
@@ -45,5 +55,6 @@ class NotReadyError(ConnectorError):
 
     kind = "not_ready"
     category = TRANSIENT
+    exit_code = EXIT_NO_ANSWER
     retryable = True
     status = 503
