@@ -369,15 +369,19 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Page,
     drawn = page.evaluate("""() => {
         const select = document.getElementById("action-select");
         const out = {};
-        const unnamed = [];
+        const faults = [];
         for (const option of [...select.options]) {
             select.value = option.value;
             select.dispatchEvent(new Event("change"));
             for (const control of document.querySelectorAll(
                     "#fields input, #fields select, #fields textarea")) {
                 if (!control.labels.length && !control.getAttribute("aria-label")) {
-                    unnamed.push(`${option.value}: ${control.id}`);
+                    faults.push(`${option.value}: ${control.id} has no label`);
                 }
+            }
+            const shown = document.getElementById("builder").innerText;
+            if (/undefined|NaN|object Object/.test(shown)) {
+                faults.push(`${option.value}: a missing value is shown`);
             }
             out[option.value] = [...document.querySelectorAll("#fields > .field")]
                 .filter((node) => node.dataset.field.startsWith("in-"))
@@ -394,9 +398,10 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Page,
                             named];
                 });
         }
-        return {forms: out, unnamed};
+        return {forms: out, faults};
     }""")
-    assert drawn["unnamed"] == []  # every control has a label or an aria-label
+    # Every control has a label or an aria-label, and no form shows a missing value.
+    assert drawn["faults"] == []
     drawn = drawn["forms"]
     assert sorted(drawn) == sorted(action["key"] for action in manifest["actions"])
     kinds: set[tuple[str, str]] = set()

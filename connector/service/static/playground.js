@@ -145,7 +145,7 @@
     byId("action-title").textContent = `${action.display} (${action.key})`;
     byId("action-description").textContent = action.description ?? "";
     byId("action-facts").textContent = [
-      `${action.method} ${action.path}`,
+      action.method && action.path ? `${action.method} ${action.path}` : null, // Raw Request: any
       action.safety,
       action.stability,
       action.idempotent ? "idempotent" : "not idempotent",
@@ -575,6 +575,7 @@
       byId("answer-status").textContent = `${what}: ${answer.status}`;
       byId("answer").textContent = pretty(answer.payload);
       byId("answer").hidden = false;
+      byId("output").scrollIntoView({ block: "nearest" }); // below a long form
     } else {
       byId("answer-status").textContent = `${what}: ${answer.status || "no answer"}`;
       showProblem(answer.problem);
