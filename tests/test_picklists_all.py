@@ -29,9 +29,11 @@ EXPECTED = (
     "reverseEtlModels", "credentials", "sourcesCatalog", "destinationsCatalog",
     "warehousesCatalog",
 )
-# Picklists whose listing lives under a parent resource, and the parent's input.
-DEPENDENT = {"audiences": "spaceId", "computedTraits": "spaceId",
-             "destinationSubscriptions": "destinationId", "destinationFilters": "destinationId"}
+# Picklists whose listing lives under a parent resource, and the parents' inputs.
+DEPENDENT = {key: tuple(i.key for i in REGISTRY.datasource(key).inputs
+                         if i.required and i.default is None)
+             for key in PICKLISTS}
+DEPENDENT = {key: parents for key, parents in DEPENDENT.items() if parents}
 # A parent id that only stays one path segment when it is URL-quoted.
 PARENT = "parent id/1"
 PAGES, PER_PAGE = 3, 3
@@ -123,8 +125,7 @@ def _serve(rsps: responses.RequestsMock, key: str, parent: str | None = None
 
 
 def _inputs(key: str, **extra: Any) -> dict[str, Any]:
-    parent = DEPENDENT.get(key)
-    return ({parent: PARENT} if parent else {}) | extra
+    return dict.fromkeys(DEPENDENT.get(key, ()), PARENT) | extra
 
 
 @pytest.fixture
@@ -138,7 +139,9 @@ def _calls(rsps: responses.RequestsMock) -> list[tuple[str, dict[str, list[str]]
 
 
 def test_expected_picklists_are_registered() -> None:
-    assert set(EXPECTED) | set(DEPENDENT) <= set(PICKLISTS)
+    assert set(EXPECTED) <= set(PICKLISTS)
+    assert {"audiences", "computedTraits", "destinationSubscriptions",
+            "destinationFilters"} <= set(DEPENDENT)
 
 
 @pytest.mark.parametrize("key", PICKLISTS)
@@ -184,14 +187,15 @@ def test_max_items_caps_the_options(rt: Runtime, key: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(DEPENDENT))
 def test_dependent_picklist_needs_its_parent(rt: Runtime, key: str) -> None:
-    parent = DEPENDENT[key]
     source, action = _source(key)
-    assert "{" + parent + "}" in action.path
-    assert any(i.key == parent and i.required for i in source.inputs)
-    with responses.RequestsMock() as rsps, pytest.raises(InputError) as caught:
-        rt.picklist(key, {})
-    assert len(rsps.calls) == 0
-    assert parent in caught.value.fields
+    for parent in DEPENDENT[key]:
+        # The parent goes in the listing's path, or (filters, instances) its query.
+        inp = next(i for i in action.inputs if i.key == parent)
+        assert action.where(inp) in ("path", "query")
+        with responses.RequestsMock() as rsps, pytest.raises(InputError) as caught:
+            rt.picklist(key, _inputs(key) | {parent: None})
+        assert len(rsps.calls) == 0
+        assert parent in caught.value.fields
 
 
 @pytest.mark.parametrize("key", PICKLISTS)
