@@ -5,8 +5,14 @@ The registry registers this module itself, by import, before any entry point.
 
 from typing import Any
 
-from actions.ids import (AUDIENCE_AS_ID, AUDIENCE_ID, DESTINATION_ID, FILTER_SPACE_ID,
-                        FUNCTION_ID, SPACE_ID)
+from actions.ids import (
+    AUDIENCE_AS_ID,
+    AUDIENCE_ID,
+    DESTINATION_ID,
+    FILTER_SPACE_ID,
+    FUNCTION_ID,
+    SPACE_ID,
+)
 from connector.hookspecs import Register, hookimpl
 from connector.spec import REGION, DataSource, Fields, Input
 
