@@ -221,7 +221,8 @@ def error_codes() -> list[dict[str, Any]]:
     import connector.paging
     import connector.ratelimit
     import connector.registry
-    import connector.retry  # noqa: F401
+    import connector.retry
+    import connector.triggers.state  # noqa: F401
 
     rows: dict[str, dict[str, Any]] = {}
     stack: list[type[ConnectorError]] = [ConnectorError]

@@ -40,13 +40,15 @@ class UnknownKeyError(InputError):
     not there, and nothing was sent.
     """
 
-    codes = ("unknown_action", "unknown_picklist", "unknown_trigger")  # by what was looked up
+    # By what was looked up: an action, a picklist, a trigger, or any of them (`key`).
+    codes = ("unknown_action", "unknown_picklist", "unknown_trigger", "unknown_key")
 
     def __init__(self, field_name: str, what: str, name: str, known: Iterable[str]) -> None:
         import difflib  # deferred: only a failed lookup needs it
 
         self.name = name
         self.what = what
+        self.field_name = field_name
         self.suggestions = difflib.get_close_matches(name, sorted(set(known)), n=3)
         hint = ""
         if self.suggestions:
@@ -56,7 +58,7 @@ class UnknownKeyError(InputError):
 
     @property
     def code(self) -> str:
-        return "unknown_" + self.what.replace(" ", "_")
+        return "unknown_" + self.field_name
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "suggestions": self.suggestions}
@@ -201,12 +203,14 @@ class Registry:
             raise UnknownKeyError("trigger", "trigger", name, self.triggers.names())
         return found
 
-    def find(self, name: str) -> Action | DataSource:
-        """An action, else a picklist, by key or alias; UnknownKeyError (field `key`)."""
-        found = self.actions.get(name) or self.datasources.get(name)
+    def find(self, name: str) -> Action | DataSource | Trigger:
+        """An action, else a picklist, else a trigger, by key or alias; UnknownKeyError
+        (field `key`)."""
+        found = self.actions.get(name) or self.datasources.get(name) or self.triggers.get(name)
         if found is None:
-            raise UnknownKeyError("key", "action or picklist", name,
-                                  [*self.actions.names(), *self.datasources.names()])
+            raise UnknownKeyError("key", "action, picklist or trigger", name,
+                                  [*self.actions.names(), *self.datasources.names(),
+                                   *self.triggers.names()])
         return found
 
 

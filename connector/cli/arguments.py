@@ -195,11 +195,12 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _error_format_option(s, hidden)
     s.set_defaults(fn=commands.cmd_list)
 
-    s = sub.add_parser("describe", help="inputs, defaults and example payload of an action "
-                       "or picklist",
+    s = sub.add_parser("describe", help="inputs, defaults and example payload of an action, "
+                       "picklist or trigger",
                        description="Inputs (type, default, example value), and an example "
-                                   "payload of an action or picklist.")
-    s.add_argument("key", help="action or picklist key or alias, e.g. createSource; see "
+                                   "payload (a trigger: sample event) of an action, picklist "
+                                   "or trigger.")
+    s.add_argument("key", help="action, picklist or trigger key or alias, e.g. createSource; see "
                                f"`{PROG} list`")
     s.add_argument("--json", action="store_true",
                    help="print the description as JSON (its manifest entry, with example "

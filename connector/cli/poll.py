@@ -29,9 +29,11 @@ from connector.files import write_atomically
 from connector.redact import redact
 from connector.registry import Registry
 
+# Between polls of --watch; tests replace it.
+sleep: Callable[[float], None] = time.sleep
 
-def cmd_poll(args: argparse.Namespace, registry: Registry,
-             sleep: Callable[[float], None] = time.sleep) -> int:
+
+def cmd_poll(args: argparse.Namespace, registry: Registry) -> int:
     trigger = registry.trigger(args.key)
     args.key = trigger.key
     values = parse_inputs(args.input, args.input_json, trigger.all_inputs, trigger.key)
