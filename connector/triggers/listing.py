@@ -2,7 +2,7 @@
 
 Each poll reads the whole listing and compares it with the state: ids not
 seen before are `created`; with `changes` on, a known id whose fingerprint
-(its `updatedAt`, else a hash of the item) moved is `changed`. An id the
+(a hash of the whole item) moved is `changed`. An id the
 state knows stays known while it is missing from a read, since a page that
 shifted can hide it: it is forgotten only after a read that was provably
 whole (as many distinct ids as the listing's `totalEntries`, on the first
@@ -110,9 +110,7 @@ class ListingFeed:
 
 
 def _fingerprint(item: Mapping[str, Any]) -> str:
-    stamp = item.get("updatedAt")
-    if isinstance(stamp, str) and stamp:
-        return stamp
+    # The whole item, not only `updatedAt`: a change that leaves the stamp alone still counts.
     text = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
