@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from connector.connection import Connection
-from connector.errors import InputError, PluginError
+from connector.errors import InputError, PluginError, ResponseError
 from connector.hookspecs import hookimpl
 from connector.registry import Registry
 from connector.runtime import Runtime
@@ -315,3 +316,13 @@ def test_every_built_in_trigger_has_a_sample_event_in_its_own_shape(registry: Re
         if isinstance(feed, AuditFeed) and feed.types:
             assert sample["type"] in feed.types
 
+
+
+def test_an_audit_event_without_a_time_is_the_apis_fault_not_the_inputs() -> None:
+    class Trail:  # an API whose trail answers an event with no readable time
+        def iter_items(self, key: str, inputs: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            yield {"id": "e1", "timestamp": "soon", "type": "Source Created"}
+
+    state = {"v": 1, "trigger": "t", "feed": "audit", "after": None, "seen": {}}
+    with pytest.raises(ResponseError, match="no RFC 3339 timestamp"):
+        AuditFeed().poll(Trail(), {}, state, 10, "t")

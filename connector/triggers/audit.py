@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from connector.errors import ResponseError
 from connector.triggers import state as states
 
 LISTING = "listAuditEvents"
@@ -84,10 +85,10 @@ class AuditFeed:
         top = [e for e in top if isinstance(e, dict) and isinstance(e.get("id"), str)]
         if not top:  # an empty trail: whatever comes next is new
             return states.fresh(trigger, self.kind, after=None, seen={})
-        moment = _time(top[0], trigger)
+        moment = _api_time(top[0])
         there = {e["id"] for e in top}
         before = [e for e in self._read(runtime, query, moment - OVERLAP)
-                  if wanted(e) and (e["id"] in there or _time(e, trigger) < moment)]
+                  if wanted(e) and (e["id"] in there or _api_time(e) < moment)]
         return self._next(trigger, top[0]["timestamp"], {}, before)
 
     def _next(self, trigger: str, after: str | None, seen: Mapping[str, str],
@@ -110,13 +111,15 @@ class AuditFeed:
         inputs = {**query, "count": self.page_size}
         if floor is not None:
             inputs["startTime"] = states.format_time(floor)
-        by_id: dict[str, Event] = {}
+        by_id: dict[str, tuple[datetime, Event]] = {}
         for item in runtime.iter_items(LISTING, inputs):
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                by_id.setdefault(item["id"], item)  # a page that shifted repeats some
+            if not (isinstance(item, dict) and isinstance(item.get("id"), str)):
+                raise ResponseError(f"{LISTING}: an event without an id: {item!r:.200}")
+            if item["id"] not in by_id:  # a page that shifted repeats some
+                by_id[item["id"]] = (_api_time(item), item)
         # Oldest first; the trail's own order (newest first) breaks timestamp ties.
         ordered = list(reversed(by_id.values()))
-        return sorted(ordered, key=lambda e: _time(e, ""))
+        return [event for _, event in sorted(ordered, key=lambda pair: pair[0])]
 
 
 def _read_state(state: Mapping[str, Any], trigger: str) -> tuple[str | None, dict[str, str]]:
@@ -128,7 +131,12 @@ def _read_state(state: Mapping[str, Any], trigger: str) -> tuple[str | None, dic
     return after, seen
 
 
-def _time(event: Event, trigger: str) -> datetime:
-    return states.parse_time(event.get("timestamp"), "timestamp", trigger)
+def _api_time(event: Event) -> datetime:
+    """An event's time as the API gave it; a ResponseError when it has none."""
+    try:
+        return states.parse_time(event.get("timestamp"), "timestamp")
+    except ValueError:
+        raise ResponseError(f"{LISTING}: event {event['id']!r} has no RFC 3339 timestamp: "
+                            f"{event.get('timestamp')!r:.60}") from None
 
 
