@@ -247,11 +247,11 @@ def world() -> Iterator[tuple[Runtime, dict[str, str], dict[str, str]]]:
                                        destinationId=destination, sourceId=source
                                        )["filter"]["id"],
         }
+        made["regulations"] = _run(rt, "createWorkspaceRegulation")["regulateId"]
         # Made but not offered: the simulator keeps an activation under its connection's
-        # path and a regulation as the id it answers, not in the listings these read.
+        # path, not in the listing the picklist reads.
         _run(rt, "addActivationToAudience", spaceId=space, audienceId=audience,
              connectionId=connection)
-        _run(rt, "createWorkspaceRegulation")
         model = _run(rt, "createReverseEtlModel", sourceId=source)["reverseEtlModel"]["id"]
         ids = {"spaces": space, "audiences": audience, "sources": source,
                "destination": destination, "functions": function,
