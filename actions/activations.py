@@ -1,6 +1,6 @@
 """Activations: how an Engage audience reaches its connected destinations."""
 
-from actions.ids import AUDIENCE_ID, DESTINATION_ID, SPACE_ID
+from actions.ids import AUDIENCE_ID, CONNECTION_ID, DESTINATION_ID, SPACE_ID
 from connector.spec import Input, Overlays
 
 api = Overlays(__file__)
@@ -11,14 +11,14 @@ DISPLAY_NAME = Input("displayName",
                      example="VIP entered")
 # The paths name this one `id`.
 ACTIVATION_ID = Input("id", comments="Id of the activation.", required=True,
-                      example="2hJ8mnZsM3rYXpcHpiP3jgJB1vW", label="Activation ID")
+                      picklist="audienceActivations", example="2hJ8mnZsM3rYXpcHpiP3jgJB1vW",
+                      label="Activation ID")
 
 ACTIONS = (
     api("addActivationToAudience", "Add Activation to Audience",
         "Create an activation that sends an audience's events to a connected destination.",
         SPACE_ID, AUDIENCE_ID,
-        Input("connectionId", comments="Id of the audience's connection to a destination.",
-              example="2Bn1LpzW7Qc5nGZdxvKR4bHs8Xa"),
+        CONNECTION_ID,
         ENABLED,
         Input("performResync", comments="Resend the whole audience, not only future changes.",
               example=False),

@@ -1,14 +1,11 @@
 """Audiences: Engage segments of profiles or accounts, their previews and schedules."""
 
+from actions.ids import AUDIENCE_AS_ID as AUDIENCE
 from actions.ids import AUDIENCE_ID, SPACE_ID
 from connector.spec import Input, Overlays
 
 api = Overlays(__file__)
 
-# The paths name this one `id`.
-AUDIENCE = Input("id", comments="Id of the audience.", required=True,
-                 example="aud_0ujsszwN8NRY24YaXiTIE2VWDTS", picklist="audiences",
-                 label="Audience ID")
 STRATEGY = Input("strategy", comments="Schedule strategy: `PERIODIC` or `SPECIFIC_DAYS`.",
                  example="PERIODIC")
 ENABLED = Input("enabled", comments="Whether the audience is computed.", example=True)
@@ -19,7 +16,7 @@ DEFINITION = {"query": "event('Order Completed').count() >= 2 within 30 days"}
 INCLUDE = Input("include", comments="Extra resource to embed; only `schedules` is supported.",
                 example="schedules")
 SCHEDULE_ID = Input("scheduleId", comments="Id of the audience schedule.", required=True,
-                    example="sch_2VcFTNyZvRk5aRtZqT7Lh3hYbBg")
+                    picklist="audienceSchedules", example="sch_2VcFTNyZvRk5aRtZqT7Lh3hYbBg")
 
 ACTIONS = (
     api("addAudienceScheduleToAudience", "Add Audience Schedule to Audience",

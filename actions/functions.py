@@ -1,6 +1,6 @@
 """Functions: custom source, destination and insert code, its versions and instances."""
 
-from actions.ids import FUNCTION_ID
+from actions.ids import FUNCTION_ID, VERSION_ID
 from connector.spec import Input, Overlays
 
 api = Overlays(__file__)
@@ -21,6 +21,7 @@ ENABLED = Input("enabled", comments="Whether the instance processes events.")
 SETTINGS = Input("settings", comments="Instance settings, as the function declares them.",
                  example={"apiKey": "abc123"})
 INSTANCE_ID = Input("instanceId", comments="Id of the insert function instance.",
+                    required=True, picklist="insertFunctionInstances",
                     example="2Fr5uFAoV7Sgd7CoGzTi5FqWTzV")
 
 ACTIONS = (
@@ -52,9 +53,7 @@ ACTIONS = (
         INSTANCE_ID),
     api("getFunction", "Get Function", "Fetch one function.", FUNCTION_ID),
     api("getFunctionVersion", "Get Function Version", "Fetch one saved version of a function.",
-        FUNCTION_ID,
-        Input("versionId", comments="Id of the function version.",
-              example="ifnv_2P7hFPzZDYgPHbZRMmtu95sSjMY")),
+        FUNCTION_ID, VERSION_ID),
     api("getInsertFunctionInstance", "Get Insert Function Instance",
         "Fetch one insert function instance.",
         INSTANCE_ID),
@@ -68,9 +67,7 @@ ACTIONS = (
         FUNCTION_ID),
     api("restoreFunctionVersion", "Restore Function Version",
         "Make an earlier saved version the current code of a function.",
-        FUNCTION_ID,
-        Input("versionId", comments="Id of the version to restore.",
-              example="ifnv_2P7hFPzZDYgPHbZRMmtu95sSjMY")),
+        FUNCTION_ID, VERSION_ID),
     api("updateFunction", "Update Function",
         "Change the code, settings or display details of a function.",
         FUNCTION_ID,

@@ -26,3 +26,15 @@ FILTER_ID = _id("filterId", "destination filter", "destinationFilters",
                 "2LmLZNp7rUC53k6KvlRrpNHLPcR")
 SUBSCRIPTION_ID = _id("subscriptionId", "destination subscription",
                       "destinationSubscriptions", "iJA9ehsaRJGrGKBHwAgeKU")
+# The audience paths of schedules name the audience `id`, as their listing does.
+AUDIENCE_AS_ID = Input("id", comments="Id of the audience.", required=True,
+                       example="aud_0ujsszwN8NRY24YaXiTIE2VWDTS", picklist="audiences",
+                       label="Audience ID")
+# Space filters name their space `integrationId`, in the listing's query and the bodies.
+FILTER_SPACE_ID = Input("integrationId", comments="Id of the space the filter applies to.",
+                        required=True, picklist="spaces", example="spa_9aQ1Lj62S4bomZKLF4DPqW",
+                        label="Space ID")
+CONNECTION_ID = _id("connectionId", "audience's connection to a destination",
+                    "audienceDestinations", "2Bn1LpzW7Qc5nGZdxvKR4bHs8Xa")
+VERSION_ID = _id("versionId", "function version", "functionVersions",
+                 "ifnv_2P7hFPzZDYgPHbZRMmtu95sSjMY")

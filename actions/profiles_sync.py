@@ -7,7 +7,8 @@ api = Overlays(__file__)
 
 # A space's profiles warehouse, not one of /warehouses: the `warehouses` picklist does not fit.
 PROFILES_WAREHOUSE_ID = Input("warehouseId", comments="Id of the space's profiles warehouse.",
-                              required=True, example="kjU72LCJexvrqL7G4TMHHN")
+                              required=True, picklist="profilesWarehouses",
+                              example="kjU72LCJexvrqL7G4TMHHN")
 NAME = Input("name", comments="Display name of the warehouse.", example="Profiles warehouse")
 SCHEMA_NAME = Input("schemaName", comments="Schema to write to; the space slug when blank. "
                     "Must not be a schema that already exists.", example="engage_profiles")

@@ -1,12 +1,13 @@
 """Space filters: rules that drop events reaching an Engage space from any source (beta)."""
 
+from actions.ids import FILTER_SPACE_ID as SPACE
 from connector.spec import Input, Overlays
 
 api = Overlays(__file__)
 
-FILTER_ID = Input("id", comments="Id of the space filter.", example="2LmLZNp7rUC53k6KvlRrpNHLPcR")
-SPACE = Input("integrationId", comments="Id of the space the filter applies to.",
-              picklist="spaces", example="spa_9aQ1Lj62S4bomZKLF4DPqW")
+FILTER_ID = Input("id", comments="Id of the space filter.", required=True,
+                  picklist="spaceFilters", example="2LmLZNp7rUC53k6KvlRrpNHLPcR",
+                  label="Filter ID")
 ENABLED = Input("enabled", comments="Whether the filter is active.")
 DESCRIPTION = Input("description", comments="What the filter is for.",
                     example="Drop test traffic")

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from connector.errors import PluginError
-from connector.spec import INPUT_TYPES, WHERE, Action, DataSource, Input
+from connector.spec import INPUT_TYPES, WHERE, Action, DataSource, Input, Trigger
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SCALARS: dict[str, type | tuple[type, ...]] = {
@@ -101,9 +101,17 @@ def check_datasource(source: DataSource, plugin: str) -> None:
         raise _fail(plugin, "picklist", source.key, "names no listing action")
 
 
+def check_trigger(trigger: Trigger, plugin: str) -> None:
+    check_inputs(trigger.all_inputs, plugin, "trigger", trigger.key)
+    if not callable(getattr(trigger.feed, "poll", None)) or not getattr(trigger.feed, "kind", ""):
+        raise _fail(plugin, "trigger", trigger.key,
+                    f"feed {trigger.feed!r} is not an EventFeed (a `kind` and a `poll` method)")
+
+
 def check_links(actions: Iterable[Action], sources: Iterable[DataSource],
-                picklists: set[str], action_keys: set[str]) -> None:
-    """Every picklist an input names exists, and every picklist's listing does."""
+                picklists: set[str], action_keys: set[str],
+                triggers: Iterable[Trigger] = ()) -> None:
+    """Every picklist an input names exists, and every listing a picklist or trigger reads."""
     for action in actions:
         for inp in action.inputs:
             if inp.picklist is not None and inp.picklist not in picklists:
@@ -114,3 +122,12 @@ def check_links(actions: Iterable[Action], sources: Iterable[DataSource],
         if source.action not in action_keys:
             raise _fail(source.plugin, "picklist", source.key,
                         f"reads action {source.action!r}, which no plugin declares")
+    for trigger in triggers:
+        for inp in trigger.inputs:
+            if inp.picklist is not None and inp.picklist not in picklists:
+                raise _fail(trigger.plugin, "trigger", trigger.key,
+                            f"links picklist {inp.picklist!r}, which no plugin declares",
+                            inp.key)
+        if trigger.feed.action and trigger.feed.action not in action_keys:
+            raise _fail(trigger.plugin, "trigger", trigger.key,
+                        f"reads action {trigger.feed.action!r}, which no plugin declares")

@@ -222,7 +222,8 @@ def error_codes() -> list[dict[str, Any]]:
     import connector.ratelimit
     import connector.registry
     import connector.retry
-    import connector.service.errors  # noqa: F401
+    import connector.service.errors
+    import connector.triggers.state  # noqa: F401
 
     rows: dict[str, dict[str, Any]] = {}
     stack: list[type[ConnectorError]] = [ConnectorError]

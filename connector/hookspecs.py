@@ -1,8 +1,10 @@
 """Hook specifications of the `segment_connector` plugin system.
 
-A plugin is any module or object with `@hookimpl` functions, exposed through
-the `segment_connector` entry-point group (the built-in actions and picklists
-are registered by the host itself, by import, through the same hooks). Each
+Three kinds of plugin declaration: actions, picklists and polling triggers. A
+plugin is any module or object with `@hookimpl` functions, exposed through the
+`segment_connector` entry-point group (the built-in actions, picklists and
+triggers are registered by the host itself, by import, through the same
+hooks). Each
 hook receives a `register` callback; the host completes and checks every
 declaration, rejects duplicate keys and aliases, and records which plugin made
 it. A declaration it refuses (an unknown input type, a path placeholder no
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING, Protocol
 import pluggy
 
 if TYPE_CHECKING:
-    from connector.spec import Action, DataSource
+    from connector.spec import Action, DataSource, Trigger
 
 PROJECT = "segment_connector"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -49,7 +51,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 class Register(Protocol):
     """The callback a register hook receives: `register(item)` or `register(item, replace=True)`."""
 
-    def __call__(self, item: Action | DataSource, replace: bool = False) -> None: ...
+    def __call__(self, item: Action | DataSource | Trigger, replace: bool = False) -> None: ...
 
 
 @hookspec
@@ -67,4 +69,15 @@ def register_datasources(register: Register) -> None:
     """Declare picklists: call `register(datasource)` once per `DataSource`.
 
     The same duplicate rules as `register_actions` apply.
+    """
+
+
+@hookspec
+def register_triggers(register: Register) -> None:
+    """Declare polling triggers: call `register(trigger)` once per `Trigger`.
+
+    A trigger's `feed` does the polling (`connector.triggers.AuditFeed` over the
+    audit trail, `connector.triggers.ListingFeed` over a listing, or any
+    `connector.spec.EventFeed`). The same duplicate rules as `register_actions`
+    apply.
     """

@@ -18,7 +18,7 @@ from connector import __version__
 from connector.api import catalog
 from connector.errors import error_codes
 from connector.registry import Registry
-from connector.spec import Action, DataSource, Input
+from connector.spec import REGION, Action, DataSource, Input, Trigger
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number",
                "boolean": "boolean", "object": "object", "array": "array"}
@@ -127,15 +127,40 @@ def describe_datasource(source: DataSource) -> dict[str, Any]:
         "key": source.key, "display": source.display, "description": source.description,
         "type": "picklist", "action": source.action, "aliases": list(source.aliases),
         "plugin": source.plugin,
+        # The inputs a builder must fill before it can load the options (parent ids).
+        "dependsOn": [i.key for i in source.inputs
+                      if i.required and i.default is None and i is not REGION],
         "inputs": [describe_input(i) for i in source.all_inputs],
         "inputSchema": inputs_schema(source.all_inputs),
         "examplePayload": source.example,
     }
 
 
+def describe_trigger(trigger: Trigger) -> dict[str, Any]:
+    return {
+        "key": trigger.key, "display": trigger.display, "description": trigger.description,
+        "type": "polling", "feed": trigger.feed.kind, "reads": trigger.feed.action or None,
+        "aliases": list(trigger.aliases), "plugin": trigger.plugin,
+        "inputs": [describe_input(i) for i in trigger.all_inputs],
+        "inputSchema": inputs_schema(trigger.all_inputs),
+        "sampleEvent": trigger.sample,
+    }
+
+
+# How a flow engine polls: the call, what it takes and what it answers.
+POLLING = {
+    "command": "segment-connector poll KEY --state FILE",
+    "python": "connector.triggers.poll_trigger",
+    "takes": {"inputs": "object", "state": "the `state` of the previous poll; none at first"},
+    "returns": {"events": "array, oldest first, each event once", "state": "object"},
+    "firstPoll": "starts from now (returns nothing earlier) unless the `since` input is given",
+}
+
+
 def build(registry: Registry) -> dict[str, Any]:
     actions = sorted(registry.actions.items.values(), key=lambda a: a.key)
     sources = sorted(registry.datasources.items.values(), key=lambda d: d.key)
+    triggers = sorted(registry.triggers.items.values(), key=lambda t: t.key)
     return {
         "name": "segment",
         "display": "Segment",
@@ -156,6 +181,8 @@ def build(registry: Registry) -> dict[str, Any]:
         "errors": error_codes(),
         "actions": [describe_action(a) for a in actions],
         "picklists": [describe_datasource(d) for d in sources],
+        "polling": POLLING,
+        "triggers": [describe_trigger(t) for t in triggers],
     }
 
 

@@ -1,6 +1,6 @@
-"""Load plugins through pluggy and keep every action and picklist by key and alias.
+"""Load plugins through pluggy and keep every action, picklist and trigger by key and alias.
 
-The built-in plugins (`actions.plugin`, `datasources.plugin`) are registered
+The built-in plugins (`actions.plugin`, `datasources.plugin`, `triggers.plugin`) are registered
 by import, the way llm and datasette register their default plugins, so a
 source checkout on PYTHONPATH works without installed entry points;
 third-party plugins load through the `segment_connector` entry-point group.
@@ -24,11 +24,12 @@ import pluggy
 
 from connector import checks, hookspecs, overlay
 from connector.errors import InputError, PluginError
-from connector.spec import Action, DataSource
+from connector.spec import Action, DataSource, Trigger
 
 log = logging.getLogger("segment_connector.plugins")
 # Registered by import before any entry point: (plugin name, module).
-BUILTIN_PLUGINS = (("actions", "actions.plugin"), ("datasources", "datasources.plugin"))
+BUILTIN_PLUGINS = (("actions", "actions.plugin"), ("datasources", "datasources.plugin"),
+                   ("triggers", "triggers.plugin"))
 BUILTIN = frozenset(name for name, _ in BUILTIN_PLUGINS)
 
 
@@ -39,13 +40,15 @@ class UnknownKeyError(InputError):
     not there, and nothing was sent.
     """
 
-    codes = ("unknown_action", "unknown_picklist")  # `code` by what was looked up
+    # By what was looked up: an action, a picklist, a trigger, or any of them (`key`).
+    codes = ("unknown_action", "unknown_picklist", "unknown_trigger", "unknown_key")
 
     def __init__(self, field_name: str, what: str, name: str, known: Iterable[str]) -> None:
         import difflib  # deferred: only a failed lookup needs it
 
         self.name = name
         self.what = what
+        self.field_name = field_name
         self.suggestions = difflib.get_close_matches(name, sorted(set(known)), n=3)
         hint = ""
         if self.suggestions:
@@ -55,7 +58,7 @@ class UnknownKeyError(InputError):
 
     @property
     def code(self) -> str:
-        return "unknown_" + self.what.replace(" ", "_")
+        return "unknown_" + self.field_name
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "suggestions": self.suggestions}
@@ -103,13 +106,14 @@ class _Table:
 
 
 class Registry:
-    """Every action and picklist the loaded plugins declare."""
+    """Every action, picklist and trigger the loaded plugins declare."""
 
     def __init__(self) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.actions = _Table("action")
         self.datasources = _Table("picklist")
+        self.triggers = _Table("trigger")
         self.problems: list[LoadProblem] = []
 
     # -- loading -----------------------------------------------------------
@@ -151,6 +155,7 @@ class Registry:
         hooks: list[tuple[Any, _Table, type]] = [
             (self.pm.hook.register_actions, self.actions, Action),
             (self.pm.hook.register_datasources, self.datasources, DataSource),
+            (self.pm.hook.register_triggers, self.triggers, Trigger),
         ]
         for hook, table, kind in hooks:
             # One call per implementation, so every declaration knows its plugin; in
@@ -173,7 +178,8 @@ class Registry:
 
     def _check_links(self) -> None:
         checks.check_links(self.actions.items.values(), self.datasources.items.values(),
-                           set(self.datasources.names()), set(self.actions.names()))
+                           set(self.datasources.names()), set(self.actions.names()),
+                           self.triggers.items.values())
 
     # -- lookup --------------------------------------------------------------
     def action(self, name: str) -> Action:
@@ -190,12 +196,21 @@ class Registry:
             raise UnknownKeyError("picklist", "picklist", name, self.datasources.names())
         return found
 
-    def find(self, name: str) -> Action | DataSource:
-        """An action, else a picklist, by key or alias; UnknownKeyError (field `key`)."""
-        found = self.actions.get(name) or self.datasources.get(name)
+    def trigger(self, name: str) -> Trigger:
+        """The trigger with this key or alias; UnknownKeyError (field `trigger`) otherwise."""
+        found = self.triggers.get(name)
         if found is None:
-            raise UnknownKeyError("key", "action or picklist", name,
-                                  [*self.actions.names(), *self.datasources.names()])
+            raise UnknownKeyError("trigger", "trigger", name, self.triggers.names())
+        return found
+
+    def find(self, name: str) -> Action | DataSource | Trigger:
+        """An action, else a picklist, else a trigger, by key or alias; UnknownKeyError
+        (field `key`)."""
+        found = self.actions.get(name) or self.datasources.get(name) or self.triggers.get(name)
+        if found is None:
+            raise UnknownKeyError("key", "action, picklist or trigger", name,
+                                  [*self.actions.names(), *self.datasources.names(),
+                                   *self.triggers.names()])
         return found
 
 
@@ -217,6 +232,8 @@ class _Registrar:
         if isinstance(item, Action):
             item = overlay.complete(item, self.plugin)
             checks.check_action(item, self.plugin)
+        elif isinstance(item, Trigger):
+            checks.check_trigger(item, self.plugin)
         else:
             checks.check_datasource(item, self.plugin)
         self.table.add(item, self.plugin, replace_existing=replace)

@@ -261,6 +261,14 @@ class Runtime:
         merged["pagination"] = {k: v for k, v in pagination.items() if v is not None}
         return {"data": merged}
 
+    # -- triggers --------------------------------------------------------------
+    def poll(self, key: str, inputs: Mapping[str, Any] | None = None,
+             state: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One poll of trigger `key`: `{"events", "state"}` (see `connector.triggers`)."""
+        from connector.triggers.poll import poll
+
+        return poll(self, key, inputs, state)
+
     # -- picklists -------------------------------------------------------------
     def picklist(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """`{"result": [{"label", "key"}], "truncated": bool}` from the feeding listing.

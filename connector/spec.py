@@ -260,6 +260,41 @@ class DataSource:
         return (*self.inputs, *PICKLIST_INPUTS)
 
 
+class EventFeed(Protocol):
+    """How a trigger finds events: one poll from the caller's opaque `state`.
+
+    `runtime` is the `connector.runtime.Runtime` polling; `values` the trigger's
+    validated inputs (`since` among them when given). The answer is the new
+    events, oldest first, and the state to pass to the next poll; `state` is
+    None on the first poll. `limit` caps the events of one poll: the rest come
+    in the next one.
+    """
+
+    kind: str  # names the feed in the state, so one trigger's state is refused by another
+    action: str  # key of the listing it reads ("" when it reads none)
+
+    def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
+             limit: int, trigger: str) -> tuple[list[dict[str, Any]], dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A polling trigger: inputs and an opaque state in, new events and the next state out."""
+
+    key: str
+    display: str
+    description: str
+    feed: EventFeed
+    inputs: tuple[Input, ...] = ()
+    sample: Any = None  # one event, as a poll returns it
+    aliases: tuple[str, ...] = ()
+    plugin: str = field(default="", compare=False)
+
+    @property
+    def all_inputs(self) -> tuple[Input, ...]:
+        return (*self.inputs, *TRIGGER_INPUTS)
+
+
 # Inputs every API action shares. Region sits on the connection too; an action
 # input overrides it for one call (the seed products expose it per action).
 REGION = Input(
@@ -298,4 +333,14 @@ PICKLIST_INPUTS = (
           where="control"),
     Input("pageToken", comments="Where to go on: `nextPageToken` of an answer that was "
           "`truncated`, passed back unchanged with the same filter.", where="control"),
+)
+
+# Every trigger takes these besides its own inputs.
+TRIGGER_INPUTS = (
+    REGION,
+    Input("since", comments="On the first poll, return what happened from this time on "
+          "(RFC 3339); blank: start from now and return only what happens after it.",
+          example="2024-05-01T00:00:00Z", where="control"),
+    Input("maxEvents", "integer", "Most events one poll returns; the rest come in the next.",
+          default=1000, minimum=1, maximum=10000, where="control"),
 )

@@ -5,7 +5,14 @@ The registry registers this module itself, by import, before any entry point.
 
 from typing import Any
 
-from actions.ids import DESTINATION_ID, SPACE_ID
+from actions.ids import (
+    AUDIENCE_AS_ID,
+    AUDIENCE_ID,
+    DESTINATION_ID,
+    FILTER_SPACE_ID,
+    FUNCTION_ID,
+    SPACE_ID,
+)
 from connector.hookspecs import Register, hookimpl
 from connector.spec import REGION, DataSource, Fields, Input
 
@@ -64,6 +71,37 @@ DATASOURCES = (
           example=("Amazon Kinesis", "57da359580412f644ff33fb9")),
     _pick("warehousesCatalog", "Fetch Warehouse Catalog", "getWarehousesCatalog",
           "name", "slug", "id", what="a warehouse type from the catalog"),
+    # Ids that live under a parent: each listing takes its parent under the key the
+    # actions it serves use, so a flow maps the action's field to the picklist's input.
+    _pick("audienceDestinations", "Fetch Audience Destinations", "listDestinationsFromAudience",
+          "name", "metadata.name", "id", what="a destination connected to an audience",
+          inputs=(SPACE_ID, AUDIENCE_ID),
+          example=("Amazon Kinesis", "2Bn1LpzW7Qc5nGZdxvKR4bHs8Xa")),
+    _pick("audienceActivations", "Fetch Audience Activations", "listActivationsFromAudience",
+          "{activationName} ({activationType})", "activationName", "id",
+          what="an activation of an audience", inputs=(SPACE_ID, AUDIENCE_ID),
+          example=("vip_entered (Audience Entered)", "2hJ8mnZsM3rYXpcHpiP3jgJB1vW")),
+    # Not paged: the whole list comes in one answer, under `audienceSchedules`.
+    _pick("audienceSchedules", "Fetch Audience Schedules",
+          "listAudienceSchedulesFromSpaceAndAudience", "{strategy}, next run {nextExecution}",
+          "strategy", "id", what="a compute schedule of an audience",
+          inputs=(SPACE_ID, AUDIENCE_AS_ID), items="audienceSchedules"),
+    _pick("spaceFilters", "Fetch Space Filters", "listFiltersForSpace", "name", "if", "id",
+          what="a filter of an Engage space", inputs=(FILTER_SPACE_ID,),
+          example=("Drop test events", "2LmLZNp7rUC53k6KvlRrpNHLPcR")),
+    _pick("insertFunctionInstances", "Fetch Insert Function Instances",
+          "listInsertFunctionInstances", "name", "id",
+          what="an instance of an insert function", inputs=(FUNCTION_ID,),
+          example=("Enrich orders (prod)", "2Fr5uFAoV7Sgd7CoGzTi5FqWTzV")),
+    _pick("functionVersions", "Fetch Function Versions", "listFunctionVersions",
+          "{createdAt} by {author}", "createdAt", "id", what="a saved version of a function",
+          inputs=(FUNCTION_ID,)),
+    _pick("regulations", "Fetch Regulations", "listWorkspaceRegulations",
+          "{regulationType} ({status}, {createdAt})", "regulationType", "id",
+          what="a regulation of the workspace"),
+    _pick("profilesWarehouses", "Fetch Profiles Warehouses", "listProfilesWarehouseInSpace",
+          "settings.name", "schemaName", "metadata.name", "id",
+          what="a profiles warehouse of an Engage space", inputs=(SPACE_ID,)),
 )
 
 

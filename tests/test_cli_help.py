@@ -55,7 +55,7 @@ def test_every_option_and_argument_has_a_help_line() -> None:
         seen += 1
     assert seen > 40
     keys = [a for where, a in all_actions(cli.parser()) if a.dest == "key"]
-    assert len(keys) == 3  # describe, run, picklist
+    assert len(keys) == 4  # describe, run, picklist, poll
 
 
 def test_top_level_help_lists_exit_codes_and_the_settings_order(

@@ -29,9 +29,11 @@ EXPECTED = (
     "reverseEtlModels", "credentials", "sourcesCatalog", "destinationsCatalog",
     "warehousesCatalog",
 )
-# Picklists whose listing lives under a parent resource, and the parent's input.
-DEPENDENT = {"audiences": "spaceId", "computedTraits": "spaceId",
-             "destinationSubscriptions": "destinationId", "destinationFilters": "destinationId"}
+# Picklists whose listing lives under a parent resource, and the parents' inputs.
+DEPENDENT = {key: tuple(i.key for i in REGISTRY.datasource(key).inputs
+                         if i.required and i.default is None)
+             for key in PICKLISTS}
+DEPENDENT = {key: parents for key, parents in DEPENDENT.items() if parents}
 # A parent id that only stays one path segment when it is URL-quoted.
 PARENT = "parent id/1"
 PAGES, PER_PAGE = 3, 3
@@ -122,9 +124,12 @@ def _serve(rsps: responses.RequestsMock, key: str, parent: str | None = None
     return [option for _, option in built]
 
 
+def _parent(key: str) -> str | None:
+    return PARENT if key in DEPENDENT else None
+
+
 def _inputs(key: str, **extra: Any) -> dict[str, Any]:
-    parent = DEPENDENT.get(key)
-    return ({parent: PARENT} if parent else {}) | extra
+    return dict.fromkeys(DEPENDENT.get(key, ()), PARENT) | extra
 
 
 @pytest.fixture
@@ -138,18 +143,20 @@ def _calls(rsps: responses.RequestsMock) -> list[tuple[str, dict[str, list[str]]
 
 
 def test_expected_picklists_are_registered() -> None:
-    assert set(EXPECTED) | set(DEPENDENT) <= set(PICKLISTS)
+    assert set(EXPECTED) <= set(PICKLISTS)
+    assert {"audiences", "computedTraits", "destinationSubscriptions",
+            "destinationFilters"} <= set(DEPENDENT)
 
 
 @pytest.mark.parametrize("key", PICKLISTS)
 def test_every_item_of_every_page(rt: Runtime, key: str) -> None:
     _, action = _source(key)
     with responses.RequestsMock() as rsps:
-        expected = _serve(rsps, key, DEPENDENT.get(key) and PARENT)
+        expected = _serve(rsps, key, _parent(key))
         out = rt.picklist(key, _inputs(key))
         calls = _calls(rsps)
     assert out == {"result": expected, "truncated": False}
-    path = _path(action, DEPENDENT.get(key) and PARENT)
+    path = _path(action, _parent(key))
     assert all(p == path for p, _ in calls)
     if action.paginated:
         assert [q.get("pagination.cursor", [None])[0] for _, q in calls] == CURSORS
@@ -160,7 +167,7 @@ def test_every_item_of_every_page(rt: Runtime, key: str) -> None:
 @pytest.mark.parametrize("key", PICKLISTS)
 def test_filter_keeps_matching_labels_case_insensitively(rt: Runtime, key: str) -> None:
     with responses.RequestsMock() as rsps:
-        expected = _serve(rsps, key, DEPENDENT.get(key) and PARENT)
+        expected = _serve(rsps, key, _parent(key))
         out = rt.picklist(key, _inputs(key, filter="aLpHa"))
     alpha = [o for o in expected if "Alpha" in o["label"]]
     assert alpha and len(alpha) < len(expected)
@@ -172,7 +179,7 @@ def test_max_items_caps_the_options(rt: Runtime, key: str) -> None:
     _, action = _source(key)
     cap = PER_PAGE + 1
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        expected = _serve(rsps, key, DEPENDENT.get(key) and PARENT)
+        expected = _serve(rsps, key, _parent(key))
         out = rt.picklist(key, _inputs(key, maxItems=cap))
         calls = len(rsps.calls)
     assert out["result"] == expected[:cap]
@@ -184,14 +191,15 @@ def test_max_items_caps_the_options(rt: Runtime, key: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(DEPENDENT))
 def test_dependent_picklist_needs_its_parent(rt: Runtime, key: str) -> None:
-    parent = DEPENDENT[key]
-    source, action = _source(key)
-    assert "{" + parent + "}" in action.path
-    assert any(i.key == parent and i.required for i in source.inputs)
-    with responses.RequestsMock() as rsps, pytest.raises(InputError) as caught:
-        rt.picklist(key, {})
-    assert len(rsps.calls) == 0
-    assert parent in caught.value.fields
+    _, action = _source(key)
+    for parent in DEPENDENT[key]:
+        # The parent goes in the listing's path, or (filters, instances) its query.
+        inp = next(i for i in action.inputs if i.key == parent)
+        assert action.where(inp) in ("path", "query")
+        with responses.RequestsMock() as rsps, pytest.raises(InputError) as caught:
+            rt.picklist(key, _inputs(key) | {parent: None})
+        assert len(rsps.calls) == 0
+        assert parent in caught.value.fields
 
 
 @pytest.mark.parametrize("key", PICKLISTS)
@@ -202,7 +210,7 @@ def test_listing_example_gives_options(rt: Runtime, key: str) -> None:
     body["data"].pop("pagination", None)  # one page
     items = body["data"][_items_key(source, action)]
     assert items, f"{action.key}: example has no items"
-    url = re.compile(re.escape(BASE + _path(action, DEPENDENT.get(key) and PARENT)) + r"(\?.*)?$")
+    url = re.compile(re.escape(BASE + _path(action, _parent(key))) + r"(\?.*)?$")
     with responses.RequestsMock() as rsps:
         rsps.get(url, json=body)
         out = rt.picklist(key, _inputs(key))["result"]

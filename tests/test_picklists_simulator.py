@@ -66,7 +66,12 @@ def workspace() -> Any:
         yield rt, expected, parents
 
 
-PICKLISTS = sorted(default_registry().datasources.items)
+# Picklists this module fills the parents of; the others that need a parent run in
+# test_picklist_links.py, from the objects of the actions they serve.
+FILLED = ("audiences", "computedTraits", "destinationSubscriptions", "destinationFilters")
+PICKLISTS = sorted(key for key, source in default_registry().datasources.items.items()
+                   if key in FILLED or not any(i.required and i.default is None
+                                               for i in source.inputs))
 
 
 def test_at_least_twenty_picklists() -> None:

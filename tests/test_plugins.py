@@ -24,6 +24,7 @@ import pytest
 
 import actions.plugin
 import datasources.plugin
+import triggers.plugin
 from connector import hookspecs
 from connector.errors import PluginError
 from connector.hookspecs import hookimpl
@@ -185,9 +186,10 @@ def test_registering_something_else_than_an_action_is_an_error(
 # -- built-in plugins ---------------------------------------------------------------------
 def test_built_ins_are_registered_by_import_through_the_same_hooks() -> None:
     reg = Registry.load()
-    assert [name for name, _ in BUILTIN_PLUGINS] == ["actions", "datasources"]
+    assert [name for name, _ in BUILTIN_PLUGINS] == ["actions", "datasources", "triggers"]
     assert reg.pm.get_plugin("actions") is actions.plugin
     assert reg.pm.get_plugin("datasources") is datasources.plugin
+    assert reg.pm.get_plugin("triggers") is triggers.plugin
     hooks = {impl.plugin_name for impl in reg.pm.hook.register_actions.get_hookimpls()}
     assert "actions" in hooks
 
@@ -195,7 +197,8 @@ def test_built_ins_are_registered_by_import_through_the_same_hooks() -> None:
 def test_every_hook_is_documented() -> None:
     specs = [f for name, f in vars(hookspecs).items()
              if name.startswith("register_") and callable(f)]
-    assert len(specs) == 2
+    assert {f.__name__ for f in specs} == {"register_actions", "register_datasources",
+                                           "register_triggers"}
     for spec in specs:
         assert (inspect.getdoc(spec) or "").strip(), spec.__name__
         assert list(inspect.signature(spec).parameters) == ["register"]
@@ -215,7 +218,7 @@ def _site_without_this_package(where: Path) -> Path:
 
 def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
-    for part in ("connector", "actions", "datasources"):
+    for part in ("connector", "actions", "datasources", "triggers"):
         shutil.copytree(ROOT / part, checkout / part,
                         ignore=shutil.ignore_patterns("__pycache__"))
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1",
@@ -235,6 +238,7 @@ def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> N
     listed = json.loads(done.stdout)
     assert len(listed["actions"]) == len(Registry.load().actions.items)
     assert {a["plugin"] for a in listed["actions"]} == {"actions"}
+    assert len(listed["triggers"]) == len(Registry.load().triggers.items)
 
 
 def test_loading_no_action_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

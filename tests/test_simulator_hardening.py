@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import requests
 
-from connector.simulator import Faults, Simulator, state
+from connector import files
+from connector.simulator import Faults, Simulator
 from connector.simulator.errors import ListenError, StateFileError
 from connector.simulator.server import MAX_BODY_BYTES
 
@@ -271,7 +272,7 @@ def test_write_that_cannot_be_saved_is_not_acknowledged(tmp_path: Path,
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(state.os, "fsync", full)
+    monkeypatch.setattr(files.os, "fsync", full)
     r = new_source(sim.base_url, "lost")
     assert r.status_code == 500 and "save" in assert_envelope(r.content)["message"]
     assert state_file.read_bytes() == before  # the old file is intact
@@ -556,7 +557,7 @@ def test_state_file_that_cannot_be_written_fails_at_start(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(state.os, "fsync", full)
+    monkeypatch.setattr(files.os, "fsync", full)
     sim = Simulator(state_file=tmp_path / "state.json")
     with pytest.raises(StateFileError, match="cannot be written"):
         sim.start()
@@ -638,9 +639,9 @@ def test_fault_header_error_statuses_are_answered(sim: Simulator, value: str,
     assert r.status_code == status and assert_envelope(r.content)
 
 
-def test_state_module_writes_atomically(tmp_path: Path) -> None:
+def test_state_files_are_written_atomically(tmp_path: Path) -> None:
     target = tmp_path / "s.json"
-    state.write_atomically(target, '{"a": 1}', sync_dir=True)
+    files.write_atomically(target, '{"a": 1}', sync_dir=True)
     assert target.read_text() == '{"a": 1}'
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]

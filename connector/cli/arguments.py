@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from connector import __version__
-from connector.cli import commands, describe
+from connector.cli import commands, describe, poll
 from connector.cli.help_text import (
     BATCH_EXIT_CODES,
     CONNECTION_ORDER,
@@ -188,18 +188,19 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     asks_help = any(a in ("-h", "--help") for a in argv)
     now = connection_now(option_value(argv, "--profile") if asks_help else None)
 
-    s = sub.add_parser("list", help="list actions and picklists",
-                       description="List every action and picklist the plugins declare.")
+    s = sub.add_parser("list", help="list actions, picklists and triggers",
+                       description="List every action, picklist and trigger the plugins declare.")
     s.add_argument("--json", action="store_true",
                    help="print JSON (key, display, area, plugin) instead of a table")
     _error_format_option(s, hidden)
     s.set_defaults(fn=commands.cmd_list)
 
-    s = sub.add_parser("describe", help="inputs, defaults and example payload of an action "
-                       "or picklist",
+    s = sub.add_parser("describe", help="inputs, defaults and example payload of an action, "
+                       "picklist or trigger",
                        description="Inputs (type, default, example value), and an example "
-                                   "payload of an action or picklist.")
-    s.add_argument("key", help="action or picklist key or alias, e.g. createSource; see "
+                                   "payload (a trigger: sample event) of an action, picklist "
+                                   "or trigger.")
+    s.add_argument("key", help="action, picklist or trigger key or alias, e.g. createSource; see "
                                f"`{PROG} list`")
     s.add_argument("--json", action="store_true",
                    help="print the description as JSON (its manifest entry, with example "
@@ -244,6 +245,23 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _connection_options(s, now)
     _error_format_option(s, hidden)
     s.set_defaults(fn=commands.cmd_picklist)
+
+    s = sub.add_parser("poll", help="poll a trigger; prints its new events as JSON lines",
+                       description="Poll a trigger once (or every SECONDS with --watch): "
+                                   "print each new event as one JSON line, then save the "
+                                   "state for the next poll in --state FILE. The first "
+                                   "poll starts from now (or from the `since` input).")
+    s.add_argument("key", help=f"trigger key or alias, e.g. sourceCreated; see `{PROG} list`")
+    s.add_argument("--state", required=True, metavar="FILE",
+                   help="where the trigger's state is kept between polls (created on the "
+                        "first poll, replaced atomically after each)")
+    s.add_argument("--watch", type=_seconds, metavar="SECONDS",
+                   help="keep polling, SECONDS apart, until interrupted")
+    _input_options(s)
+    _time_options(s)
+    _connection_options(s, now)
+    _error_format_option(s, hidden)
+    s.set_defaults(fn=poll.cmd_poll)
 
     s = sub.add_parser("check", help="test the connection; prints the workspace it reaches",
                        description="Prove the connection with the cheapest read (getWorkspace) "

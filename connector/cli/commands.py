@@ -1,7 +1,7 @@
 """The commands `list`, `run` (once, or `--batch` over a JSONL file), `picklist`, `check`,
 `manifest`.
 
-`describe` is in its own module; `simulator`, `demo` and `docs` are handed to
+`describe` and `poll` are in their own modules; `simulator`, `demo` and `docs` are handed to
 theirs (see `arguments`). Each command returns its exit code.
 """
 
@@ -23,11 +23,14 @@ from connector.spec import Action
 def cmd_list(args: argparse.Namespace, registry: Registry) -> int:
     actions = sorted(registry.actions.items.values(), key=lambda a: a.key)
     sources = sorted(registry.datasources.items.values(), key=lambda d: d.key)
+    triggers = sorted(registry.triggers.items.values(), key=lambda t: t.key)
     if args.json:
         emit({"actions": [{"key": a.key, "display": a.display, "area": a.area,
                            "plugin": a.plugin} for a in actions],
               "picklists": [{"key": d.key, "display": d.display, "plugin": d.plugin}
-                            for d in sources]})
+                            for d in sources],
+              "triggers": [{"key": t.key, "display": t.display, "plugin": t.plugin}
+                           for t in triggers]})
         return 0
     print(f"Actions ({len(actions)}):")
     for a in actions:
@@ -35,6 +38,9 @@ def cmd_list(args: argparse.Namespace, registry: Registry) -> int:
     print(f"\nPicklists ({len(sources)}):")
     for d in sources:
         print(f"  {d.key:<48} {d.display}")
+    print(f"\nTriggers ({len(triggers)}):")
+    for t in triggers:
+        print(f"  {t.key:<48} {t.display}")
     for problem in registry.problems:
         print(f"\nskipped plugin {problem.plugin}: {problem.error}", file=sys.stderr)
     return 0

@@ -1,4 +1,4 @@
-"""`describe`: an action's or picklist's inputs, example values and example payload."""
+"""`describe`: an action's, picklist's or trigger's inputs, example values and example payload."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from connector.cli.output import emit
 from connector.registry import Registry
-from connector.spec import Action, DataSource, Input
+from connector.spec import Action, DataSource, Input, Trigger
 
 
 def _input_line(inp: Input, where: str | None) -> str:
@@ -28,7 +28,7 @@ def _input_line(inp: Input, where: str | None) -> str:
     return f"  {inp.display} ({inp.key}): {', '.join(parts)}"
 
 
-def example_inputs(found: Action | DataSource) -> dict[str, Any]:
+def example_inputs(found: Action | DataSource | Trigger) -> dict[str, Any]:
     """Example values of the inputs a user fills (the ones `--example-inputs` uses)."""
     from connector.samples import sample_inputs, sample_value
 
@@ -39,7 +39,7 @@ def example_inputs(found: Action | DataSource) -> dict[str, Any]:
                            if inp.required}}
 
 
-def _inputs_of(found: Action | DataSource) -> tuple[Input, ...]:
+def _inputs_of(found: Action | DataSource | Trigger) -> tuple[Input, ...]:
     return found.inputs if isinstance(found, Action) else found.all_inputs
 
 
@@ -83,14 +83,20 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
     found = registry.find(args.key)
     args.key = found.key
     examples = example_inputs(found)
+    made_from: str | None = None
     if isinstance(found, Action):
-        example, made_from = found.example_payload(), None
+        example = found.example_payload()
+    elif isinstance(found, Trigger):
+        example = found.sample
     else:
         example, made_from = picklist_example(found, registry)
     if args.json:
-        described = (manifest.describe_action(found) if isinstance(found, Action)
-                     else manifest.describe_datasource(found))
-        described["examplePayload"] = example
+        if isinstance(found, Trigger):
+            described = manifest.describe_trigger(found)
+        else:
+            described = (manifest.describe_action(found) if isinstance(found, Action)
+                         else manifest.describe_datasource(found))
+            described["examplePayload"] = example
         described["exampleInputs"] = examples
         emit(described)
         return 0
@@ -103,6 +109,10 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
             print(f"{found.method} {found.path}  [{found.media}]")
         print(_traits(found))
         inputs, where = found.inputs, found.where
+    elif isinstance(found, Trigger):
+        reads = f"; reads {found.feed.action}" if found.feed.action else ""
+        print(f"{found.display} (trigger {found.key}; plugin {found.plugin}{reads})")
+        inputs, where = found.all_inputs, None
     else:
         print(f"{found.display} (picklist {found.key}; from action {found.action})")
         inputs, where = found.all_inputs, None
@@ -114,6 +124,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
             print(f"      {inp.comments}")
         if inp.key in examples:
             print(f"      example: {json.dumps(examples[inp.key], ensure_ascii=False)}")
-    print("\nExample payload" + (f" (from the example of {made_from}):" if made_from else ":"))
+    title = "Sample event" if isinstance(found, Trigger) else "Example payload"
+    print(f"\n{title}" + (f" (from the example of {made_from}):" if made_from else ":"))
     print(json.dumps(example, indent=2, ensure_ascii=False))
     return 0

@@ -45,3 +45,9 @@ def log_to_stderr() -> None:
         handler.addFilter(RedactingFilter())  # whatever logger, of ours or a plugin's, wrote it
         root.addHandler(handler)
     root.setLevel(logging.INFO)
+
+
+def emit_line(data: Any) -> None:
+    """Print `data` as one line of JSON (a JSON-lines stream), secrets masked as `emit` does."""
+    text = json.dumps(redact_value(data), default=_json_default, ensure_ascii=False)
+    print(redact(text))

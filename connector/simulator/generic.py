@@ -45,6 +45,9 @@ def _keep(ctx: Ctx, schema: dict[str, Any], made: Context, where: str, item: str
                 obj = data.get(key)
                 if isinstance(obj, dict) and isinstance(obj.get("id"), str):
                     records.setdefault(where, {})[obj["id"]] = copy.deepcopy(obj)
+                elif isinstance(obj, str) and key.endswith("Id"):  # only the new id
+                    records.setdefault(where, {})[obj] = {**copy.deepcopy(made.sent),
+                                                          "id": obj}
         elif stored is not None and item and ctx.op.method == "DELETE":
             del records[where][item]
         elif stored is not None and made.named and ctx.op.method in ("PATCH", "PUT"):

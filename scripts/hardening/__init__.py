@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hardening import masking, raw_inputs, simulator, size, tokens, waits
+from hardening import masking, raw_inputs, simulator, size, tokens, triggers, waits
 from hardening.common import Section, timed
 
 # In the order RELIABILITY.md shows them.
@@ -24,6 +24,7 @@ CLASSES: dict[str, Callable[[], Section]] = {
     "size": size.measure,
     "raw": raw_inputs.measure,
     "simulator": simulator.measure,
+    "triggers": triggers.measure,
 }
 
 

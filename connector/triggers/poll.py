@@ -1,0 +1,28 @@
+"""One poll of a trigger: inputs and state checked, the feed asked, the answer shaped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connector.triggers import state as states
+from connector.validation import as_inputs, validate
+
+DEFAULT_MAX_EVENTS = 1000
+
+
+def poll(runtime: Any, key: str, inputs: Mapping[str, Any] | None,
+         state: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`{"events": [...], "state": {...}}`: the events since `state`, oldest first.
+
+    Inputs and state are checked before any request (InputError naming the field,
+    or `state`); `since` is read only on a first poll (no state).
+    """
+    trigger = runtime.plugins.trigger(key)
+    values = validate(trigger.all_inputs, as_inputs(inputs, trigger.key), trigger.key)
+    if values.get("since"):
+        states.parse_time(values["since"], "since", trigger.key)
+    prior = states.opened(state, trigger.key, trigger.feed.kind)
+    limit = values.pop("maxEvents", None) or DEFAULT_MAX_EVENTS
+    events, following = trigger.feed.poll(runtime, values, prior, limit, trigger.key)
+    return {"events": events, "state": following}

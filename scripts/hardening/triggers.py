@@ -1,0 +1,140 @@
+"""Triggers: every event exactly once while the workspace changes between and during polls,
+pages shift under the reader, events share a timestamp and a listing loses items."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from connector.connection import Connection
+from connector.registry import Registry
+from connector.runtime import Runtime
+from connector.simulator import Simulator
+from connector.simulator import audit as sim_audit
+from hardening.common import Section
+
+DURING, POLLS, PAGE = 120, 20, 3  # creates by the second thread, polls, items a page
+
+
+def _registry(key: str) -> Registry:
+    """The built-in triggers, with `key` reading PAGE items a page so pages shift."""
+    reg = Registry.load()
+    trigger = reg.triggers.items[key]
+    reg.triggers.items[key] = dataclasses.replace(
+        trigger, feed=dataclasses.replace(trigger.feed, page_size=PAGE))
+    return reg
+
+
+def _source(rt: Runtime, slug: str) -> str:
+    body = rt.run("createSource", {"slug": slug, "metadataId": "IqDTy1TpoU", "enabled": True})
+    return str(body["data"]["data"]["source"]["id"])
+
+
+def _function(rt: Runtime, name: str) -> str:
+    inputs = {"displayName": name, "code": "async function onTrack() {}",
+              "resourceType": "SOURCE", "settings": []}
+    return str(rt.run("createFunction", inputs)["data"]["data"]["function"]["id"])
+
+
+@contextmanager
+def _runtime(key: str) -> Iterator[tuple[Runtime, Runtime]]:
+    sim = Simulator().start()
+    try:
+        conn = Connection(token=sim.token, base_url=sim.base_url)
+        reg = _registry(key)
+        yield Runtime(conn, reg), Runtime(conn, reg)
+    finally:
+        sim.stop()
+
+
+def _tally(c: Counter[str], name: str, made: list[str], got: list[str]) -> None:
+    counts = Counter(got)
+    c[f"{name} made"] = len(made)
+    c[f"{name} returned"] = len(got)
+    c[f"{name} repeated"] = sum(n - 1 for n in counts.values() if n > 1)
+    c[f"{name} missed"] = len(set(made) - set(got))
+    c[f"{name} before"] = len(set(got) - set(made))  # from before the first poll
+
+
+def _poll_all(rt: Runtime, key: str, state: Any, rounds: int,
+              between: Callable[[int], None]) -> tuple[list[str], Any]:
+    got: list[str] = []
+    for n in range(rounds):
+        between(n)
+        answer = rt.poll(key, {}, state)
+        got += [e["resourceId"] for e in answer["events"]]
+        state = answer["state"]
+    return got, state
+
+
+def _sources_while_polling(c: Counter[str]) -> None:
+    with _runtime("sourceCreated") as (rt, writer):
+        for i in range(5):
+            _source(writer, f"before-{i}")
+        state = rt.poll("sourceCreated", {}, None)["state"]
+        made: list[str] = []
+        thread = threading.Thread(
+            target=lambda: made.extend(_source(writer, f"during-{i}") for i in range(DURING)))
+        thread.start()
+
+        got, state = _poll_all(rt, "sourceCreated", state, POLLS,
+                               lambda n: made.append(_source(writer, f"between-{n}")))
+        thread.join()
+        got += _poll_all(rt, "sourceCreated", state, 1, lambda n: None)[0]
+        _tally(c, "sources", made, got)
+
+
+def _same_timestamp(c: Counter[str]) -> None:
+    original = sim_audit.now
+    sim_audit.now = lambda: "2030-01-01T00:00:00.000Z"
+    try:
+        with _runtime("sourceCreated") as (rt, writer):
+            _source(writer, "first")
+            state = rt.poll("sourceCreated", {}, None)["state"]
+            made: list[str] = []
+            got, _ = _poll_all(rt, "sourceCreated", state, 10, lambda n: made.extend(
+                _source(writer, f"tie-{n}-{i}") for i in range(n % 4)))
+            _tally(c, "ties", made, got)
+    finally:
+        sim_audit.now = original
+
+
+def _functions_with_deletes(c: Counter[str]) -> None:
+    with _runtime("functionCreated") as (rt, writer):
+        old = [_function(writer, f"old-{i}") for i in range(6)]
+        state = rt.poll("functionCreated", {}, None)["state"]
+        made: list[str] = []
+
+        def between(n: int) -> None:
+            made.extend(_function(writer, f"fn-{n}-{i}") for i in range(3))
+            if n < len(old):  # each delete shifts every later item one place back
+                writer.run("deleteFunction", {"functionId": old[n]})
+
+        got, _ = _poll_all(rt, "functionCreated", state, 8, between)
+        _tally(c, "functions", made, got)
+
+
+def measure() -> Section:
+    section = Section(
+        "Triggers",
+        f"Polling against a simulator in this process, {PAGE} items a page so that pages "
+        f"shift under the reader: sources created by a second thread during {POLLS} polls "
+        f"({DURING}) and one before each poll; sources created in bursts that all share "
+        "one timestamp; functions created between polls of a listing while older ones are "
+        "deleted. The first poll of each comes after objects already exist.")
+    c = section.counts
+    _sources_while_polling(c)
+    _same_timestamp(c)
+    _functions_with_deletes(c)
+    for name, what in (("sources", "Sources created between and during polls"),
+                       ("ties", "Sources sharing one timestamp"),
+                       ("functions", "Functions created while others are deleted")):
+        section.row(f"{what}: made, returned", f"{c[name + ' made']}, "
+                    f"{c[name + ' returned']}")
+        section.row("... returned twice, missed, from before the first poll",
+                    f"{c[name + ' repeated']}, {c[name + ' missed']}, {c[name + ' before']}")
+    return section

@@ -1,0 +1,133 @@
+"""`segment-connector poll`: events as JSON lines, the state file kept atomically and locked."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from connector import cli
+from connector.cli import poll as poll_cmd
+from connector.connection import Connection
+from connector.runtime import Runtime
+from connector.simulator.server import Simulator
+
+
+def args(sim: Simulator, *rest: str) -> list[str]:
+    return [*rest, "--token", sim.token, "--base-url", sim.base_url]
+
+
+def create_source(sim: Simulator, slug: str) -> str:
+    rt = Runtime(Connection(token=sim.token, base_url=sim.base_url))
+    answer = rt.run("createSource", {"slug": slug, "metadataId": "IqDTy1TpoU", "enabled": True})
+    return str(answer["data"]["data"]["source"]["id"])
+
+
+def lines(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line]
+
+
+def test_polls_print_new_events_as_json_lines_and_keep_the_state(
+        simulator: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "created.state"
+    create_source(simulator, "before")
+    assert cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state))) == 0
+    assert capsys.readouterr().out == ""
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o600
+    made = [create_source(simulator, f"s{i}") for i in range(2)]
+    assert cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state))) == 0
+    out = capsys.readouterr().out
+    assert [e["resourceId"] for e in lines(out)] == made
+    assert len(out.splitlines()) == 2  # one line an event
+    assert cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state))) == 0
+    assert capsys.readouterr().out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["created.state",
+                                                         "created.state.lock"]
+
+
+def test_watch_keeps_polling_until_interrupted(
+        simulator: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    waits: list[float] = []
+
+    def between_polls(seconds: float) -> None:  # a source appears while the watch waits
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise KeyboardInterrupt
+        made.append(create_source(simulator, f"w{len(waits)}"))
+
+    monkeypatch.setattr(poll_cmd, "sleep", between_polls)
+    state = tmp_path / "s.json"
+    code = cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state),
+                         "--watch", "7.5"))
+    assert code == 130 and waits == [7.5, 7.5, 7.5]
+    assert [e["resourceId"] for e in lines(capsys.readouterr().out)] == made
+    # The state was saved after each poll: a new watch starts where that one stopped.
+    late = create_source(simulator, "late")
+    assert cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state))) == 0
+    assert [e["resourceId"] for e in lines(capsys.readouterr().out)] == [late]
+
+
+def test_watch_goes_on_after_a_failure_a_later_try_may_cure(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(poll_cmd, "sleep", wait)
+    code = cli.main(["poll", "sourceCreated", "--state", str(tmp_path / "s"), "--watch", "1",
+                     "--token", "sgp_nowhere_token_1234", "--base-url", "http://127.0.0.1:9",
+                     "--deadline", "1"])
+    err = capsys.readouterr().err
+    assert code == 130 and len(waits) == 2
+    assert err.count("polling again in 1s") == 2 and "sgp_nowhere" not in err
+    assert not (tmp_path / "s").exists()  # nothing polled, nothing saved
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("{not json", "not JSON"), ("[1, 2]", "not a JSON object"),
+    ('{"v": 1, "trigger": "sourceDeleted", "feed": "audit", "after": null, "seen": {}}',
+     "belongs to trigger 'sourceDeleted'"),
+])
+def test_a_bad_state_file_is_an_input_error_and_stays_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, problem: str) -> None:
+    state = tmp_path / "s.json"
+    state.write_text(content)
+    code = cli.main(["poll", "sourceCreated", "--state", str(state), "--error-format", "json",
+                     "--token", "sgp_nowhere_token_1234", "--base-url", "http://127.0.0.1:9"])
+    record = json.loads(capsys.readouterr().err)
+    assert code == 2 and problem in record["error"]["message"]
+    assert record["error"]["category"] == "config" and record["error"]["retryable"] is False
+    assert state.read_text() == content
+
+
+def test_two_polls_cannot_share_a_state_file(
+        simulator: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "s.json"
+    fd = os.open(str(state) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        code = cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state)))
+    finally:
+        os.close(fd)
+    assert code == 2 and "in use by another poll" in capsys.readouterr().err
+    assert not state.exists()
+
+
+def test_list_and_unknown_triggers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["triggers"]
+    assert {"sourceCreated", "functionCreated", "trackingPlanChanged"} <= {
+        t["key"] for t in listed}
+    code = cli.main(["poll", "sourceCreatd", "--state", str(tmp_path / "s"),
+                     "--token", "sgp_nowhere_token_1234"])
+    assert code == 2 and "did you mean 'sourceCreated'" in capsys.readouterr().err

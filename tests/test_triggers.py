@@ -1,0 +1,328 @@
+"""Polling triggers against the simulator over real HTTP: each event exactly once, no gaps."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from connector.connection import Connection
+from connector.errors import InputError, PluginError, ResponseError
+from connector.hookspecs import hookimpl
+from connector.registry import Registry
+from connector.runtime import Runtime
+from connector.samples import sample_inputs
+from connector.simulator import audit as sim_audit
+from connector.simulator.server import Simulator
+from connector.spec import Trigger
+from connector.triggers import AuditFeed, ListingFeed, TriggerStateError, poll_trigger
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry.load()
+
+
+@pytest.fixture
+def rt(simulator: Simulator, registry: Registry) -> Runtime:
+    return Runtime(Connection(token=simulator.token, base_url=simulator.base_url), registry)
+
+
+def small_pages(registry: Registry, key: str, size: int = 2) -> Registry:
+    """A registry whose trigger `key` reads `size` items a page, so pages shift under it."""
+    reg = Registry.load()
+    trigger = reg.triggers.items[key]
+    reg.triggers.items[key] = dataclasses.replace(
+        trigger, feed=dataclasses.replace(trigger.feed, page_size=size))
+    return reg
+
+
+def create_source(rt: Runtime, slug: str) -> str:
+    answer = rt.run("createSource", {"slug": slug, "metadataId": "IqDTy1TpoU", "enabled": True})
+    return str(answer["data"]["data"]["source"]["id"])
+
+
+def polls(rt: Runtime, key: str, state: Any, inputs: dict[str, Any] | None = None
+          ) -> tuple[list[dict[str, Any]], Any]:
+    answer = rt.poll(key, inputs or {}, state)
+    return answer["events"], answer["state"]
+
+
+# -- the audit trail ----------------------------------------------------------------------
+def test_first_poll_returns_nothing_that_happened_before_it(rt: Runtime) -> None:
+    before = {create_source(rt, f"before-{i}") for i in range(3)}
+    events, state = polls(rt, "sourceCreated", None)
+    assert events == []
+    after = create_source(rt, "after")
+    events, state = polls(rt, "sourceCreated", state)
+    assert [e["resourceId"] for e in events] == [after]
+    assert not before & {e["resourceId"] for e in events}
+    assert polls(rt, "sourceCreated", state)[0] == []
+
+
+def test_first_poll_on_an_empty_trail_then_everything_after_it(rt: Runtime) -> None:
+    events, state = polls(rt, "sourceCreated", None)
+    assert events == []
+    made = [create_source(rt, f"s-{i}") for i in range(4)]
+    events, _ = polls(rt, "sourceCreated", state)
+    assert [e["resourceId"] for e in events] == made
+
+
+def test_sources_created_between_and_during_polls_come_exactly_once(
+        simulator: Simulator, registry: Registry) -> None:
+    # Two items a page: every poll reads several pages while new events push older
+    # ones onto later pages.
+    reg = small_pages(registry, "sourceCreated")
+    conn = Connection(token=simulator.token, base_url=simulator.base_url)
+    rt, writer = Runtime(conn, reg), Runtime(conn, reg)
+    for i in range(3):
+        create_source(writer, f"old-{i}")
+    events, state = polls(rt, "sourceCreated", None)
+    assert events == []
+    made: list[str] = []
+    stop = threading.Event()
+
+    def keep_creating() -> None:
+        n = 0
+        while not stop.is_set() and n < 60:
+            made.append(create_source(writer, f"during-{n}"))
+            n += 1
+
+    seen: list[str] = []
+    thread = threading.Thread(target=keep_creating)
+    thread.start()
+    try:
+        for round_ in range(12):
+            if round_ % 3 == 0:  # and some between polls, from this thread
+                made.append(create_source(writer, f"between-{round_}"))
+            events, state = polls(rt, "sourceCreated", state)
+            seen += [e["resourceId"] for e in events]
+    finally:
+        stop.set()
+        thread.join()
+    events, state = polls(rt, "sourceCreated", state)  # whatever came last
+    seen += [e["resourceId"] for e in events]
+    assert [k for k, n in Counter(seen).items() if n > 1] == []
+    assert sorted(seen) == sorted(made)
+
+
+def test_events_sharing_a_timestamp_are_neither_lost_nor_repeated(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sim_audit, "now", lambda: "2030-01-01T00:00:00.000Z")
+    create_source(rt, "first")
+    events, state = polls(rt, "sourceCreated", None)
+    assert events == []
+    batch_one = [create_source(rt, f"tie-{i}") for i in range(3)]
+    events, state = polls(rt, "sourceCreated", state)
+    assert [e["resourceId"] for e in events] == batch_one
+    batch_two = [create_source(rt, f"tie-more-{i}") for i in range(2)]
+    events, state = polls(rt, "sourceCreated", state)
+    assert [e["resourceId"] for e in events] == batch_two
+
+
+def test_max_events_cuts_a_poll_and_the_next_goes_on(rt: Runtime) -> None:
+    _, state = polls(rt, "sourceCreated", None)
+    made = [create_source(rt, f"s-{i}") for i in range(7)]
+    got: list[str] = []
+    sizes = []
+    for _ in range(4):
+        events, state = polls(rt, "sourceCreated", state, {"maxEvents": 3})
+        sizes.append(len(events))
+        got += [e["resourceId"] for e in events]
+    assert sizes == [3, 3, 1, 0]
+    assert got == made
+
+
+def test_since_starts_from_a_time_instead_of_now(rt: Runtime) -> None:
+    first = create_source(rt, "a")
+    events, _ = polls(rt, "sourceCreated", None, {"since": "2000-01-01T00:00:00Z"})
+    assert [e["resourceId"] for e in events] == [first]
+    events, _ = polls(rt, "sourceCreated", None, {"since": "2999-01-01T00:00:00Z"})
+    assert events == []
+
+
+def test_audit_event_trigger_filters_by_type_and_resource(rt: Runtime) -> None:
+    _, state_all = polls(rt, "auditEvent", None)
+    _, state_deleted = polls(rt, "auditEvent", None, {"eventType": ["Source Deleted"]})
+    keep, gone = create_source(rt, "keep"), create_source(rt, "gone")
+    rt.run("deleteSource", {"sourceId": gone})
+    _, state_one = polls(rt, "auditEvent", None, {"resourceId": keep})
+    rt.run("updateSource", {"sourceId": keep, "name": "kept"})
+    events, _ = polls(rt, "auditEvent", state_all)
+    assert [e["type"] for e in events] == ["Source Created", "Source Created",
+                                           "Source Deleted", "Source Modified"]
+    events, _ = polls(rt, "auditEvent", state_deleted, {"eventType": ["Source Deleted"]})
+    assert [(e["type"], e["resourceId"]) for e in events] == [("Source Deleted", gone)]
+    events, _ = polls(rt, "auditEvent", state_one, {"resourceId": keep})
+    assert [(e["type"], e["resourceId"]) for e in events] == [("Source Modified", keep)]
+
+
+def test_destination_and_warehouse_triggers(rt: Runtime, registry: Registry) -> None:
+    _, dest_state = polls(rt, "destinationCreatedOrDeleted", None)
+    _, wh_state = polls(rt, "warehouseCreatedOrChanged", None)
+    _, deleted_state = polls(rt, "sourceDeleted", None)
+    source = create_source(rt, "feed")
+    made = rt.run("createDestination", {**sample_inputs(registry.action("createDestination")),
+                                        "sourceId": source, "metadataId": KINESIS}
+                   )["data"]["data"]["destination"]
+    rt.run("deleteDestination", {"destinationId": made["id"]})
+    wh = rt.run("createWarehouse", sample_inputs(registry.action("createWarehouse"))
+                )["data"]["data"]["warehouse"]
+    rt.run("updateWarehouse", {"warehouseId": wh["id"], "enabled": True, "settings": {}})
+    rt.run("deleteSource", {"sourceId": source})
+    events, _ = polls(rt, "destinationCreatedOrDeleted", dest_state)
+    assert [(e["type"], e["resourceId"]) for e in events] == [
+        ("Integration Created", made["id"]), ("Integration Deleted", made["id"])]
+    events, _ = polls(rt, "warehouseCreatedOrChanged", wh_state)
+    assert [e["type"] for e in events] == ["Storage Destination Created",
+                                           "Storage Destination Modified",
+                                           "Storage Destination Enabled"]
+    assert {e["resourceId"] for e in events} == {wh["id"]}
+    events, _ = polls(rt, "sourceDeleted", deleted_state)
+    assert [e["resourceId"] for e in events] == [source]
+
+
+# -- listings that leave no audit event ---------------------------------------------------
+def create_function(rt: Runtime, registry: Registry, name: str, kind: str = "SOURCE") -> str:
+    inputs = {**sample_inputs(registry.action("createFunction")), "displayName": name,
+              "resourceType": kind}
+    return str(rt.run("createFunction", inputs)["data"]["data"]["function"]["id"])
+
+
+def test_new_functions_come_once_each_while_the_listing_shifts(
+        simulator: Simulator, registry: Registry) -> None:
+    reg = small_pages(registry, "functionCreated")
+    rt = Runtime(Connection(token=simulator.token, base_url=simulator.base_url), reg)
+    old = [create_function(rt, reg, f"old-{i}") for i in range(3)]
+    events, state = polls(rt, "functionCreated", None)
+    assert events == []
+    made: list[str] = []
+    seen: list[str] = []
+    for round_ in range(5):
+        made += [create_function(rt, reg, f"fn-{round_}-{i}", kind)
+                 for i, kind in enumerate(("SOURCE", "DESTINATION"))]
+        if round_ == 2:  # deleting shifts every later item one place back
+            rt.run("deleteFunction", {"functionId": old[0]})
+        events, state = polls(rt, "functionCreated", state)
+        seen += [e["resourceId"] for e in events]
+        assert {e["type"] for e in events} <= {"Function Created"}
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+    # Only one kind when asked.
+    _, only = polls(rt, "functionCreated", None, {"resourceType": "DESTINATION"})
+    dest = create_function(rt, reg, "dest", "DESTINATION")
+    create_function(rt, reg, "src", "SOURCE")
+    events, _ = polls(rt, "functionCreated", only, {"resourceType": "DESTINATION"})
+    assert [e["resourceId"] for e in events] == [dest]
+
+
+def test_tracking_plans_created_and_changed(rt: Runtime) -> None:
+    _, state = polls(rt, "trackingPlanChanged", None)
+    plan = rt.run("createTrackingPlan", {"name": "Web", "type": "LIVE"}
+                  )["data"]["data"]["trackingPlan"]["id"]
+    events, state = polls(rt, "trackingPlanChanged", state)
+    assert [(e["type"], e["resourceId"]) for e in events] == [("Tracking Plan Created", plan)]
+    assert polls(rt, "trackingPlanChanged", state)[0] == []
+    rt.run("updateTrackingPlan", {"trackingPlanId": plan, "name": "Web v2"})
+    events, state = polls(rt, "trackingPlanChanged", state)
+    assert [(e["type"], e["resourceName"]) for e in events] == [
+        ("Tracking Plan Modified", "Web v2")]
+    assert polls(rt, "trackingPlanChanged", state)[0] == []
+
+
+# -- state and inputs -------------------------------------------------------------------
+KINESIS = "57da359580412f644ff33fb9"  # a destination type of the catalog
+NOWHERE = Connection(token="sgp_nowhere_token_1234", base_url="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("state", [
+    "text", [1], {"v": 99, "trigger": "sourceCreated", "feed": "audit"},
+    {"v": 1, "trigger": "sourceDeleted", "feed": "audit", "after": None, "seen": {}},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": None, "seen": []},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": 5, "seen": {}},
+])
+def test_a_state_that_is_not_this_triggers_is_refused_before_any_request(
+        registry: Registry, state: Any) -> None:
+    with pytest.raises(TriggerStateError) as err:
+        Runtime(NOWHERE, registry).poll("sourceCreated", {}, state)
+    assert err.value.fields.keys() == {"state"}
+    assert err.value.code == "trigger_state" and err.value.category == "config"
+
+
+def test_bad_inputs_are_named_before_any_request(registry: Registry) -> None:
+    rt = Runtime(NOWHERE, registry)
+    with pytest.raises(InputError) as err:
+        rt.poll("sourceCreated", {"since": "yesterday"}, None)
+    assert "since" in err.value.fields
+    with pytest.raises(InputError) as err:
+        rt.poll("sourceCreated", {"maxEvents": 0}, None)
+    assert "maxEvents" in err.value.fields
+    with pytest.raises(InputError) as err:
+        rt.poll("sorceCreated", {}, None)
+    assert err.value.code == "unknown_trigger" and "sourceCreated" in str(err.value)
+
+
+def test_poll_trigger_is_the_one_call_for_flow_engines(simulator: Simulator) -> None:
+    conn = Connection(token=simulator.token, base_url=simulator.base_url)
+    first = poll_trigger("sourceCreated", {}, None, conn)
+    create_source(Runtime(conn), "x")
+    answer = poll_trigger("sourceCreated", {}, first["state"], conn)
+    assert [e["resourceName"] for e in answer["events"]] == ["x"]
+
+
+# -- plugins ----------------------------------------------------------------------------
+class Plugin:
+    def __init__(self, *triggers: Trigger) -> None:
+        self.triggers = triggers
+
+    @hookimpl
+    def register_triggers(self, register: Any) -> None:
+        for trigger in self.triggers:
+            register(trigger)
+
+
+def test_a_plugin_adds_a_trigger_on_its_own_feed(simulator: Simulator) -> None:
+    labels = Trigger("labelCreated", "Label Created", "A label was created.",
+                     AuditFeed(frozenset({"Label Created"})))
+    reg = Registry.load(extra=[("mine", Plugin(labels))])
+    assert reg.trigger("labelCreated").plugin == "mine"
+    rt = Runtime(Connection(token=simulator.token, base_url=simulator.base_url), reg)
+    _, state = polls(rt, "labelCreated", None)
+    rt.run("createLabel", {"label": {"key": "team", "value": "web"}})
+    events, _ = polls(rt, "labelCreated", state)
+    assert [e["type"] for e in events] == ["Label Created"]
+
+
+def test_plugin_mistakes_stop_start_up_naming_them() -> None:
+    dup = Trigger("sourceCreated", "Again", "Duplicate.", AuditFeed())
+    with pytest.raises(PluginError, match="duplicate trigger 'sourceCreated'"):
+        Registry.load(extra=[("mine", Plugin(dup))])
+    odd = Trigger("odd", "Odd", "No feed.", object())  # type: ignore[arg-type]
+    with pytest.raises(PluginError, match=r"'odd'.*not an EventFeed"):
+        Registry.load(extra=[("mine", Plugin(odd))])
+    lost = Trigger("lost", "Lost", "Reads nothing.", ListingFeed("listNothing", "x", "X"))
+    with pytest.raises(PluginError, match="listNothing"):
+        Registry.load(extra=[("mine", Plugin(lost))])
+
+
+def test_every_built_in_trigger_has_a_sample_event_in_its_own_shape(registry: Registry) -> None:
+    for trigger in registry.triggers.items.values():
+        sample = trigger.sample
+        assert {"id", "timestamp", "type", "resourceId", "resourceType"} <= sample.keys()
+        feed = trigger.feed
+        if isinstance(feed, AuditFeed) and feed.types:
+            assert sample["type"] in feed.types
+
+
+
+def test_an_audit_event_without_a_time_is_the_apis_fault_not_the_inputs() -> None:
+    class Trail:  # an API whose trail answers an event with no readable time
+        def iter_items(self, key: str, inputs: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            yield {"id": "e1", "timestamp": "soon", "type": "Source Created"}
+
+    state = {"v": 1, "trigger": "t", "feed": "audit", "after": None, "seen": {}}
+    with pytest.raises(ResponseError, match="no RFC 3339 timestamp"):
+        AuditFeed().poll(Trail(), {}, state, 10, "t")
