@@ -260,6 +260,9 @@ def test_openapi_carries_every_action_input_schema(service: EmbeddedService,
         assert ref["properties"]["inputs"]["$ref"].endswith(f"/Inputs_{action['key']}")
     for source in built["picklists"]:
         assert schemas[f"PicklistInputs_{source['key']}"] == source["inputSchema"]
+    for trigger in built["triggers"]:
+        assert schemas[f"TriggerInputs_{trigger['key']}"] == trigger["inputSchema"]
+        assert f"/v1/triggers/{trigger['key']}/poll" in spec["paths"]
     for path in ("/v1/manifest", "/v1/actions/{key}/dry-run", "/v1/actions/{key}/items",
                  "/v1/check", "/healthz", "/readyz"):
         assert path in spec["paths"]
@@ -286,3 +289,35 @@ def test_playground_page_is_served_at_the_root(service: EmbeddedService,
         assert got.text == (STATIC / "index.html").read_text(encoding="utf-8")
     else:
         assert got.status_code == 404
+
+
+def test_trigger_poll_returns_each_new_event_once(
+        service: EmbeddedService, http: requests.Session, sim: Simulator) -> None:
+    first = post(http, service, "/v1/triggers/sourceCreated/poll", sim,
+                 json={"inputs": {}, "state": None})
+    assert first.status_code == 200, first.text
+    assert first.json()["events"] == []
+    state = first.json()["state"]
+    assert "***" not in json.dumps(state)  # handed back as the caller must keep it
+    made = [post(http, service, "/v1/actions/createSource/run", sim,
+                 {"slug": f"svc-poll-{n}", "metadataId": JAVASCRIPT}).json()
+            ["data"]["data"]["source"]["id"] for n in range(2)]
+    second = post(http, service, "/v1/triggers/sourceCreated/poll", sim,
+                  json={"inputs": {}, "state": state}).json()
+    assert sorted(e["resourceId"] for e in second["events"]) == sorted(made)
+    assert {e["type"] for e in second["events"]} == {"Source Created"}
+    third = post(http, service, "/v1/triggers/sourceCreated/poll", sim,
+                 json={"inputs": {}, "state": second["state"]}).json()
+    assert third["events"] == []
+
+
+def test_trigger_poll_problems(service: EmbeddedService, http: requests.Session,
+                               sim: Simulator) -> None:
+    unknown = post(http, service, "/v1/triggers/sourceCreate/poll", sim)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_trigger"
+    assert "sourceCreated" in unknown.json()["suggestions"]
+    bad = post(http, service, "/v1/triggers/sourceCreated/poll", sim,
+               json={"inputs": {}, "state": {"made": "up"}})
+    assert bad.status_code == 422 and bad.json()["code"] == "trigger_state"
+    since = post(http, service, "/v1/triggers/sourceCreated/poll", sim, {"since": "yesterday"})
+    assert since.status_code == 422 and "since" in since.json()["fields"]

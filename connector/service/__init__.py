@@ -35,21 +35,24 @@ Endpoints:
   "maxItems"}}` -> `{"result": [{"label", "key"}], "truncated": bool,
   "nextPageToken"?: str}`.
 - `POST /v1/triggers/{key}/poll` `{"inputs": {...}, "state": {...}|null}` ->
-  `{"events": [...], "state": {...}}` (when the trigger engine is present).
+  `{"events": [...], "state": {...}}` (`Runtime.poll`: each event once; keep
+  the state and send it with the next poll).
 - `POST /v1/check` (no body) -> `{"workspace": {"id", "name", "slug"},
   "region", "baseUrl"}`.
 - `GET  /healthz` -> `{"status": "ok"}`; `GET /readyz` -> `{"status": "ready",
   "actions": N, "picklists": M}` (503 until the plugins are loaded).
-- `GET  /openapi.json`, `GET /docs` (served locally, no CDN), `GET /` (the
-  playground page, from `static/`), `/static/...`.
+- `GET  /openapi.json` (every action's, picklist's and trigger's input schema
+  as `Inputs_<key>`, `PicklistInputs_<key>`, `TriggerInputs_<key>`),
+  `GET /docs` (served locally, no CDN), `GET /` (the playground page, from
+  `static/`), `/static/...`.
 
 Errors are RFC 9457 problem details (`application/problem+json`):
 `{"type", "title", "status", "detail", "code", "category", "retryable"}`,
 plus `fields` (input name -> problem) for input errors, `suggestions` for an
-unknown action or picklist, `retryAfter` (and a `Retry-After` header) for
+unknown action, picklist or trigger, `retryAfter` (and a `Retry-After` header) for
 429, and the API's `errors` envelope when it answered. Statuses: bad input
 400 (a body that is not JSON) or 422 (inputs the action refuses), no
-credentials 401, unknown action/picklist/profile 404, a service key not
+credentials 401, unknown action/picklist/trigger/profile 404, a service key not
 allowed that profile 403, the API's own 401/403/404/409/422 as it said,
 rate limited 429, body too large 413, the API failed 502, no answer in time
 504, no connection 502, a bug 500 (never a traceback).

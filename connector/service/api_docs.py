@@ -2,7 +2,8 @@
 
 Each action's input schema (the manifest's `inputSchema`) becomes
 `components.schemas.Inputs_<key>` and a path of its own,
-`POST /v1/actions/<key>/run`, so generated clients get typed calls. The Swagger
+`POST /v1/actions/<key>/run`, so generated clients get typed calls; picklists
+and triggers likewise (`PicklistInputs_<key>`, `TriggerInputs_<key>`). The Swagger
 UI page and its assets come from the `swagger-ui-bundle` package: nothing
 loads from a CDN.
 """
@@ -33,6 +34,12 @@ SECURITY = {
 }
 
 
+# Per kind of manifest entry: schema name prefix, path, tag ("" : the action's area).
+_PLACES = {"": ("Inputs", "/v1/actions/{key}/run", ""),
+           "picklist": ("PicklistInputs", "/v1/picklists/{key}", "picklists"),
+           "trigger": ("TriggerInputs", "/v1/triggers/{key}/poll", "triggers")}
+
+
 def openapi_schema(app: FastAPI, service: Service) -> dict[str, Any]:
     if app.openapi_schema is not None:
         return app.openapi_schema
@@ -46,18 +53,23 @@ def openapi_schema(app: FastAPI, service: Service) -> dict[str, Any]:
                           {"serviceKey": [], "segmentProfile": []}]
     entries = service.entries()
     for name, entry in sorted(entries.items()):
-        is_picklist = name.startswith("picklist:")
+        kind, _, _ = name.rpartition(":")  # "" (an action), "picklist" or "trigger"
         key = entry["key"]
-        ref = f"{'PicklistInputs' if is_picklist else 'Inputs'}_{key}"
+        prefix, path, tag = _PLACES[kind]
+        ref = f"{prefix}_{key}"
         schemas[ref] = copy.deepcopy(entry["inputSchema"])
-        body = {"type": "object", "additionalProperties": False,
-                "properties": {"inputs": {"$ref": f"#/components/schemas/{ref}"}}}
-        path = f"/v1/picklists/{key}" if is_picklist else f"/v1/actions/{key}/run"
-        schema["paths"][path] = {"post": {
+        body: dict[str, Any] = {
+            "type": "object", "additionalProperties": False,
+            "properties": {"inputs": {"$ref": f"#/components/schemas/{ref}"}}}
+        if kind == "trigger":
+            body["properties"]["state"] = {
+                "type": ["object", "null"],
+                "description": "The state the previous poll answered; null the first time."}
+        schema["paths"][path.format(key=key)] = {"post": {
             "summary": entry.get("display", key),
             "description": entry.get("description", ""),
-            "operationId": f"{'picklist' if is_picklist else 'run'}_{key}",
-            "tags": ["picklists" if is_picklist else entry.get("area") or "actions"],
+            "operationId": f"{kind or 'run'}_{key}",
+            "tags": [tag or entry.get("area") or "actions"],
             "requestBody": {"required": False,
                             "content": {"application/json": {"schema": body}}},
             "responses": {"200": {"description": "The answer",

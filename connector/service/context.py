@@ -63,6 +63,7 @@ class Service:
         built = manifest.build(registry)
         self._entries = {e["key"]: e for e in built["actions"]}
         self._entries.update({f"picklist:{e['key']}": e for e in built["picklists"]})
+        self._entries.update({f"trigger:{e['key']}": e for e in built.get("triggers", [])})
         self._manifest = json.dumps(built, ensure_ascii=False).encode()
         self._registry = registry
         for problem in registry.problems:

@@ -85,6 +85,17 @@ def picklist(key: str, request: Request, body: InputsBody | None = None) -> Resp
     return answer(request, work)
 
 
+@router.post("/triggers/{key}/poll",
+             summary="Poll a trigger: {\"events\": [...], \"state\": {...}}")
+def poll_trigger(key: str, request: Request, body: PollBody | None = None) -> Response:
+    def work(call: Call) -> Any:
+        trigger = call.registry.trigger(key)
+        state = body.state if body is not None else None
+        return call.runtime.poll(trigger.key, _inputs(body), state)
+
+    return answer(request, work)
+
+
 @router.post("/check", summary="Prove the connection: the workspace it reaches")
 def check(request: Request) -> Response:
     def work(call: Call) -> Any:
