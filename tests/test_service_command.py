@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from connector.service.logs import ServiceLogFilter, mask
@@ -79,3 +80,21 @@ def test_the_log_filter_keeps_the_access_formatters_fields() -> None:
     assert ServiceLogFilter().filter(record)
     assert record.args == ("127.0.0.1:5", "GET", "/x?t=***", "1.1", 200)
     assert json.dumps(mask("Bearer sgp_abcdefgh123")) == '"Bearer ***"'
+
+
+def test_worker_processes_rebuild_the_settings_from_where_they_came_from(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connector.service import cli
+
+    config = tmp_path / "service.toml"
+    config.write_text(f'[service]\nkeys = ["{KEY}"]\nbody_limit = 4096\n', encoding="utf-8")
+    handed = {"args": {"host": "127.0.0.1", "port": 8000, "workers": 2,
+                       "config": str(config), "base_url": None, "debug": False},
+              "simulator": {"token": "sgp_simulatorToken1", "base_url": "http://127.0.0.1:9"}}
+    monkeypatch.setenv(cli.ENV, json.dumps(handed))
+    app = cli.app_from_environment()
+    settings = app.state.service.settings
+    assert settings.body_limit == 4096 and [k.key for k in settings.keys] == [KEY]
+    assert settings.base_url == "http://127.0.0.1:9"
+    assert settings.default_profile == "simulator"
+    assert settings.profiles["simulator"]["token"] == "sgp_simulatorToken1"
