@@ -290,6 +290,24 @@ def test_dependent_picklist_waits_for_its_parent(page: Page, token: str) -> None
         "choose Destination ID first")
 
 
+def test_a_chain_of_parents_named_by_depends_on(page: Page, token: str) -> None:
+    """audienceSchedules depends on the space and the audience (`dependsOn`), and the
+    audience list on the space: dropping the space empties both lists below it."""
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    _choose(page, "getAudienceScheduleFromSpaceAndAudience")
+    schedules = page.locator("#in-scheduleId option")
+    expect(schedules.first).to_have_text("choose Space ID and Audience ID first")
+    page.select_option("#in-spaceId", PRODUCTION_SPACE)
+    expect(schedules.first).to_have_text("choose Audience ID first")
+    page.select_option("#in-id", label="My audience (aud_1dpGwYjpcv9J6k4vshLUZ6MRKde)")
+    expect(schedules.filter(has_text="PERIODIC")).to_have_count(1)
+    page.select_option("#in-spaceId", "")
+    expect(page.locator("#in-id option").first).to_have_text("choose Space ID first")
+    expect(schedules.first).to_have_text("choose Space ID and Audience ID first")
+
+
 def test_a_problem_names_and_marks_the_inputs(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
