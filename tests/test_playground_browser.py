@@ -290,6 +290,24 @@ def test_dependent_picklist_waits_for_its_parent(page: Page, token: str) -> None
         "choose Destination ID first")
 
 
+def test_raw_request_sends_a_json_body_or_text(page: Page, token: str) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    _choose(page, "rawRequest")
+    page.fill("#in-url", "/labels")
+    page.select_option("#in-method", "POST")
+    page.fill("#in-data", '{"label": {"key": "team", "value": "web"}}')
+    page.get_by_role("button", name="Dry run").click()
+    assert _answer(page)["body"] == {"label": {"key": "team", "value": "web"}}
+    page.fill("#in-data", "plain text")  # the body may be text: sent as it is
+    page.get_by_role("button", name="Dry run").click()
+    expect(page.locator("#answer")).to_contain_text("plain text")
+    page.fill("#in-headers", "not json")  # an object only: refused in the page
+    page.get_by_role("button", name="Dry run").click()
+    expect(page.locator("#in-headers-error")).to_contain_text("is not valid JSON")
+
+
 def test_a_chain_of_parents_named_by_depends_on(page: Page, token: str) -> None:
     """audienceSchedules depends on the space and the audience (`dependsOn`), and the
     audience list on the space: dropping the space empties both lists below it."""

@@ -177,6 +177,11 @@
     return { kind: "json", schema }; // objects, arrays, and anything without a plain type
   }
 
+  function acceptsText(schema) {
+    if (Array.isArray(schema.anyOf)) return schema.anyOf.some(acceptsText);
+    return schema.type === undefined || schema.type === "string";
+  }
+
   function isScalar(schema) {
     const scalars = ["string", "integer", "number", "boolean"];
     return Array.isArray(schema.enum) || scalars.includes(schema.type);
@@ -308,6 +313,8 @@
         try {
           return { value: JSON.parse(control.value) };
         } catch (error) {
+          // Where text is a valid value too (Raw Request's body), what is not JSON is text.
+          if (acceptsText(field.schema)) return { value: control.value };
           return { problem: `is not valid JSON (${error.message})` };
         }
       }
