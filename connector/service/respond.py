@@ -37,13 +37,17 @@ def json_answer(data: Any, secrets: Secrets | None, status: int = 200) -> Respon
     return Response(dumps(data, secrets), status_code=status, media_type="application/json")
 
 
+def log_internal(exc: BaseException, secrets: Secrets | None) -> None:
+    """A bug's traceback, masked, for the operator; the caller learns only that it failed."""
+    if not isinstance(exc, ConnectorError):
+        text = "".join(traceback.format_exception(exc))
+        log.error("internal error: %s", redact(text, secrets or Secrets()))
+
+
 def problem_answer(exc: BaseException, secrets: Secrets | None,
                    request: Request | None = None) -> Response:
     status, body, headers = problem(exc, secrets, request.url.path if request else None)
-    if not isinstance(exc, ConnectorError):
-        # Kept for the operator, masked; the caller learns only that it failed.
-        text = "".join(traceback.format_exception(exc))
-        log.error("internal error: %s", redact(text, secrets or Secrets()))
+    log_internal(exc, secrets)
     return Response(dumps(body, secrets), status_code=status, media_type=MEDIA_TYPE,
                     headers=headers)
 

@@ -17,7 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from connector.redact import Secrets
 from connector.service.calls import Call
 from connector.service.problems import problem
-from connector.service.respond import dumps, problem_answer, service_of
+from connector.service.respond import dumps, log_internal, problem_answer, service_of
 
 MEDIA_TYPE = "application/x-ndjson"
 _END = object()
@@ -46,5 +46,6 @@ def _lines(first: Any, items: Iterator[Any], secrets: Secrets, path: str) -> Ite
         for item in items:
             yield dumps(item, secrets) + "\n"
     except Exception as exc:
+        log_internal(exc, secrets)
         _status, body, _headers = problem(exc, secrets, path)
         yield dumps({"error": body}, secrets) + "\n"
