@@ -321,3 +321,36 @@ def test_trigger_poll_problems(service: EmbeddedService, http: requests.Session,
     assert bad.status_code == 422 and bad.json()["code"] == "trigger_state"
     since = post(http, service, "/v1/triggers/sourceCreated/poll", sim, {"since": "yesterday"})
     assert since.status_code == 422 and "since" in since.json()["fields"]
+
+
+def test_a_page_is_sent_before_the_next_is_asked_for(
+        service: EmbeddedService, sim: Simulator, http: requests.Session) -> None:
+    import threading
+
+    for n in range(4):
+        post(http, service, "/v1/actions/createSource/run", sim,
+             {"slug": f"svc-paged-{n}", "metadataId": JAVASCRIPT}).raise_for_status()
+    total = len(sim.state["sources"])
+    first_page_read = threading.Event()
+    original = sim.fault_plan
+    asked: list[bool] = []
+
+    def plan(header: str | None) -> Any:
+        # The second page is held until the client has read the first: a service that
+        # sent nothing before fetching it would keep the client waiting for the hold.
+        asked.append(first_page_read.wait(10) if asked else True)
+        return original(header)
+
+    sim.fault_plan = plan  # type: ignore[method-assign]
+    try:
+        got = post(http, service, "/v1/actions/listSources/items", sim,
+                   {"count": total - 1}, stream=True)
+        lines = got.iter_lines()
+        page = [json.loads(next(lines)) for _ in range(total - 1)]
+        first_page_read.set()
+        rest = [json.loads(line) for line in lines if line]
+    finally:
+        first_page_read.set()
+        sim.fault_plan = original  # type: ignore[method-assign]
+    assert len(page) + len(rest) == total and len(rest) == 1
+    assert asked == [True, True]  # the second page was asked for after the first was read

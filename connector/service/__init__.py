@@ -19,7 +19,8 @@ The API base URL is the operator's (`--base-url`, the config file or
 
 Service keys: with keys configured, every `/v1` call needs
 `Authorization: Bearer <service key>` (401 otherwise); a key limited to some
-profiles gets 403 for the others (a token of the caller's own is still allowed). `/healthz` and `/readyz` need none.
+profiles gets 403 for the others (a token of the caller's own is still
+allowed). `/healthz` and `/readyz` need none.
 
 Endpoints:
 

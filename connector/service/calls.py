@@ -9,27 +9,41 @@ keep-alive connections to the API host, never a credential).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from connector.connection import Connection
 from connector.registry import Registry
+from connector.request import HttpRequest
 from connector.retry import RetryPolicy
 from connector.runtime import Runtime
 from connector.service.credentials import connection_for
 from connector.service.limiters import LimiterPool
 from connector.service.settings import ServiceKey, Settings
 from connector.spec import Action, DataSource
-from connector.transport import HttpClient
+from connector.transport import HttpClient, HttpResponse
 
 
 class ServiceRuntime(Runtime):
-    """A Runtime whose HTTP clients are the service's, shared by every request."""
+    """A Runtime whose HTTP clients are the service's, shared by every request.
+
+    `on_answer`, when set, is told every answer `send` returns (a listing's
+    stream learns from it how many items each page holds).
+    """
 
     def __init__(self, connection: Connection, clients: threading.local,
                  **options: Any) -> None:
         super().__init__(connection, **options)
         self._clients = clients
+        self.on_answer: Callable[[HttpResponse], None] | None = None
+
+    def send(self, req: HttpRequest, policy: RetryPolicy | None = None,
+             response_type: str = "json", debug: bool | None = None,
+             op: str | None = None) -> HttpResponse:
+        response = super().send(req, policy, response_type, debug, op)
+        if self.on_answer is not None:
+            self.on_answer(response)
+        return response
 
     @property
     def client(self) -> HttpClient:

@@ -1,9 +1,14 @@
-"""Listings as NDJSON: one item a line, sent as the pages arrive.
+"""Listings as NDJSON: one item a line, sent page by page as the pages arrive.
 
 The first item is read before the answer starts, so a call that fails at once
 (bad input, a refused token) gets its status and a problem like any other.
 A failure after that cannot change the status any more: the stream ends with
 one last line, `{"error": <problem>}`.
+
+Lines go out a page at a time: the runtime tells (`ServiceRuntime.on_answer`)
+how many items each page it fetched holds, so the page's lines are sent as
+soon as its last item is read, before the next page is asked for, and the
+server hands the connection one chunk per page instead of one per item.
 """
 
 from __future__ import annotations
@@ -18,9 +23,25 @@ from connector.redact import Secrets
 from connector.service.calls import Call
 from connector.service.problems import problem
 from connector.service.respond import dumps, log_internal, problem_answer, service_of
+from connector.transport import HttpResponse
 
 MEDIA_TYPE = "application/x-ndjson"
+MAX_CHUNK = 1000  # lines held before sending, whatever the page size
 _END = object()
+
+
+class _PageCount:
+    """Items of the last page fetched that are not read yet."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.left = 0
+
+    def fetched(self, response: HttpResponse) -> None:
+        body = response.body if isinstance(response.body, dict) else {}
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        items = data.get(self.field) if isinstance(data, dict) else None
+        self.left = len(items) if isinstance(items, list) else 0
 
 
 def stream_items(request: Request, key: str, inputs: dict[str, Any]) -> Response:
@@ -29,23 +50,37 @@ def stream_items(request: Request, key: str, inputs: dict[str, Any]) -> Response
         call = service_of(request).call(request.headers)
         action = call.action(key)
         runtime = call.runtime
+        count = _PageCount(action.items or "")
+        runtime.on_answer = count.fetched
         items = runtime.iter_items(action.key, inputs)
         first = next(items, _END)
     except Exception as exc:
         secrets = call.made.secrets if call is not None and call.made else None
         return problem_answer(exc, secrets, request)
     path = request.url.path
-    return StreamingResponse(_lines(first, items, runtime.secrets, path), media_type=MEDIA_TYPE)
+    return StreamingResponse(_chunks(first, items, count, runtime.secrets, path),
+                             media_type=MEDIA_TYPE)
 
 
-def _lines(first: Any, items: Iterator[Any], secrets: Secrets, path: str) -> Iterator[str]:
+def _chunks(first: Any, items: Iterator[Any], count: _PageCount, secrets: Secrets,
+            path: str) -> Iterator[str]:
     if first is _END:
         return
-    yield dumps(first, secrets) + "\n"
+    lines = [dumps(first, secrets) + "\n"]
+    count.left -= 1
     try:
-        for item in items:
-            yield dumps(item, secrets) + "\n"
+        while True:
+            if lines and (count.left <= 0 or len(lines) >= MAX_CHUNK):
+                yield "".join(lines)  # the page is read: out before the next is asked for
+                lines = []
+            item = next(items, _END)
+            if item is _END:
+                break
+            count.left -= 1
+            lines.append(dumps(item, secrets) + "\n")
     except Exception as exc:
         log_internal(exc, secrets)
         _status, body, _headers = problem(exc, secrets, path)
-        yield dumps({"error": body}, secrets) + "\n"
+        lines.append(dumps({"error": body}, secrets) + "\n")
+    if lines:
+        yield "".join(lines)
