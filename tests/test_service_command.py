@@ -98,3 +98,15 @@ def test_worker_processes_rebuild_the_settings_from_where_they_came_from(
     assert settings.base_url == "http://127.0.0.1:9"
     assert settings.default_profile == "simulator"
     assert settings.profiles["simulator"]["token"] == "sgp_simulatorToken1"
+
+
+def test_a_port_in_use_is_one_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "connector.cli", "serve", "--port",
+                               str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]

@@ -9,10 +9,13 @@ and exit status 2; keys and tokens are never printed, only counted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
+import socket
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from connector.errors import InputError
@@ -100,29 +103,56 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
 
     from connector.service.logs import log_config
 
-    level = "debug" if args.debug else "info"
+    try:  # a port in use or an address not ours: one line, before anything starts
+        sock = listening_socket(args.host, args.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     print(f"segment-connector serve: {settings.describe()}", file=sys.stderr, flush=True)
     if simulator is not None:
         print(f"simulator at {simulator['base_url']}: calls without credentials use it",
               file=sys.stderr, flush=True)
-    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_config":
-                               log_config(level), "timeout_graceful_shutdown": 10,
-                               "backlog": 2048}
-    try:
-        if args.workers > 1:
-            # Each worker reads the settings again: only where they come from is handed on.
-            os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
-                "host", "port", "workers", "config", "base_url", "debug")},
-                "simulator": simulator})
-            uvicorn.run(f"{__name__}:app_from_environment", factory=True,
-                        workers=args.workers, **options)
-        else:
-            from connector.service.app import create_app
+    level = "debug" if args.debug else "info"
+    options: dict[str, Any] = {"log_config": log_config(level),
+                               "timeout_graceful_shutdown": 10, "backlog": 2048}
+    if args.workers > 1:
+        sock.close()  # uvicorn binds again in the parent and shares it with the workers
+        # Each worker reads the settings again: only where they come from is handed on.
+        os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
+            "host", "port", "workers", "config", "base_url", "debug")},
+            "simulator": simulator})
+        with _stopped_by_signal():
+            uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=args.host,
+                        port=args.port, workers=args.workers, **options)
+        return 0
+    from connector.service.app import create_app
 
-            uvicorn.run(create_app(settings), **options)
-    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind
-        return USAGE_ERROR if exc.code else 0
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options))
+    with _stopped_by_signal():
+        server.run(sockets=[sock])
     return 0
+
+
+@contextlib.contextmanager
+def _stopped_by_signal() -> Iterator[None]:
+    """A stop by SIGINT or SIGTERM, after uvicorn's graceful shutdown, is a clean exit:
+    uvicorn raises the signal again once done, which the CLI turns into an interrupt."""
+    with contextlib.suppress(KeyboardInterrupt):
+        yield
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host:port` (IPv6 when the host is), ready for uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it every small answer waits out the client's delayed ACK (40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def app_from_environment() -> Any:

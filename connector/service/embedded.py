@@ -6,7 +6,6 @@ It is the real uvicorn server over real sockets; only the process is shared.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from types import TracebackType
@@ -28,12 +27,9 @@ class EmbeddedService:
         import uvicorn
 
         from connector.service.app import create_app
+        from connector.service.cli import listening_socket
 
-        # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
-        # and without it every small answer waits out the client's delayed ACK (40 ms).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.settings.host, 0))
+        sock = listening_socket(self.settings.host, 0)
         port = sock.getsockname()[1]
         self.url = f"http://{self.settings.host}:{port}"
         app = create_app(self.settings, **self.app_options)
