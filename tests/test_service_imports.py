@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB = ("fastapi", "starlette", "uvicorn", "anyio", "pydantic_settings", "swagger_ui_bundle")
+WEB = ("fastapi", "starlette", "uvicorn", "anyio", "h11", "httptools", "swagger_ui_bundle")
 
 
 def web_modules_after(code: str) -> list[str]:
