@@ -48,13 +48,14 @@ Endpoints:
   `static/`), `/static/...`.
 
 Errors are RFC 9457 problem details (`application/problem+json`):
-`{"type", "title", "status", "detail", "code", "category", "retryable"}`,
-plus `fields` (input name -> problem) for input errors, `suggestions` for an
-unknown action, picklist or trigger, `retryAfter` (and a `Retry-After` header) for
-429, and the API's `errors` envelope when it answered. Statuses: bad input
-400 (a body that is not JSON) or 422 (inputs the action refuses), no
-credentials 401, unknown action/picklist/trigger/profile 404, a service key not
-allowed that profile 403, the API's own 401/403/404/409/422 as it said,
-rate limited 429, body too large 413, the API failed 502, no answer in time
-504, no connection 502, a bug 500 (never a traceback).
+`{"type", "title", "status", "detail", "code", "category", "retryable",
+"instance"}`, plus `fields` (input name -> problem) for input errors,
+`suggestions` for an unknown action, picklist or trigger, `retryAfter` (and a
+`Retry-After` header) for 429, and the API's `errors` envelope and `apiStatus`
+when it answered. Statuses: bad input 400 (a body that is not JSON) or 422
+(inputs the action refuses), no credentials or service key 401, unknown
+action/picklist/trigger/profile 404, a service key not allowed that profile
+403, the API's own 401/403/404/409/422 as it said, rate limited 429, body too
+large 413, the API failed or the connection was lost 502, no answer in time
+504, still loading 503, a bug 500 (never a traceback).
 """
