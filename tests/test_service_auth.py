@@ -114,6 +114,8 @@ def test_config_problems_name_the_setting(tmp_path: Path) -> None:
         ('[service]\nbody_limit = 0', "service.body_limit"),
         ('[service]\nbase_url = "ftp://x"', "base_url"),
         ('[profiles.p]\ntokn = "x"', "profile.p.tokn"),
+        ('[profiles.p]\ntoken = "sgp_abc\\n"', "profile.p.token"),
+        ('[profiles.p]\ntoken = "sgp_abc"\nregion = "mars"', "profile.p.region"),
     ):
         config.write_text(text, encoding="utf-8")
         with pytest.raises(InputError) as refused:

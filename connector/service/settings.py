@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector.connection import base_url_problem, load_profile
+from connector.connection import DEFAULT_REGION, Connection, base_url_problem, load_profile
 from connector.errors import InputError
 
 KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
@@ -140,8 +140,16 @@ def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]
     names = data.get("profiles", {})
     if not isinstance(names, dict):
         raise InputError({"profiles": f"must be a table of profiles in {path}"})
-    # Each profile checked as the CLI checks it, so a typo stops the start, not a call.
-    return table, {name: load_profile(name, path) for name in names}
+    # Each profile checked as the CLI checks it, and as a connection would use it, so a
+    # typo or a token read with its newline stops the start, not a call.
+    profiles = {name: load_profile(name, path) for name in names}
+    for name, prof in profiles.items():
+        try:
+            Connection(token=prof.get("token"), region=prof.get("region") or DEFAULT_REGION,
+                       base_url=prof.get("base_url"))
+        except InputError as exc:
+            raise InputError({f"profile.{name}.{k}": v for k, v in exc.fields.items()}) from None
+    return table, profiles
 
 
 def _keys(items: Any, where: str, profiles: Mapping[str, Any],
