@@ -114,7 +114,7 @@ def page(open_page: Callable[[str], Page], service: EmbeddedService) -> Page:
     from playwright.sync_api import expect
 
     tab = open_page(service.url)
-    expect(tab.locator("#manifest-status")).to_contain_text(" picklists.")
+    expect(tab.locator("#manifest-status")).to_contain_text(" triggers.")
     return tab
 
 
@@ -308,6 +308,46 @@ def test_raw_request_sends_a_json_body_or_text(page: Page, token: str) -> None:
     expect(page.locator("#in-headers-error")).to_contain_text("is not valid JSON")
 
 
+def test_a_trigger_polls_and_carries_its_state(page: Page, token: str,
+                                               service: EmbeddedService) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    page.fill("#action-search", "audit event")
+    page.select_option("#action-select", "trigger:auditEvent")
+    expect(page.locator("#example-title")).to_have_text("Sample event")
+    expect(page.locator("#example")).to_contain_text('"type": "Source Modified"')
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_hidden()
+    poll = page.get_by_role("button", name="Poll")
+    poll.click()  # the first poll starts from now
+    expect(page.locator("#answer-status")).to_have_text(
+        "Poll: 0 new events; the next poll goes on from here")
+    assert _answer(page)["events"] == []
+
+    slug = f"polled-{uuid.uuid4().hex[:8]}"
+    created = requests.post(f"{service.url}/v1/actions/createSource/run", timeout=30,
+                            headers={"X-Segment-Token": token},
+                            json={"inputs": {"slug": slug, "metadataId": JAVASCRIPT_SOURCE}})
+    assert created.status_code == 200
+    poll.click()
+    expect(page.locator("#answer-status")).to_contain_text("Poll: 1 new event;")
+    [event] = _answer(page)["events"]
+    assert (event["type"], event["resourceName"]) == ("Source Created", slug)
+    poll.click()  # the state it carries: each event once
+    expect(page.locator("#answer-status")).to_contain_text("Poll: 0 new events")
+
+    # Starting again from now drops what happened before.
+    again = requests.post(f"{service.url}/v1/actions/createSource/run", timeout=30,
+                          headers={"X-Segment-Token": token},
+                          json={"inputs": {"slug": slug + "-2", "metadataId": JAVASCRIPT_SOURCE}})
+    assert again.status_code == 200
+    page.get_by_role("button", name="Start from now").click()
+    expect(page.locator("#answer-status")).to_have_text("The next poll starts from now.")
+    poll.click()
+    expect(page.locator("#answer-status")).to_contain_text("Poll: 0 new events")
+    _assert_token_hidden(page, token)
+
+
 def test_a_chain_of_parents_named_by_depends_on(page: Page, token: str) -> None:
     """audienceSchedules depends on the space and the audience (`dependsOn`), and the
     audience list on the space: dropping the space empties both lists below it."""
@@ -398,10 +438,10 @@ def test_the_keyboard_finds_and_fills_an_action(page: Page, token: str) -> None:
     assert "count=3" in json.dumps(_answer(page))
 
 
-def test_every_action_draws_a_labelled_form_from_the_manifest(page: Page,
+def test_every_action_and_trigger_draws_a_labelled_form_from_the_manifest(page: Page,
                                                              service: EmbeddedService) -> None:
-    """The builder's claim: the manifest alone draws every action's form. Each property of
-    each inputSchema gets a labelled control, required ones marked."""
+    """The builder's claim: the manifest alone draws every action's and trigger's form.
+    Each property of each inputSchema gets a labelled control, required ones marked."""
     manifest = requests.get(service.url + "/v1/manifest", timeout=30).json()
     page.route("**/v1/picklists/**", lambda route: route.abort())  # drawing, not loading
     drawn = page.evaluate("""() => {
@@ -441,16 +481,18 @@ def test_every_action_draws_a_labelled_form_from_the_manifest(page: Page,
     # Every control has a label or an aria-label, and no form shows a missing value.
     assert drawn["faults"] == []
     drawn = drawn["forms"]
-    assert sorted(drawn) == sorted(action["key"] for action in manifest["actions"])
+    entries = {action["key"]: action for action in manifest["actions"]}
+    entries.update({f"trigger:{trigger['key']}": trigger for trigger in manifest["triggers"]})
+    assert sorted(drawn) == sorted(entries)
     kinds: set[tuple[str, str]] = set()
-    for action in manifest["actions"]:
-        schema = action["inputSchema"]
-        fields = drawn[action["key"]]
-        assert [key for key, *_ in fields] == list(schema["properties"]), action["key"]
-        linked = {i["key"] for i in action["inputs"] if i.get("picklist")}
+    for name, entry in entries.items():
+        schema = entry["inputSchema"]
+        fields = drawn[name]
+        assert [key for key, *_ in fields] == list(schema["properties"]), name
+        linked = {i["key"] for i in entry["inputs"] if i.get("picklist")}
         for key, tag, kind, required, listed in fields:
-            assert required is (key in schema.get("required", [])), (action["key"], key)
-            assert listed is (key in linked), (action["key"], key)
+            assert required is (key in schema.get("required", [])), (name, key)
+            assert listed is (key in linked), (name, key)
             kinds.add((tag, kind))
     # Every kind of control the schemas call for was drawn somewhere.
     assert kinds >= {("input", "text"), ("input", "number"), ("input", "checkbox"),
@@ -468,7 +510,7 @@ def test_a_service_key_and_a_profile_instead_of_a_token(
         expect(page.locator("#manifest-status")).to_contain_text("The manifest did not load")
         page.fill("#service-key", key)
         page.get_by_role("button", name="Reload the manifest").click()
-        expect(page.locator("#manifest-status")).to_contain_text(" picklists.")
+        expect(page.locator("#manifest-status")).to_contain_text(" triggers.")
         page.fill("#profile", "sim")
         _choose(page, "createSource")
         expect(page.locator(f"#in-metadataId option[value='{JAVASCRIPT_SOURCE}']")).to_have_count(1)

@@ -1,7 +1,8 @@
-/* The playground's one script: draws any action's form from GET /v1/manifest alone
-   (inputSchema for the kinds of input, the inputs' `picklist` links for dropdowns),
-   fills dropdowns from POST /v1/picklists/{key}, runs or dry-runs the action and shows
-   the answer, or the problem with the offending inputs marked. No framework, no build. */
+/* The playground's one script: draws any action's or trigger's form from GET /v1/manifest
+   alone (inputSchema for the kinds of input, the inputs' `picklist` links for dropdowns),
+   fills dropdowns from POST /v1/picklists/{key}, runs or dry-runs an action or polls a
+   trigger (keeping its state between polls), and shows the answer, or the problem with the
+   offending inputs marked. No framework, no build. */
 "use strict";
 
 (() => {
@@ -18,7 +19,10 @@
   const state = {
     actions: new Map(), // key -> manifest entry
     picklists: new Map(), // key -> manifest entry
-    action: null, // the chosen action's entry
+    triggers: new Map(), // key -> manifest entry of a polling trigger
+    action: null, // the chosen entry: an action, or a trigger (`kind` says which)
+    kind: "action",
+    pollState: null, // a trigger's `state` from its last poll, passed back on the next
     fields: new Map(), // input key -> field of the form
     helpers: new Map(), // parent key -> field drawn only to narrow a dependent picklist
     calls: 0, // the newest run or dry run; older answers are dropped
@@ -104,57 +108,87 @@
     const manifest = answer.payload;
     state.actions = new Map(manifest.actions.map((action) => [action.key, action]));
     state.picklists = new Map(manifest.picklists.map((picklist) => [picklist.key, picklist]));
+    state.triggers = new Map((manifest.triggers ?? []).map((trigger) => [trigger.key, trigger]));
     byId("manifest-status").textContent =
-      `${manifest.display ?? manifest.name} ${manifest.version}: ` +
-      `${state.actions.size} actions, ${state.picklists.size} picklists.`;
+      `${manifest.display ?? manifest.name} ${manifest.version}: ${state.actions.size} actions, ` +
+      `${state.picklists.size} picklists, ${state.triggers.size} triggers.`;
     drawActionList();
-    if (state.action && state.actions.has(state.action.key)) chooseAction(state.action.key);
+    if (state.action) chooseEntry(entryValue(state.kind, state.action.key));
+  }
+
+  // The list's option values: an action's key, or `trigger:` and a trigger's key.
+  const TRIGGER = "trigger:";
+  const entryValue = (kind, key) => (kind === "trigger" ? TRIGGER + key : key);
+
+  function entryOf(value) {
+    if (value.startsWith(TRIGGER)) {
+      const trigger = state.triggers.get(value.slice(TRIGGER.length));
+      return trigger && { kind: "trigger", entry: trigger };
+    }
+    const action = state.actions.get(value);
+    return action && { kind: "action", entry: action };
   }
 
   function drawActionList() {
     const words = byId("action-search").value.toLowerCase().split(/\s+/).filter(Boolean);
     const areas = new Map();
-    for (const action of state.actions.values()) {
-      const names = [action.display, action.key, action.area, ...(action.aliases ?? [])];
+    const entries = [
+      ...[...state.actions.values()].map((action) => [action.area, action, action.key]),
+      ...[...state.triggers.values()].map((trigger) => ["Triggers", trigger, TRIGGER + trigger.key]),
+    ];
+    for (const [area, entry, value] of entries) {
+      const names = [entry.display, entry.key, area, ...(entry.aliases ?? [])];
       const text = names.join(" ").toLowerCase();
       if (!words.every((word) => text.includes(word))) continue;
-      if (!areas.has(action.area)) areas.set(action.area, []);
-      areas.get(action.area).push(action);
+      if (!areas.has(area)) areas.set(area, []);
+      areas.get(area).push({ entry, value });
     }
     const select = byId("action-select");
     select.replaceChildren();
     let shown = 0;
     for (const area of [...areas.keys()].sort()) {
       const group = el("optgroup", { label: area });
-      for (const action of areas.get(area).sort((a, b) => a.display.localeCompare(b.display))) {
-        group.append(el("option", { value: action.key, text: `${action.display} (${action.key})` }));
+      const inArea = areas.get(area).sort((a, b) => a.entry.display.localeCompare(b.entry.display));
+      for (const { entry, value } of inArea) {
+        group.append(el("option", { value, text: `${entry.display} (${entry.key})` }));
         shown += 1;
       }
       select.append(group);
     }
-    if (state.action) select.value = state.action.key;
-    byId("action-count").textContent = `${shown} of ${state.actions.size} actions`;
+    if (state.action) select.value = entryValue(state.kind, state.action.key);
+    byId("action-count").textContent = `${shown} of ${entries.length} actions and triggers`;
   }
 
-  function chooseAction(key) {
-    const action = state.actions.get(key);
-    if (!action) return;
-    state.action = action;
-    byId("action-select").value = key;
+  function chooseEntry(value) {
+    const found = entryOf(value);
+    if (!found) return;
+    const { kind, entry } = found;
+    state.action = entry;
+    state.kind = kind;
+    state.pollState = null; // a new trigger starts from now
+    byId("action-select").value = value;
     state.calls += 1; // an answer still on its way belongs to the previous form
-    byId("action-title").textContent = `${action.display} (${action.key})`;
-    byId("action-description").textContent = action.description ?? "";
-    byId("action-facts").textContent = [
-      action.method && action.path ? `${action.method} ${action.path}` : null, // Raw Request: any
-      action.safety,
-      action.stability,
-      action.idempotent ? "idempotent" : "not idempotent",
-      action.paginated ? "paginated" : null,
-    ].filter(Boolean).join(" · ");
-    byId("action-facts").classList.toggle("destructive", action.safety === "destructive");
-    drawForm(action);
+    byId("action-title").textContent = `${entry.display} (${entry.key})`;
+    byId("action-description").textContent = entry.description ?? "";
+    const facts = kind === "trigger"
+      ? ["trigger", `polls ${entry.reads}`, "each event once"]
+      : [
+        entry.method && entry.path ? `${entry.method} ${entry.path}` : null, // Raw Request: any
+        entry.safety,
+        entry.stability,
+        entry.idempotent ? "idempotent" : "not idempotent",
+        entry.paginated ? "paginated" : null,
+      ];
+    byId("action-facts").textContent = facts.filter(Boolean).join(" · ");
+    byId("action-facts").classList.toggle("destructive", entry.safety === "destructive");
+    // An action runs or dry-runs; a trigger polls, carrying its state from poll to poll.
+    for (const button of document.querySelectorAll("[data-for]")) {
+      button.hidden = button.dataset.for !== kind;
+    }
+    drawForm(entry);
     clearOutput();
-    const example = action.examplePayload;
+    const example = kind === "trigger" ? entry.sampleEvent : entry.examplePayload;
+    byId("example-title").textContent = kind === "trigger" ? "Sample event" : "Example payload";
     byId("example").textContent = example === undefined ? "(none)" : pretty(example);
     byId("builder").hidden = false;
     byId("output").hidden = false;
@@ -231,7 +265,8 @@
       field.leftOut = !required && fallback === null;
       control.indeterminate = field.leftOut;
     } else if (kind === "choice") {
-      control = el("select", common, [el("option", { value: "", text: required ? "— choose —" : "— none —" })]);
+      const blank = el("option", { value: "", text: required ? "— choose —" : "— none —" });
+      control = el("select", common, [blank]);
       for (const value of schema.enum) {
         control.append(el("option", { value: String(value), text: String(value) }));
       }
@@ -349,7 +384,9 @@
     });
     // A string input's dropdown is its control (drawn by makeField); an array's is an adder.
     const adderLabel = `Add to ${field.label} from the list`;
-    const rows = forArray ? [el("label", { for: selectId, class: "secondary", text: adderLabel }), select] : [];
+    const rows = forArray
+      ? [el("label", { for: selectId, class: "secondary", text: adderLabel }), select]
+      : [];
     rows.push(el("div", { class: "picklist-row" }, [search, status]), typed);
     const picker = {
       picklist, select, search, typed, status, node: el("div", { class: "picklist" }, rows),
@@ -557,7 +594,8 @@
     event.preventDefault();
     const action = state.action;
     if (!action) return;
-    const mode = event.submitter?.value === "run" ? "run" : "dry-run";
+    const trigger = state.kind === "trigger";
+    const mode = trigger ? "poll" : event.submitter?.value === "run" ? "run" : "dry-run";
     clearOutput();
     const { inputs, problems } = collectInputs();
     if (Object.keys(problems).length) {
@@ -571,15 +609,22 @@
     const form = byId("action-form");
     form.setAttribute("aria-busy", "true");
     for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = true;
-    byId("answer-status").textContent = mode === "run" ? "Running…" : "Preparing the dry run…";
-    const path = `v1/actions/${encodeURIComponent(action.key)}/${mode}`;
-    const answer = await call("POST", path, { inputs });
+    byId("answer-status").textContent =
+      { run: "Running…", poll: "Polling…" }[mode] ?? "Preparing the dry run…";
+    const key = encodeURIComponent(action.key);
+    const answer = trigger
+      ? await call("POST", `v1/triggers/${key}/poll`, { inputs, state: state.pollState })
+      : await call("POST", `v1/actions/${key}/${mode}`, { inputs });
     form.removeAttribute("aria-busy");
     for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
     if (callNumber !== state.calls) return;
-    const what = mode === "run" ? "Run" : "Dry run (nothing sent)";
+    const what = { run: "Run", poll: "Poll" }[mode] ?? "Dry run (nothing sent)";
     if (answer.ok) {
-      byId("answer-status").textContent = `${what}: ${answer.status}`;
+      if (trigger) state.pollState = answer.payload?.state ?? null;
+      const events = trigger ? answer.payload?.events?.length ?? 0 : null;
+      byId("answer-status").textContent = trigger
+        ? `${what}: ${events} new event${events === 1 ? "" : "s"}; the next poll goes on from here`
+        : `${what}: ${answer.status}`;
       byId("answer").textContent = pretty(answer.payload);
       byId("answer").hidden = false;
       byId("output").scrollIntoView({ block: "nearest" }); // below a long form
@@ -678,11 +723,16 @@
         event.preventDefault();
         const query = event.target.value.trim().toLowerCase();
         const exact = [...select.options].find((option) => option.value.toLowerCase() === query
-          || state.actions.get(option.value).display.toLowerCase() === query);
-        chooseAction((exact ?? select.options[0]).value);
+          || entryOf(option.value).entry.display.toLowerCase() === query);
+        chooseEntry((exact ?? select.options[0]).value);
       }
     });
-    byId("action-select").addEventListener("change", (event) => chooseAction(event.target.value));
+    byId("action-select").addEventListener("change", (event) => chooseEntry(event.target.value));
+    byId("poll-restart").addEventListener("click", () => {
+      state.pollState = null;
+      clearOutput();
+      byId("answer-status").textContent = "The next poll starts from now.";
+    });
     byId("fields").addEventListener("change", onFieldChange);
     // A mark goes as the input is edited, not when it loses focus: the form must not shift
     // under the pointer between pressing and releasing a button.
