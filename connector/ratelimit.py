@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from connector.errors import ApiError, ConnectorError, RateLimitedError
 from connector.retry import (
@@ -66,6 +66,27 @@ class _Bucket:
 class Ticket:
     bucket: str
     window: int  # the window number when this call opened it, else -1
+
+
+class Limiter(Protocol):
+    """What the runtime and bulk runs need of a limiter: this module's `RateLimiter`
+    (one process) or `connector.distributed.shared_limiter.SharedRateLimiter` (every
+    worker of a fleet, on Redis) alike."""
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers this limiter has seen."""
+        ...
+
+    def call(self, op: str | None, fn: Callable[[], T],
+             on_wait: Callable[[float, str], None] | None = None,
+             max_wait_s: float | None = None) -> T:
+        """Run `fn` (one HTTP attempt) inside the limit of `op`."""
+        ...
+
+    def cancel(self, cancelled: bool = True) -> None:
+        """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""
+        ...
 
 
 def catalogue_limits() -> dict[str, tuple[int, str]]:

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from connector.batch.calls import Pacer, noting_sends
+from connector.batch.calls import tracking
 from connector.batch.line_runner import NOT_RUN, LineRunner, Outcome
 from connector.batch.lines import (
     Line,
@@ -32,7 +32,7 @@ from connector.batch.results_file import ResultsFile
 from connector.batch.summary import BatchSummary
 from connector.errors import InputError
 from connector.progress import Progress
-from connector.ratelimit import RateLimiter
+from connector.ratelimit import Limiter, RateLimiter
 from connector.redact import Secrets
 from connector.runtime import Runtime
 
@@ -54,7 +54,7 @@ def run_batch(
     lines: str | Path | Iterable[Mapping[str, Any]],
     results_path: str | Path,
     concurrency: int = 4,
-    limiter: RateLimiter | None = None,
+    limiter: Limiter | None = None,
     progress: bool | None = None,
     retry_unknown: bool = False,
     handle_signals: bool = True,
@@ -95,9 +95,7 @@ def run_batch(
         raise
     limiter = limiter or runtime.limiter or RateLimiter()
     limiter.cancel(False)
-    # A private copy: its limiter and send note what each line puts on the wire.
-    tracked = runtime.with_limiter(cast(RateLimiter, Pacer(limiter)))
-    tracked.send = noting_sends(tracked.send)  # type: ignore[method-assign]
+    tracked = tracking(runtime, limiter)
     summary = BatchSummary(action=action.key, results_path=str(results_path))
     stop = threading.Event()
     job = LineRunner(tracked, action.key, results, stop, secrets)
