@@ -89,6 +89,17 @@ class Limiter(Protocol):
         ...
 
 
+def hold_reason(op: str | None, blocked: bool, limit: int | None, per: str) -> str:
+    """Why a call of `op` is held: a 429's hold, a spent quota, or the endpoint's limit."""
+    endpoint = op or "this endpoint"
+    if blocked:
+        return f"rate limit of {endpoint}: the API answered 429, holding its calls"
+    if limit is None:
+        return f"rate limit of {endpoint}: the API says the quota is spent"
+    calls = "call" if limit == 1 else "calls"
+    return f"rate limit of {endpoint}: {limit} {calls} per {per}, holding the next one"
+
+
 def catalogue_limits() -> dict[str, tuple[int, str]]:
     """`{operationId: (limit, "minute"|"day")}` for every operation with a written limit."""
     from connector.api.catalog import operations
@@ -188,14 +199,8 @@ class RateLimiter:
             return Ticket(name, window)
 
     def _hold_reason(self, op: str | None, name: str, b: _Bucket, now: float) -> str:
-        endpoint = op or "this endpoint"
-        if b.blocked_until > now:
-            return f"rate limit of {endpoint}: the API answered 429, holding its calls"
-        if b.limit is None:
-            return f"rate limit of {endpoint}: the API says the quota is spent"
-        per = self.limits[name][1]
-        calls = "call" if b.limit == 1 else "calls"
-        return f"rate limit of {endpoint}: {b.limit} {calls} per {per}, holding the next one"
+        per = self.limits[name][1] if name in self.limits else ""
+        return hold_reason(op, b.blocked_until > now, b.limit, per)
 
     def _past_deadline(self, op: str | None, name: str, b: _Bucket, now: float,
                        until: float, left: float) -> WaitPastDeadlineError:
