@@ -85,5 +85,8 @@ class Fleet:
             handle.close()
         self.processes, self.names, self._logs = [], [], []
 
+    def __enter__(self) -> Fleet:
+        return self
+
     def __exit__(self, *exc: object) -> None:
         self.stop()
