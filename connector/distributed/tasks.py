@@ -34,9 +34,10 @@ from connector.batch.line_runner import LineRunner
 from connector.batch.lines import Line
 from connector.batch.records import SAFE, error_object
 from connector.distributed import credentials, keys
+from connector.distributed.shared_limiter import SharedRateLimiter
 from connector.errors import InputError
 from connector.redact import Secrets, redact_value, scope
-from connector.retry import IDEMPOTENT
+from connector.retry import IDEMPOTENT, RetryPolicy
 from connector.runtime import Runtime
 
 READ, WRITE, LINE = "segment_connector.read", "segment_connector.write", "segment_connector.line"
@@ -83,9 +84,6 @@ def redis_client() -> Any:
 
 def runtime_for(credential: Any, options: Mapping[str, Any] | None = None) -> Runtime:
     """The runtime for a reference, paced by the shared limiter; kept per connection."""
-    from connector.distributed.shared_limiter import SharedRateLimiter
-    from connector.retry import RetryPolicy
-
     conn = credentials.resolve(credential)
     opts = dict(options or {})
     timeout, deadline = opts.get("timeout"), opts.get("deadline")

@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError({"--concurrency": f"must be 1 or more, not {args.concurrency}"})
     if not args.rate_scale > 0:
         raise InputError({"--rate-scale": f"must be above 0, not {args.rate_scale}"})
+    # Loaded before the first task (and before prefork's children fork, who inherit it):
+    # a task's time is its call's, not the plugins' start-up.
+    from connector.registry import default_registry
+
+    default_registry()
     tasks.settings.redis_url = args.redis
     tasks.settings.rate_scale = args.rate_scale
     app = make_app(args.redis)
