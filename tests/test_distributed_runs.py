@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import socket
@@ -30,7 +31,7 @@ from connector.distributed.app import make_app
 from connector.distributed.coordinator import run_distributed
 from connector.distributed.fleet import Fleet
 from connector.distributed.local_server import LocalRedis
-from connector.distributed.tasks import submit
+from connector.distributed.tasks import LINE, submit
 from connector.errors import InputError
 from connector.runtime import Runtime
 from connector.simulator import Simulator
@@ -217,10 +218,8 @@ def _strings(value: Any) -> Iterator[str]:
         except (binascii.Error, UnicodeDecodeError, ValueError):
             return
         yield decoded
-        try:
+        with contextlib.suppress(ValueError):
             yield from _strings(json.loads(decoded))
-        except ValueError:
-            pass
 
 
 def everything_in(client: Any) -> list[str]:
@@ -262,7 +261,7 @@ def test_no_message_or_stored_result_holds_the_token(
     submit(make_app(idle_url), "action", "createLabel",
            {"label": {"key": "queued", "value": "single"}}, "sim")
     queued = everything_in(idle)
-    assert sum('"segment_connector.line"' in s or "segment_connector.line" == s
+    assert sum('"segment_connector.line"' in s or s == "segment_connector.line"
                for s in queued) >= 1
     # What runs leave behind: records, claims, started marks, results of single calls.
     distributed(server, app, "createLabel", labels("tok", 4), tmp_path / "out.jsonl")
@@ -290,6 +289,24 @@ def test_the_cli_fans_a_batch_out(server: LocalRedis, fleet: Fleet, tmp_path: Pa
                               "--batch", str(src), "--distributed"], capture_output=True,
                              text=True, cwd=ROOT, env=env, timeout=60)
     assert refused.returncode == 2 and "--profile" in refused.stderr
+
+
+def test_a_message_of_a_run_that_is_over_runs_nothing(
+        server: LocalRedis, app: Any, fleet: Fleet, sent: Sent, tmp_path: Path) -> None:
+    stale = {"number": 1, "fingerprint": "f" * 64,
+             "values": {"label": {"key": "stale", "value": "stale-1"}}}
+    app.send_task(LINE, args=["ended-run", "createLabel", stale, 1, {"profile": "sim"}, {},
+                              1.0])
+    # Lines queued after it: once they are done, the stale message was taken too.
+    summary = distributed(server, app, "createLabel", labels("after", 12),
+                          tmp_path / "out.jsonl")
+    assert summary.ok == 12
+    client = redis.Redis.from_url(server.url)
+    deadline = time.monotonic() + 30
+    while client.llen("segment-connector") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sent.values["stale-1"] == 0
+    assert not client.exists(keys.line_key("ended-run", "claim", "f" * 64, 1))
 
 
 # -- a worker killed mid-call (last: it leaves the fleet one short) ------------------------
