@@ -18,7 +18,11 @@ What became of a line is known even when its worker dies:
   running, or a message stranded on a dead worker) are given up and count as
   not run; a rerun runs them;
 - when the run ends (or stops on SIGINT/SIGTERM) its `alive` key goes, so a
-  message still queued for it runs nothing.
+  message still queued for it runs nothing;
+- when the run's own process dies, the next run of the same results file
+  (`keys.job_key`) closes it: its queued lines run nothing, the lines its
+  workers still hold are waited for, and the records they pushed go into the
+  file before any line is decided, so nothing it sent is sent again.
 """
 
 from __future__ import annotations
@@ -180,6 +184,10 @@ def run_distributed(
                     continue
                 run.dispatch(line, occurrence)
         run.finish()
+    except redis_py.RedisError as exc:
+        raise ConnectionFailedError(
+            f"lost Redis at {public_url(url)} ({type(exc).__name__}) during the run; the "
+            "results file keeps what was recorded: rerun it to resume") from None
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -213,10 +221,42 @@ class _Run:
         self.started_at = time.monotonic()
         self.last_progress = self.started_at
         self.next_check = self.started_at
+        self.job = ""
 
     # -- the run's life --------------------------------------------------------
     def start(self) -> None:
+        """Take in what earlier runs of this file left in Redis, then open this run."""
+        self.job = keys.job_key(self.summary.results_path, self.key)
+        for old in sorted(self.client.smembers(self.job)):
+            self._take_in(old.decode())
+        self.client.sadd(self.job, self.run_id)
+        self.client.expire(self.job, RUN_TTL_S)
         self._keep_alive()
+
+    def _take_in(self, old: str) -> None:
+        """Close an earlier run of this file whose process died (this one holds the file's
+        lock, so that one is gone): its queued lines run nothing from now on, the lines its
+        workers still hold are waited for, and the records they pushed go into the file,
+        so its `started` writes are known and its done lines skipped."""
+        self.client.delete(keys.run_key(old, "alive"))
+        events = keys.run_key(old, "events")
+        while True:
+            holding = any(True for _ in self.client.scan_iter(
+                keys.run_key(old, "lease:*"), count=1000))
+            while batch := self.client.lpop(events, 100):
+                for raw in batch:
+                    self._take_record(json.loads(raw))
+            if not holding:
+                break
+            time.sleep(0.1)  # a lease ends with its call, or lapses with its worker
+        self.client.srem(self.job, old)
+
+    def _take_record(self, event: Mapping[str, Any]) -> None:
+        if event.get("type") == "record":
+            record = event["record"]
+            self._write(record)
+            self.results.state[(record["fingerprint"], record["occurrence"])] = (
+                record["status"], record.get("retry"))
 
     def _keep_alive(self) -> None:
         # Outlives a few missed refreshes; gone soon after this process is.
@@ -229,7 +269,9 @@ class _Run:
     def close(self) -> None:
         try:
             self._withdraw()
-            self.client.delete(self.events)
+            if not self.pending:  # every line accounted for: nothing left to take in
+                self.client.srem(self.job, self.run_id)
+                self.client.delete(self.events)
         except Exception:  # Redis gone: the alive key lapses on its own
             log.warning("could not withdraw run %s from Redis", self.run_id)
         self.results.close()

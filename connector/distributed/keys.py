@@ -8,6 +8,8 @@ listing shows no token.
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 
 PREFIX = "segment-connector"
 
@@ -30,3 +32,10 @@ def run_key(run_id: str, part: str) -> str:
 def line_key(run_id: str, part: str, fingerprint: str, occurrence: int) -> str:
     """A key of one line of a run: `claim`, `lease`, `started`."""
     return f"{PREFIX}:run:{run_id}:{part}:{fingerprint}:{occurrence}"
+
+
+def job_key(results_path: str, action: str) -> str:
+    """The set of runs that wrote one results file on this machine, so a run can take in
+    what workers recorded after an earlier run's process died."""
+    where = f"{socket.gethostname()}\0{os.path.realpath(results_path)}\0{action}"
+    return f"{PREFIX}:job:{hashlib.sha256(where.encode('utf-8')).hexdigest()[:32]}"
