@@ -10,6 +10,7 @@ import binascii
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -336,6 +337,36 @@ def test_a_run_killed_mid_batch_is_resumed_with_what_its_workers_did(
     assert rerun.skipped >= 1  # done by the workers after the run's process died
     assert all(sent.values[f"orphan-{i}"] <= 1 for i in range(24))  # nothing sent twice
     assert sum(sent.values[f"orphan-{i}"] for i in range(24)) == 24 - rerun.errors
+
+
+def test_sigterm_stops_queueing_and_records_the_lines_in_flight(
+        server: LocalRedis, fleet: Fleet, sim: Simulator, sent: Sent, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in labels("term", 40)))
+    env = {k: v for k, v in os.environ.items() if k != "SEGMENT_API_TOKEN"}
+    sim.faults = Faults(latency_ms=200)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "connector.cli", "run", "createLabel",
+                                 "--batch", str(src), "--distributed", "--profile", "sim",
+                                 "--redis", server.url], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        results = tmp_path / "in.results.jsonl"
+        deadline = time.monotonic() + 60
+        while not results.exists() or results.read_bytes().count(b'"status":"ok"') < 3:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        sim.faults = Faults()
+    summary = json.loads(out)
+    assert proc.returncode == 143 and summary["stopped"] == "signal"
+    assert summary["ok"] >= 3 and summary["not_run"] > 0 and summary["unknown"] == 0
+    assert summary["ok"] + summary["not_run"] == 40
+    term = {v for v in sent.values if v.startswith("term-")}
+    assert len(term) == summary["ok"]  # every line sent was recorded; nothing else ran
+    time.sleep(1.0)  # a queued line that still ran would show here
+    assert {v for v in sent.values if v.startswith("term-")} == term
 
 
 # -- a worker killed mid-call (last: it leaves the fleet one short) ------------------------
