@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from redis_support import local_redis
 
 from connector.distributed import keys
@@ -157,8 +159,14 @@ def test_cancel_stops_held_calls(client: Any) -> None:
     assert not b.cancelled
 
 
+def unreachable() -> Any:
+    """A client of a port nothing listens on, that fails at once (no retries of its own)."""
+    return redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2,
+                       retry=Retry(NoBackoff(), 0))
+
+
 def test_without_redis_calls_fail_and_never_run_unlimited() -> None:
-    gone = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    gone = unreachable()
     naps: list[float] = []
     limiter = SharedRateLimiter(gone, TOKEN, LIMITS, unavailable_s=0.0, sleep=naps.append)
     sent: list[int] = []
@@ -169,7 +177,7 @@ def test_without_redis_calls_fail_and_never_run_unlimited() -> None:
 
 
 def test_without_redis_a_call_waits_for_it_within_its_deadline() -> None:
-    gone = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    gone = unreachable()
     clock = [0.0]
     naps: list[float] = []
 
