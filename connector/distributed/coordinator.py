@@ -28,7 +28,6 @@ What became of a line is known even when its worker dies:
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import threading
 import time
@@ -58,10 +57,10 @@ from connector.distributed.app import make_app, redis_url
 from connector.distributed.tasks import LINE, RUN_TTL_S
 from connector.errors import ConnectionFailedError, InputError
 from connector.progress import Progress
-from connector.redact import Secrets
+from connector.redact import Secrets, get_logger
 from connector.registry import Registry, default_registry
 
-log = logging.getLogger("segment_connector")
+log = get_logger("segment_connector.distributed")
 ABANDONED = "abandoned"  # a claim the run itself takes on a line it gives up
 
 

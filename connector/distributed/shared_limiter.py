@@ -18,7 +18,6 @@ nothing was sent: it never runs unlimited.
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 import time
@@ -38,6 +37,7 @@ from connector.ratelimit import (
     catalogue_limits,
     hold_reason,
 )
+from connector.redact import get_logger
 from connector.retry import (
     WAIT_NOTICE_S,
     WaitPastDeadlineError,
@@ -46,7 +46,7 @@ from connector.retry import (
     utc_iso,
 )
 
-log = logging.getLogger("segment_connector")
+log = get_logger("segment_connector.distributed")
 T = TypeVar("T")
 POLL_S = 1.0  # longest sleep between two looks at a held bucket (a hold may shrink)
 
