@@ -105,10 +105,8 @@ def run_distributed(
     queued.
     """
     ref = credentials.reference(credential)
-    for name, value, low, high in (("window", window, 1, 100_000),):
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise InputError({name: f"must be a whole number from {low} to {high}, "
-                              f"not {value!r}"})
+    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 100_000:
+        raise InputError({"window": f"must be a whole number from 1 to 100000, not {window!r}"})
     for name, seconds in (("lease_s", lease_s), ("idle_s", idle_s)):
         if not isinstance(seconds, int | float) or not seconds > 0:
             raise InputError({name: f"must be a number of seconds above 0, not {seconds!r}"})
