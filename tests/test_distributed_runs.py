@@ -176,6 +176,20 @@ def test_bad_lines_and_refused_calls_are_recorded_as_locally(
     assert last[4]["error"]["code"] == "conflict" and last[4]["retry"] == "safe"
 
 
+def test_a_prefork_worker_runs_lines_in_its_child_processes(
+        server: LocalRedis, config: Path, sim: Simulator, sent: Sent, tmp_path: Path) -> None:
+    url = server.url.rsplit("/", 1)[0] + "/3"  # a database of its own: only this worker
+    own_app = make_app(url)
+    with Fleet(url, 1, pool="prefork", concurrency=2, rate_scale=SCALE,
+               env={"SEGMENT_CONNECTOR_CONFIG": str(config)}) as worker:
+        worker.start(own_app)
+        summary = run_distributed("createLabel", labels("fork", 10), tmp_path / "out.jsonl",
+                                  "sim", redis=url, app=own_app, progress=False,
+                                  handle_signals=False)
+    assert summary.ok == 10 and summary.rate_limited == 0
+    assert all(sent.values[f"fork-{i}"] == 1 for i in range(10))
+
+
 # -- single calls ----------------------------------------------------------------------
 def test_tasks_run_an_action_a_page_and_a_picklist(app: Any, fleet: Fleet) -> None:
     workspace = submit(app, "action", "getWorkspace", {}, "sim").get(timeout=30)
@@ -326,9 +340,8 @@ def test_a_run_killed_mid_batch_is_resumed_with_what_its_workers_did(
         while not out.exists() or b'"status":"started"' not in out.read_bytes():
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.01)
-        proc.kill()  # the run's own process: the workers finish what they hold
-        proc.wait()
-        time.sleep(1.0)  # its calls in flight end; their records wait in Redis
+        proc.kill()  # the run's own process: the workers finish what they hold, and
+        proc.wait()  # their records wait in Redis for the next run of this file
     finally:
         sim.faults = Faults()
     rerun = distributed(server, app, "createLabel", src, out)
