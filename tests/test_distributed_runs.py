@@ -32,8 +32,10 @@ from connector.distributed.app import make_app
 from connector.distributed.coordinator import run_distributed
 from connector.distributed.fleet import Fleet
 from connector.distributed.local_server import LocalRedis
-from connector.distributed.tasks import LINE, submit
+from connector.distributed.tasks import LINE, EventSink, submit
 from connector.errors import InputError
+from connector.ratelimit import CancelledError
+from connector.redact import Secrets
 from connector.runtime import Runtime
 from connector.simulator import Simulator
 from connector.simulator import server as simulator_server
@@ -125,7 +127,7 @@ def records(path: Path) -> list[dict[str, Any]]:
 
 def distributed(server: LocalRedis, app: Any, key: str, lines: Any, out: Path,
                 **options: Any) -> Any:
-    options.setdefault("lease_s", 1.0)
+    options.setdefault("lease_s", 2.0)
     return run_distributed(key, lines, out, "sim", redis=server.url, app=app,
                            progress=False, handle_signals=False, **options)
 
@@ -188,6 +190,26 @@ def test_a_prefork_worker_runs_lines_in_its_child_processes(
                                   handle_signals=False)
     assert summary.ok == 10 and summary.rate_limited == 0
     assert all(sent.values[f"fork-{i}"] == 1 for i in range(10))
+
+
+def test_a_write_is_not_started_once_the_run_is_over_or_gave_the_line_up(
+        server: LocalRedis) -> None:
+    client = redis.Redis.from_url(server.url)
+    record = {"action": "createLabel", "line": 1, "fingerprint": "a" * 64, "occurrence": 1,
+              "status": "started"}
+    sink = EventSink(client, "fenced-run", "a" * 64, 1, Secrets())
+    with pytest.raises(CancelledError):  # no `alive` key: the run is over
+        sink.write(record)
+    client.set(keys.run_key("fenced-run", "alive"), "1")
+    client.set(keys.line_key("fenced-run", "fence", "a" * 64, 1), "1")
+    with pytest.raises(CancelledError):  # its lease lapsed and the run gave it up
+        sink.write(record)
+    assert not client.exists(keys.line_key("fenced-run", "started", "a" * 64, 1))
+    assert client.llen(keys.run_key("fenced-run", "events")) == 0
+    client.delete(keys.line_key("fenced-run", "fence", "a" * 64, 1))
+    sink.write(record)
+    assert client.exists(keys.line_key("fenced-run", "started", "a" * 64, 1))
+    assert client.llen(keys.run_key("fenced-run", "events")) == 1
 
 
 # -- single calls ----------------------------------------------------------------------

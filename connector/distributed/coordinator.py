@@ -14,6 +14,8 @@ What became of a line is known even when its worker dies:
 - a claimed line whose lease lapses with no outcome lost its worker: with a
   `started` mark its outcome is unknown (an `unknown_outcome` error record,
   never sent again on its own), else nothing was sent and it counts as not run;
+  the line is fenced in the same step, so a worker that was only stalled cannot
+  start the write afterwards (nor once the run is over);
 - lines no worker takes while no line makes progress for `idle_s` (no worker
   running, or a message stranded on a dead worker) are given up and count as
   not run; a rerun runs them;
@@ -62,6 +64,10 @@ from connector.registry import Registry, default_registry
 
 log = get_logger("segment_connector.distributed")
 ABANDONED = "abandoned"  # a claim the run itself takes on a line it gives up
+FENCE = """
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+return redis.call('EXISTS', KEYS[2])
+"""
 
 
 @dataclass
@@ -401,7 +407,10 @@ class _Run:
     def _lost(self, name: tuple[str, int]) -> None:
         """The worker running this line stopped before telling its outcome."""
         item = self.pending.pop(name)
-        started = self.client.exists(keys.line_key(self.run_id, "started", *name))
+        # Fenced first, in one step: a worker only late (not dead) can no longer start the
+        # write, so "not started" here stays true.
+        started = self.client.eval(FENCE, 2, keys.line_key(self.run_id, "fence", *name),
+                                   keys.line_key(self.run_id, "started", *name), RUN_TTL_S)
         if started:
             self.write_error(item.line, item.occurrence, OutcomeUnknownError(
                 "outcome unknown: the worker running this line stopped while its call was "

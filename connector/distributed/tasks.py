@@ -14,8 +14,9 @@ the runtime's secrets first.
   action's method calls for.
 - `segment_connector.line` runs one line of a distributed bulk run (see
   `coordinator`): it claims the line, keeps a lease on it while it runs, marks
-  a write `started` in Redis before the write is sent, and pushes the line's
-  records and outcome onto the run's event list.
+  a write `started` in Redis before the write is sent (unless the run is over
+  or gave the line up: then it sends nothing), and pushes the line's records
+  and outcome onto the run's event list.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from connector.batch.records import SAFE, error_object
 from connector.distributed import credentials, keys
 from connector.distributed.shared_limiter import SharedRateLimiter
 from connector.errors import InputError
+from connector.ratelimit import CancelledError
 from connector.redact import Secrets, redact_value, scope
 from connector.retry import IDEMPOTENT, RetryPolicy
 from connector.runtime import Runtime
@@ -50,6 +52,19 @@ CLAIM = """
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+
+# Marks a write started and announces it, unless the run is over (`alive` gone) or has
+# given the line up (`fence` set, when its lease lapsed): then the write is not sent.
+START = """
+if redis.call('EXISTS', KEYS[4]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then
+  return 0
+end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1
 """
 
@@ -158,16 +173,23 @@ class EventSink:
                  secrets: Secrets) -> None:
         self.client, self.secrets = client, secrets
         self.events = keys.run_key(run_id, "events")
+        self.alive = keys.run_key(run_id, "alive")
         self.started = keys.line_key(run_id, "started", fingerprint, occurrence)
+        self.fence = keys.line_key(run_id, "fence", fingerprint, occurrence)
 
     def write(self, record: Mapping[str, Any]) -> None:
-        masked = redact_value(dict(record), self.secrets)
-        pipe = self.client.pipeline(transaction=True)
+        """Push one record; raises when Redis is gone, and then a write is not sent."""
+        event = json.dumps({"type": "record", "record": redact_value(dict(record),
+                                                                     self.secrets)})
         if record.get("status") == "started":
-            pipe.set(self.started, "1", ex=RUN_TTL_S)
-        pipe.rpush(self.events, json.dumps({"type": "record", "record": masked}))
+            if not self.client.eval(START, 4, self.started, self.events, self.fence,
+                                    self.alive, event, RUN_TTL_S):
+                raise CancelledError("the run stopped or gave this line up; nothing was sent")
+            return
+        pipe = self.client.pipeline(transaction=True)
+        pipe.rpush(self.events, event)
         pipe.expire(self.events, RUN_TTL_S)
-        pipe.execute()  # raises when Redis is gone: then the write is not sent
+        pipe.execute()
 
     def outcome(self, fields: Mapping[str, Any]) -> None:
         self.client.rpush(self.events, json.dumps({"type": "outcome", **fields}))
