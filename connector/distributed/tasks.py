@@ -78,7 +78,6 @@ class WorkerSettings:
 
 
 settings = WorkerSettings()
-_state = threading.local()
 _lock = threading.Lock()
 _runtimes: dict[tuple[Any, ...], Runtime] = {}
 _clients: dict[int, Any] = {}  # per process: a client must not cross a fork
