@@ -452,3 +452,8 @@ def test_a_worker_killed_mid_batch_creates_nothing_twice_and_a_rerun_completes(
     assert set(kill_values) >= {f"kill-{i}" for i in range(30)} - {f"kill-{unknown_line - 1}"}
     assert {r["line"] for r in records(out)[1:] if r["status"] == "ok"} == \
         set(range(1, 31)) - {unknown_line}
+    # Once the workspace is checked, --retry-unknown runs that line again, and only it.
+    checked = distributed(server, app, "createLabel", lines, out, retry_unknown=True)
+    assert checked.skipped == 29 and checked.unknown_lines == []
+    final = [r for r in records(out)[1:] if r["line"] == unknown_line][-1]
+    assert final["status"] == "ok" or final["error"]["code"] == "conflict"  # made once
