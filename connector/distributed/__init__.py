@@ -13,12 +13,15 @@ starts without Celery or Redis.
   writes, one message prefetched).
 - `tasks`: an action, a listing page or a picklist by key; one line of a bulk run.
 - `coordinator`: `run_distributed`, a bulk run whose lines the workers call,
-  recorded in the same results file with the same resume rules as a local run.
+  recorded in the same results file with the same resume rules as a local run;
+  a worker or run that dies leaves no write sent twice.
 - `worker`: the `segment-connector worker` command.
-- `local_server`: start and stop a Redis-compatible server on loopback (tests,
-  benchmarks).
+- `local_server`: start and stop a Redis-compatible server on loopback, and
+  `fleet`: worker processes on this machine (tests, benchmarks).
 
 The token never enters the broker or the result backend: tasks carry the name
 of a profile that each worker reads from its own configuration, and every
-record a worker stores is masked with the worker's secrets first.
+record a worker stores is masked with the worker's secrets first. Other
+inputs travel as they are (a destination's password in its settings too);
+what is stored of them is masked.
 """
