@@ -232,7 +232,8 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="also rerun lines whose create/update may have taken effect")
     b.add_argument("--distributed", action="store_true",
                    help="fan the lines out over `worker` processes (extra: distributed); "
-                        "needs --profile, which each worker reads from its own config")
+                        "needs --profile, which each worker reads from its own config; "
+                        "the workers' number sets the calls in parallel, not --concurrency")
     b.add_argument("--redis", metavar="URL", default=None,
                    help="with --distributed: the workers' Redis (default: "
                         "$SEGMENT_CONNECTOR_REDIS_URL, else redis://127.0.0.1:6379/0)")
