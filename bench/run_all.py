@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/run_all.py [--write]
 
-Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking and
-service in turn and exits 1 when a figure misses its target.
+Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service
+and distributed in turn and exits 1 when a figure misses its target.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import batch_rate
 import cold_start
+import distributed
 import listing
 import masking
 import per_call
@@ -120,10 +121,20 @@ def run_service() -> list[Figure]:
                  "{:,.0f}", ">= 200", lambda v: v >= 200)]
 
 
+def run_distributed() -> list[Figure]:
+    r = distributed.measure(200, 6, 0.1)
+    return [_fig("distributed: 200 createLabel, 6 workers, one token at 60/min, elapsed / "
+                 "fastest the limit allows", r["ratio"], "{:.3f}", "<= 1.15", _at_most(1.15)),
+            _fig("distributed: 429 responses", r["responses_429"], "{:.0f}", "0",
+                 lambda v: v == 0),
+            _fig("distributed: labels created, each once", r["distinct"], "{:.0f}", "200",
+                 lambda v: v == 200 and r["created"] == 200)]
+
+
 BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
            ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
            ("batch_rate", run_batch_rate), ("masking", run_masking),
-           ("service", run_service))
+           ("service", run_service), ("distributed", run_distributed))
 
 
 def machine() -> dict[str, str]:
@@ -177,6 +188,11 @@ What each measures:
   simulator enforcing 60 per minute with a minute of 3 s; the fastest time the
   limit allows is 3 windows (60 + 60 + 60 at once, the last 20 when the fourth
   window opens).
+- distributed (`bench/distributed.py`): `run_distributed` of 200 `createLabel`
+  over 6 `segment-connector worker` processes sharing one token (a profile) and
+  one rate limit on a local Redis-compatible server, against the simulator
+  enforcing 60 per minute with a minute of 6 s; fastest as for batch, timed
+  from the first line queued with the workers running.
 - masking (`bench/masking.py`): masking a 4 KiB answer that echoes the token
   (as text, as data, and as a log record through the package's filter) in the
   scope of the newest runtime, after 1 and after 10,000 runtimes with their own

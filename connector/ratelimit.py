@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from connector.errors import ApiError, ConnectorError, RateLimitedError
 from connector.retry import (
@@ -66,6 +66,38 @@ class _Bucket:
 class Ticket:
     bucket: str
     window: int  # the window number when this call opened it, else -1
+
+
+class Limiter(Protocol):
+    """What the runtime and bulk runs need of a limiter: this module's `RateLimiter`
+    (one process) or `connector.distributed.shared_limiter.SharedRateLimiter` (every
+    worker of a fleet, on Redis) alike."""
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers this limiter has seen."""
+        ...
+
+    def call(self, op: str | None, fn: Callable[[], T],
+             on_wait: Callable[[float, str], None] | None = None,
+             max_wait_s: float | None = None) -> T:
+        """Run `fn` (one HTTP attempt) inside the limit of `op`."""
+        ...
+
+    def cancel(self, cancelled: bool = True) -> None:
+        """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""
+        ...
+
+
+def hold_reason(op: str | None, blocked: bool, limit: int | None, per: str) -> str:
+    """Why a call of `op` is held: a 429's hold, a spent quota, or the endpoint's limit."""
+    endpoint = op or "this endpoint"
+    if blocked:
+        return f"rate limit of {endpoint}: the API answered 429, holding its calls"
+    if limit is None:
+        return f"rate limit of {endpoint}: the API says the quota is spent"
+    calls = "call" if limit == 1 else "calls"
+    return f"rate limit of {endpoint}: {limit} {calls} per {per}, holding the next one"
 
 
 def catalogue_limits() -> dict[str, tuple[int, str]]:
@@ -167,14 +199,8 @@ class RateLimiter:
             return Ticket(name, window)
 
     def _hold_reason(self, op: str | None, name: str, b: _Bucket, now: float) -> str:
-        endpoint = op or "this endpoint"
-        if b.blocked_until > now:
-            return f"rate limit of {endpoint}: the API answered 429, holding its calls"
-        if b.limit is None:
-            return f"rate limit of {endpoint}: the API says the quota is spent"
-        per = self.limits[name][1]
-        calls = "call" if b.limit == 1 else "calls"
-        return f"rate limit of {endpoint}: {b.limit} {calls} per {per}, holding the next one"
+        per = self.limits[name][1] if name in self.limits else ""
+        return hold_reason(op, b.blocked_until > now, b.limit, per)
 
     def _past_deadline(self, op: str | None, name: str, b: _Bucket, now: float,
                        until: float, left: float) -> WaitPastDeadlineError:

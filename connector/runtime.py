@@ -33,7 +33,7 @@ from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import as_inputs, validate
 
 if TYPE_CHECKING:
-    from connector.ratelimit import RateLimiter
+    from connector.ratelimit import Limiter
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
@@ -63,7 +63,7 @@ class Runtime:
         policy: RetryPolicy | None = None,
         debug: bool = False,
         sleep: Callable[[float], None] = time.sleep,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         on_wait: Callable[[float, str], None] | None = None,
         timeout: float | None = None,
         deadline: float | None = None,
@@ -107,7 +107,7 @@ class Runtime:
         region = raw.get("region") or None  # left blank: the connection's region
         return build(action, clean, self.connection.url_for(region), self.connection.token)
 
-    def with_limiter(self, limiter: RateLimiter) -> Runtime:
+    def with_limiter(self, limiter: Limiter) -> Runtime:
         """A runtime on the same connection and plugins whose calls `limiter` paces."""
         paced = Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
                         limiter, on_wait=self.on_wait, clock=self.clock,

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # and the runtime with its HTTP stack.
 HEAVY = ("connector.batch", "connector.manifest", "connector.docs", "connector.simulator",
          "connector.demo", "connector.samples", "connector.runtime", "connector.transport",
-         "connector.retry", "connector.ratelimit", "requests", "jinja2")
+         "connector.retry", "connector.ratelimit", "requests", "jinja2",
+         # Scale-out loads only in `worker` and `run --batch --distributed`.
+         "connector.distributed", "celery", "kombu", "redis")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -40,3 +42,11 @@ def test_listing_loads_no_batch_or_manifest_module() -> None:
                           "    main(['list'])")
     assert not [m for m in loaded if m.split(".")[:2] in (["connector", "batch"],
                                                          ["connector", "manifest"])]
+
+
+def test_worker_help_loads_neither_celery_nor_redis() -> None:
+    loaded = loaded_after("import contextlib, io\nfrom connector.cli import main\n"
+                          "with contextlib.redirect_stdout(io.StringIO()), "
+                          "contextlib.suppress(SystemExit):\n"
+                          "    main(['worker', '--help'])")
+    assert not [m for m in loaded if m.split(".")[0] in ("celery", "kombu", "redis")]

@@ -12,12 +12,15 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from connector.ratelimit import RateLimiter
+from connector.ratelimit import Limiter
 from connector.request import HttpRequest
 from connector.retry import IDEMPOTENT
 from connector.transport import HttpResponse
+
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
 
 T = TypeVar("T")
 _here = threading.local()  # the `Calls` of the line this worker thread is running
@@ -70,8 +73,15 @@ def noting_sends(send: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 class Pacer:
     """The run's rate limiter; each attempt it lets through is noted for the line."""
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: Limiter) -> None:
         self.limiter = limiter
+
+    @property
+    def rate_limited(self) -> int:
+        return self.limiter.rate_limited
+
+    def cancel(self, cancelled: bool = True) -> None:
+        self.limiter.cancel(cancelled)
 
     def call(self, op: str | None, fn: Callable[[], T], *args: Any, **kwargs: Any) -> T:
         def attempt() -> T:
@@ -84,3 +94,11 @@ class Pacer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.limiter, name)
+
+
+def tracking(runtime: Runtime, limiter: Limiter) -> Runtime:
+    """A private copy of `runtime` whose limiter and send note what each line puts on
+    the wire (inside `line_calls`)."""
+    tracked = runtime.with_limiter(Pacer(limiter))
+    tracked.send = noting_sends(tracked.send)  # type: ignore[method-assign]
+    return tracked

@@ -12,8 +12,13 @@ from typing import Any
 
 from connector.batch.calls import Calls, line_calls
 from connector.batch.lines import Line
-from connector.batch.records import SAFE, UNKNOWN, UnrecordableError, error_object
-from connector.batch.results_file import ResultsFile
+from connector.batch.records import (
+    SAFE,
+    UNKNOWN,
+    RecordSink,
+    UnrecordableError,
+    error_object,
+)
 from connector.errors import ApiError, TransportError
 from connector.ratelimit import CancelledError
 from connector.redact import Secrets, redact, scope
@@ -36,7 +41,7 @@ class Outcome:
 class LineRunner:
     """Runs lines of one action and records each outcome."""
 
-    def __init__(self, runtime: Runtime, key: str, results: ResultsFile,
+    def __init__(self, runtime: Runtime, key: str, results: RecordSink,
                  stop: threading.Event, secrets: Secrets) -> None:
         self.runtime = runtime
         self.key = key

@@ -8,13 +8,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from connector.errors import ConnectorError, error_record
 
 FORMAT, VERSION = "segment-connector/batch-results", 2
 SAFE, UNKNOWN = "safe", "unknown"
 STATUSES = frozenset({"started", "ok", "error"})
+
+
+class RecordSink(Protocol):
+    """Where a line's records go: the results file, or a distributed run's event list."""
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Keep one record durably before returning; raise when it cannot."""
+        ...
 
 
 class OutcomeUnknownError(ConnectorError):

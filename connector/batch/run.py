@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from connector.batch.calls import Pacer, noting_sends
+from connector.batch.calls import tracking
 from connector.batch.line_runner import NOT_RUN, LineRunner, Outcome
 from connector.batch.lines import (
     Line,
@@ -32,7 +32,7 @@ from connector.batch.results_file import ResultsFile
 from connector.batch.summary import BatchSummary
 from connector.errors import InputError
 from connector.progress import Progress
-from connector.ratelimit import RateLimiter
+from connector.ratelimit import Limiter, RateLimiter
 from connector.redact import Secrets
 from connector.runtime import Runtime
 
@@ -54,7 +54,7 @@ def run_batch(
     lines: str | Path | Iterable[Mapping[str, Any]],
     results_path: str | Path,
     concurrency: int = 4,
-    limiter: RateLimiter | None = None,
+    limiter: Limiter | None = None,
     progress: bool | None = None,
     retry_unknown: bool = False,
     handle_signals: bool = True,
@@ -95,9 +95,7 @@ def run_batch(
         raise
     limiter = limiter or runtime.limiter or RateLimiter()
     limiter.cancel(False)
-    # A private copy: its limiter and send note what each line puts on the wire.
-    tracked = runtime.with_limiter(cast(RateLimiter, Pacer(limiter)))
-    tracked.send = noting_sends(tracked.send)  # type: ignore[method-assign]
+    tracked = tracking(runtime, limiter)
     summary = BatchSummary(action=action.key, results_path=str(results_path))
     stop = threading.Event()
     job = LineRunner(tracked, action.key, results, stop, secrets)
@@ -169,20 +167,20 @@ def run_batch(
                     if line.problem is not None:
                         tally(job.write_error(line, occurrence, line.problem, SAFE))
                         continue
-                    prev = results.state.get((line.fingerprint, occurrence))
-                    if prev is not None and not _runs_again(prev, retry_unknown):
-                        if prev[0] == "ok":
-                            summary.skipped += 1
-                            bar.update(True, skipped=True)
-                        elif prev[0] == "started":  # died mid-call: say so in the file
-                            tally(job.write_error(line, occurrence, OutcomeUnknownError(
-                                "outcome unknown: the process stopped while this call was "
-                                "in flight; check the workspace, then rerun with "
-                                "retry_unknown"), UNKNOWN, values=line.values))
-                        else:  # recorded as unknown before: left alone
-                            summary.errors += 1
-                            summary.unknown_lines.append(number)
-                            bar.update(False, skipped=True)
+                    earlier = earlier_outcome(results.state.get((line.fingerprint,
+                                                                 occurrence)), retry_unknown)
+                    if earlier == SKIP:
+                        summary.skipped += 1
+                        bar.update(True, skipped=True)
+                        continue
+                    if earlier == DIED:  # died mid-call: say so in the file
+                        tally(job.write_error(line, occurrence, died_in_flight(), UNKNOWN,
+                                              values=line.values))
+                        continue
+                    if earlier == LEFT_UNKNOWN:  # recorded as unknown before: left alone
+                        summary.errors += 1
+                        summary.unknown_lines.append(number)
+                        bar.update(False, skipped=True)
                         continue
                     while len(pending) >= window and not stop.is_set():
                         harvest(0.2)  # short waits: signal handlers run between them
@@ -211,10 +209,23 @@ def run_batch(
     return summary
 
 
-def _runs_again(prev: tuple[str, str | None], retry_unknown: bool) -> bool:
+SKIP, DIED, LEFT_UNKNOWN = "skip", "died", "left_unknown"
+
+
+def earlier_outcome(prev: tuple[str, str | None] | None, retry_unknown: bool) -> str | None:
+    """What an earlier run's last record of a line (`(status, retry)`) asks of this one:
+    None to run it, SKIP (done), DIED (a `started` with nothing after it: record the
+    unknown outcome) or LEFT_UNKNOWN (recorded as unknown: left alone)."""
+    if prev is None:
+        return None
     status, retry = prev
     if status == "ok":
-        return False
-    if status == "error" and retry == SAFE:
-        return True
-    return retry_unknown  # started without an outcome, or recorded as unknown
+        return SKIP
+    if (status == "error" and retry == SAFE) or retry_unknown:
+        return None
+    return DIED if status == "started" else LEFT_UNKNOWN
+
+
+def died_in_flight() -> OutcomeUnknownError:
+    return OutcomeUnknownError("outcome unknown: the process stopped while this call was in "
+                               "flight; check the workspace, then rerun with retry_unknown")

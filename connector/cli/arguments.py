@@ -231,6 +231,13 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                         "--time-scale (default: 1)")
     b.add_argument("--retry-unknown", action="store_true",
                    help="also rerun lines whose create/update may have taken effect")
+    b.add_argument("--distributed", action="store_true",
+                   help="fan the lines out over `worker` processes (extra: distributed); "
+                        "needs --profile, which each worker reads from its own config; "
+                        "the workers' number sets the calls in parallel, not --concurrency")
+    b.add_argument("--redis", metavar="URL", default=None,
+                   help="with --distributed: the workers' Redis (default: "
+                        "$SEGMENT_CONNECTOR_REDIS_URL, else redis://127.0.0.1:6379/0)")
     _time_options(s)
     _connection_options(s, now)
     _error_format_option(s, hidden)
@@ -291,6 +298,8 @@ def _mount_optional(sub: Any) -> None:
         ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
         ("docs", "connector.docs", "write the Markdown reference in docs/, or --check it"),
         ("serve", "connector.service.cli", "serve the connector over HTTP (the serve extra)"),
+        ("worker", "connector.distributed.worker",
+         "run a Celery worker for distributed bulk runs (extra: distributed)"),
     ):
         # No arguments here: main() hands everything after the name to the module.
         s = sub.add_parser(name, help=help_text, add_help=False)

@@ -80,10 +80,35 @@ def _run_batch(args: argparse.Namespace, registry: Registry, action: Action) -> 
         except OSError as exc:
             raise InputError({"--batch": unreadable(args.batch, exc)}, action.key) from None
     results = args.results or default_results_path(args.batch)
+    if args.distributed:
+        return _run_distributed(args, registry, action, results)
     summary = run_batch(runtime_for(args, registry), action.key, args.batch, results,
                         concurrency=args.concurrency,
                         limiter=RateLimiter(time_scale=args.rate_scale),
                         retry_unknown=args.retry_unknown)
+    emit(summary.to_dict())
+    return int(summary.exit_code)
+
+
+def _run_distributed(args: argparse.Namespace, registry: Registry, action: Action,
+                     results: str | Path) -> int:
+    """`run --batch --distributed`: the workers call the lines; tokens stay with them."""
+    if not args.profile:
+        raise InputError({"--profile": "is required with --distributed: each worker reads "
+                          "the profile's token from its own config; tokens never go "
+                          "through the broker"}, action.key)
+    if args.token or args.base_url or args.region:
+        raise InputError({"--distributed": "takes the connection from the workers' profile; "
+                          "drop --token, --base-url and --region"}, action.key)
+    try:
+        from connector.distributed.coordinator import run_distributed
+    except ImportError as exc:
+        raise InputError({"--distributed": f"needs the distributed extra "
+                          f"(pip install 'segment-connector[distributed]'): {exc}"},
+                         action.key) from None
+    summary = run_distributed(action.key, args.batch, results, args.profile, redis=args.redis,
+                              retry_unknown=args.retry_unknown, registry=registry,
+                              options={"timeout": args.timeout, "deadline": args.deadline})
     emit(summary.to_dict())
     return int(summary.exit_code)
 

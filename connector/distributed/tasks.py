@@ -1,0 +1,271 @@
+"""The tasks a worker runs: an action, a listing page or a picklist by key; one line of a run.
+
+Every task takes a credential reference (`credentials.reference`), never a
+token, and each worker resolves it from its own configuration. Runtimes are
+kept per process and connection; their calls are paced by a
+`SharedRateLimiter` on the run's Redis, so every worker sharing a token shares
+its limits. What a task stores (its result, a line's records) is masked with
+the runtime's secrets first.
+
+- `segment_connector.read` (acknowledged when done, so a dead worker's read is
+  handed to another) and `segment_connector.write` (acknowledged as it starts:
+  never handed out twice) run one call and return `{"status": "ok", ...}` or
+  `{"status": "error", "error": <error_record>}`. `submit` picks the one an
+  action's method calls for.
+- `segment_connector.line` runs one line of a distributed bulk run (see
+  `coordinator`): it claims the line, keeps a lease on it while it runs, marks
+  a write `started` in Redis before the write is sent (unless the run is over
+  or gave the line up: then it sends nothing), and pushes the line's records
+  and outcome onto the run's event list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connector.batch.calls import tracking
+from connector.batch.line_runner import LineRunner
+from connector.batch.lines import Line
+from connector.batch.records import SAFE, error_object
+from connector.distributed import credentials, keys
+from connector.distributed.shared_limiter import SharedRateLimiter
+from connector.errors import InputError
+from connector.ratelimit import CancelledError
+from connector.redact import Secrets, redact_value, scope
+from connector.retry import IDEMPOTENT, RetryPolicy
+from connector.runtime import Runtime
+
+READ, WRITE, LINE = "segment_connector.read", "segment_connector.write", "segment_connector.line"
+KINDS = ("action", "page", "picklist")
+RUN_TTL_S = 7 * 24 * 3600  # claims and started marks outlive any rerun of a run's file
+
+# Claims a line for this worker unless the run is over (its `alive` key gone) or the
+# line is claimed already (a message handed out twice, or given up by the run).
+CLAIM = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+
+# Marks a write started and announces it, unless the run is over (`alive` gone) or has
+# given the line up (`fence` set, when its lease lapsed): then the write is not sent.
+START = """
+if redis.call('EXISTS', KEYS[4]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then
+  return 0
+end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+"""
+
+
+@dataclass
+class WorkerSettings:
+    """What every task of this worker process shares (set by `segment-connector worker`)."""
+
+    redis_url: str | None = None
+    rate_scale: float = 1.0
+
+
+settings = WorkerSettings()
+_lock = threading.Lock()
+_runtimes: dict[tuple[Any, ...], Runtime] = {}
+_clients: dict[int, Any] = {}  # per process: a client must not cross a fork
+
+
+def redis_client() -> Any:
+    import redis
+
+    from connector.distributed.app import redis_url
+
+    with _lock:
+        client = _clients.get(os.getpid())
+        if client is None:
+            client = _clients[os.getpid()] = redis.Redis.from_url(
+                redis_url(settings.redis_url), socket_timeout=10, socket_connect_timeout=5)
+        return client
+
+
+def runtime_for(credential: Any, options: Mapping[str, Any] | None = None) -> Runtime:
+    """The runtime for a reference, paced by the shared limiter; kept per connection."""
+    conn = credentials.resolve(credential)
+    opts = dict(options or {})
+    timeout, deadline = opts.get("timeout"), opts.get("deadline")
+    cache_key = (keys.token_id(conn.token or ""), conn.region, conn.base_url, timeout,
+                 deadline, settings.rate_scale, os.getpid())
+    with _lock:
+        runtime = _runtimes.get(cache_key)
+    if runtime is None:
+        if not conn.token:
+            raise InputError({"credential": f"profile {credential_name(credential)!r} has "
+                              "no token on this worker"})
+        limiter = SharedRateLimiter(redis_client(), conn.token, time_scale=settings.rate_scale)
+        policy = RetryPolicy().with_(timeout_s=timeout, deadline_s=deadline)
+        runtime = Runtime(conn, policy=policy, limiter=limiter)
+        with _lock:
+            runtime = _runtimes.setdefault(cache_key, runtime)
+    return runtime
+
+
+def credential_name(credential: Any) -> str:
+    return credentials.reference(credential)["profile"]
+
+
+# -- one call ------------------------------------------------------------------
+def call(kind: str, key: str, inputs: Mapping[str, Any] | None, credential: Any,
+         options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Run one action, listing page or picklist here; the answer as a task returns it."""
+    secrets = Secrets()
+    try:
+        runtime = runtime_for(credential, options)
+        secrets = runtime.secrets
+        with scope(secrets):
+            if kind == "picklist":
+                result = runtime.picklist(key, inputs)
+            else:
+                if kind == "page" and (inputs or {}).get("followAll"):
+                    raise InputError({"followAll": "a page task returns one page; pass "
+                                      "pagination.next back as cursor for the next"}, key)
+                result = runtime.run(key, inputs)
+            return {"status": "ok", **redact_value(result, secrets)}
+    except Exception as exc:  # the answer is data: a flow routes on error.code
+        return {"status": "error", "action": key,
+                "error": redact_value(error_object(exc), secrets)}
+
+
+def task_for(kind: str, key: str, inputs: Mapping[str, Any] | None) -> str:
+    """READ for picklists and idempotent calls, else WRITE (acknowledged early)."""
+    if kind not in KINDS:
+        raise InputError({"kind": f"must be one of {', '.join(KINDS)}, not {kind!r}"})
+    if kind == "picklist":
+        return READ
+    from connector.registry import default_registry
+
+    action = default_registry().action(key)
+    return READ if action.method_for(inputs or {}).upper() in IDEMPOTENT else WRITE
+
+
+def submit(app: Any, kind: str, key: str, inputs: Mapping[str, Any] | None,
+           credential: Any, **options: Any) -> Any:
+    """Queue one call; returns Celery's AsyncResult (`.get()` gives the answer)."""
+    ref = credentials.reference(credential)  # refused here, before anything is queued
+    name = task_for(kind, key, inputs)
+    return app.send_task(name, args=[kind, key, dict(inputs or {}), ref, options])
+
+
+# -- one line of a run ---------------------------------------------------------------
+class EventSink:
+    """A line's records, pushed onto the run's event list; `started` also marks the
+    line in Redis, before the write it announces is sent."""
+
+    def __init__(self, client: Any, run_id: str, fingerprint: str, occurrence: int,
+                 secrets: Secrets) -> None:
+        self.client, self.secrets = client, secrets
+        self.events = keys.run_key(run_id, "events")
+        self.alive = keys.run_key(run_id, "alive")
+        self.started = keys.line_key(run_id, "started", fingerprint, occurrence)
+        self.fence = keys.line_key(run_id, "fence", fingerprint, occurrence)
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Push one record; raises when Redis is gone, and then a write is not sent."""
+        event = json.dumps({"type": "record", "record": redact_value(dict(record),
+                                                                     self.secrets)})
+        if record.get("status") == "started":
+            if not self.client.eval(START, 4, self.started, self.events, self.fence,
+                                    self.alive, event, RUN_TTL_S):
+                raise CancelledError("the run stopped or gave this line up; nothing was sent")
+            return
+        pipe = self.client.pipeline(transaction=True)
+        pipe.rpush(self.events, event)
+        pipe.expire(self.events, RUN_TTL_S)
+        pipe.execute()
+
+    def outcome(self, fields: Mapping[str, Any]) -> None:
+        self.client.rpush(self.events, json.dumps({"type": "outcome", **fields}))
+
+
+class Lease:
+    """Keeps a line's lease alive while its task runs, so the run can tell a dead worker."""
+
+    def __init__(self, client: Any, key: str, lease_ms: int) -> None:
+        self.client, self.key, self.lease_ms = client, key, lease_ms
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True, name="lease")
+
+    def _renew(self) -> None:
+        while not self._done.wait(self.lease_ms / 3000.0):
+            # Redis away: the lease lapses and the run decides what became of the line.
+            with contextlib.suppress(Exception):
+                self.client.pexpire(self.key, self.lease_ms)
+
+    def __enter__(self) -> Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
+             credential: Any, options: Mapping[str, Any] | None, lease_s: float) -> bool:
+    """Run one line if this worker claims it; False when the run is over or another has it."""
+    client = redis_client()
+    fingerprint, number = str(line["fingerprint"]), int(line["number"])
+    lease_key = keys.line_key(run_id, "lease", fingerprint, occurrence)
+    lease_ms = max(100, int(lease_s * 1000))
+    claimed = client.eval(CLAIM, 3, keys.line_key(run_id, "claim", fingerprint, occurrence),
+                          keys.run_key(run_id, "alive"), lease_key,
+                          worker_id(), lease_ms, RUN_TTL_S * 1000)
+    if not claimed:
+        return False
+    values = line.get("values")
+    item = Line(number, fingerprint, dict(values) if isinstance(values, Mapping) else None)
+    with Lease(client, lease_key, lease_ms):
+        try:
+            runtime = runtime_for(credential, options)
+            secrets = runtime.secrets
+        except Exception as exc:  # nothing was sent: the line can run again
+            sink = EventSink(client, run_id, fingerprint, occurrence, Secrets())
+            sink.write({"action": key, "line": number, "fingerprint": fingerprint,
+                        "occurrence": occurrence, "status": "error",
+                        "input": values, "error": error_object(exc), "retry": SAFE})
+            sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence,
+                          "line": number, "status": "error", "retry": SAFE,
+                          "connect_error": None, "answered": False, "rate_limited": 0})
+            client.delete(lease_key)
+            return True
+        sink = EventSink(client, run_id, fingerprint, occurrence, secrets)
+        limiter = runtime.limiter
+        assert limiter is not None
+        before = limiter.rate_limited
+        job = LineRunner(tracking(runtime, limiter), key, sink, threading.Event(), secrets)
+        outcome = job.run(item, occurrence)
+        sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence, "line": number,
+                      "status": outcome.status, "retry": outcome.retry,
+                      "connect_error": outcome.connect_error, "answered": outcome.answered,
+                      "unrecorded": outcome.unrecorded,
+                      "rate_limited": limiter.rate_limited - before})
+    client.delete(lease_key)
+    return True
+
+
+def register(app: Any) -> None:
+    """Declare the tasks on `app`."""
+    app.task(name=READ, acks_late=True, reject_on_worker_lost=True)(call)
+    app.task(name=WRITE, acks_late=False)(call)
+    app.task(name=LINE, acks_late=False, ignore_result=True)(run_line)

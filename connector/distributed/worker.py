@@ -1,0 +1,59 @@
+"""`segment-connector worker`: a Celery worker that runs the connector's tasks.
+
+    segment-connector worker --redis redis://127.0.0.1:6379/0 --concurrency 4
+
+Each worker resolves credential references (profile names) from its own
+configuration file (`SEGMENT_CONNECTOR_CONFIG` or the default path) and paces
+every call with the rate limit shared on Redis. Every worker of a fleet must
+be given the same `--rate-scale` (1 against the real API).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = __doc__.splitlines()[0] if __doc__ else None
+    p.add_argument("--redis", metavar="URL", default=None,
+                   help="broker, results and shared rate limit (default: "
+                        "$SEGMENT_CONNECTOR_REDIS_URL, else redis://127.0.0.1:6379/0)")
+    p.add_argument("--concurrency", type=int, default=1, metavar="N",
+                   help="tasks run at once by this worker (default: 1)")
+    p.add_argument("--pool", choices=("prefork", "solo", "threads"), default="prefork",
+                   help="how tasks run: child processes (default), in the worker itself, "
+                        "or threads")
+    p.add_argument("--rate-scale", type=float, default=1.0, metavar="FACTOR",
+                   help="scale the rate-limit periods, for a simulator run with "
+                        "--time-scale (default: 1)")
+    p.add_argument("--hostname", metavar="NAME", default=None,
+                   help="the worker's node name (default: celery@<host>)")
+    p.add_argument("--loglevel", default="warning",
+                   choices=("debug", "info", "warning", "error"),
+                   help="Celery's log level (default: warning)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from connector.distributed import tasks
+    from connector.distributed.app import QUEUE, make_app
+    from connector.errors import InputError
+
+    if args.concurrency < 1:
+        raise InputError({"--concurrency": f"must be 1 or more, not {args.concurrency}"})
+    if not args.rate_scale > 0:
+        raise InputError({"--rate-scale": f"must be above 0, not {args.rate_scale}"})
+    # Loaded before the first task (and before prefork's children fork, who inherit it):
+    # a task's time is its call's, not the plugins' start-up.
+    from connector.registry import default_registry
+
+    default_registry()
+    tasks.settings.redis_url = args.redis
+    tasks.settings.rate_scale = args.rate_scale
+    app = make_app(args.redis)
+    argv = ["worker", f"--pool={args.pool}", f"--concurrency={args.concurrency}",
+            f"--loglevel={args.loglevel.upper()}", "--queues", QUEUE,
+            "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if args.hostname:
+        argv += ["--hostname", args.hostname]
+    app.worker_main(argv)
+    return 0
