@@ -112,7 +112,7 @@ def run_masking() -> list[Figure]:
 
 
 def run_service() -> list[Figure]:
-    r = service.measure(300, 5, 32)
+    r = service.measure(50, 30, 32)
     return [_fig("service: latency added per call over the in-process runtime, median (ms)",
                  r["added_median_ms"], "{:.2f}", "<= 5", _at_most(5.0)),
             _fig("service: latency added per call, p95 (ms)", r["added_p95_ms"], "{:.2f}",
@@ -199,7 +199,7 @@ What each measures:
   tokens were made; best of 7 alternating rounds.
 - service (`bench/service.py`): `getWorkspace` through `segment-connector serve`
   (its own process, keep-alive urllib3 client) against the in-process runtime,
-  the same simulator process behind both, 5 alternating rounds of 300 calls;
+  the same simulator process behind both, 30 alternating rounds of 50 calls;
   then 32 threads calling the service at once.
 """
 

@@ -1,6 +1,6 @@
 """What the HTTP service adds to a call, and how many calls it carries at 32 clients.
 
-    .venv/bin/python bench/service.py [--calls 300] [--rounds 5] [--clients 32]
+    .venv/bin/python bench/service.py [--calls 50] [--rounds 30] [--clients 32]
 
 The simulator and `segment-connector serve` each run in their own process;
 this process is the client. In alternating rounds it calls `getWorkspace`
@@ -93,7 +93,7 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def measure(calls: int = 300, rounds: int = 5, clients: int = 32) -> dict[str, float]:
+def measure(calls: int = 50, rounds: int = 30, clients: int = 32) -> dict[str, float]:
     with stack() as (base, token, url):
         runtime = Runtime(Connection(token=token, base_url=base))
         # A lean client (urllib3, keep-alive) so the figure is the service's cost, not the
@@ -139,8 +139,10 @@ def measure(calls: int = 300, rounds: int = 5, clients: int = 32) -> dict[str, f
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=50, help="calls per round and side")
+    parser.add_argument("--rounds", type=int, default=30,
+                        help="rounds, alternating runtime and service (short rounds: a burst "
+                             "of load elsewhere hits both sides alike)")
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
     r = measure(args.calls, args.rounds, args.clients)
