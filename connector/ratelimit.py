@@ -108,7 +108,41 @@ def catalogue_limits() -> dict[str, tuple[int, str]]:
             for key, op in operations().items() if op.get("rate_limit")}
 
 
-class RateLimiter:
+class TicketLimiter:
+    """`call` for a limiter made of `acquire` (a ticket, after any hold) and `release`
+    (what the answer said of the limit): the local and the shared limiter both."""
+
+    def acquire(self, op: str | None, on_wait: Callable[[float, str], None] | None = None,
+                max_wait_s: float | None = None) -> Any:
+        raise NotImplementedError
+
+    def release(self, ticket: Any, status: int | None = None,
+                headers: Mapping[str, str] | None = None,
+                retry_after: float | None = None) -> None:
+        raise NotImplementedError
+
+    def call(self, op: str | None, fn: Callable[[], T],
+             on_wait: Callable[[float, str], None] | None = None,
+             max_wait_s: float | None = None) -> T:
+        """Run `fn` (one HTTP attempt) inside the limit of `op`; `on_wait` and
+        `max_wait_s` as for `acquire` (a hold too long for it runs nothing)."""
+        ticket = self.acquire(op, on_wait, max_wait_s)
+        try:
+            result = fn()
+        except RateLimitedError as exc:
+            self.release(ticket, 429, exc.headers, exc.retry_after)
+            raise
+        except ApiError as exc:
+            self.release(ticket, exc.status, exc.headers)
+            raise
+        except BaseException:
+            self.release(ticket)
+            raise
+        self.release(ticket, getattr(result, "status", None), getattr(result, "headers", None))
+        return result
+
+
+class RateLimiter(TicketLimiter):
     """Thread-safe; share one per token between every thread of a run.
 
     `time_scale` shortens the periods (0.01: a minute lasts 0.6 s) to match a
@@ -283,27 +317,6 @@ class RateLimiter:
     def _reset_in(self, headers: Mapping[str, str] | None) -> float | None:
         # The header is wall-clock time, not the limiter's monotonic clock.
         return seconds_until(_header(headers, "x-ratelimit-reset"), self.wall())
-
-    # -- both ----------------------------------------------------------------
-    def call(self, op: str | None, fn: Callable[[], T],
-             on_wait: Callable[[float, str], None] | None = None,
-             max_wait_s: float | None = None) -> T:
-        """Run `fn` (one HTTP attempt) inside the limit of `op`; `on_wait` and
-        `max_wait_s` as for `acquire` (a hold too long for it runs nothing)."""
-        ticket = self.acquire(op, on_wait, max_wait_s)
-        try:
-            result = fn()
-        except RateLimitedError as exc:
-            self.release(ticket, 429, exc.headers, exc.retry_after)
-            raise
-        except ApiError as exc:
-            self.release(ticket, exc.status, exc.headers)
-            raise
-        except BaseException:
-            self.release(ticket)
-            raise
-        self.release(ticket, getattr(result, "status", None), getattr(result, "headers", None))
-        return result
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

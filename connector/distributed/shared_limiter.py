@@ -25,13 +25,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from connector.distributed import keys
-from connector.errors import ApiError, ConnectionFailedError, RateLimitedError
+from connector.errors import ConnectionFailedError
 from connector.ratelimit import (
     DEFAULT,
     GUARD,
     WINDOW_S,
     CancelledError,
     Ticket,
+    TicketLimiter,
     _header,
     _int,
     catalogue_limits,
@@ -150,7 +151,7 @@ return tonumber(redis.call('HGET', KEYS[1], 'rate_limited') or '0')
 """
 
 
-class SharedRateLimiter:
+class SharedRateLimiter(TicketLimiter):
     """Thread- and process-safe: every worker holding `token` shares its buckets.
 
     `client` is a `redis.Redis`; `limits` and `time_scale` as for `RateLimiter`
@@ -285,26 +286,6 @@ class SharedRateLimiter:
         except Exception as exc:  # the call is over; the window it counted in stands
             log.warning("shared rate limiter unreachable after a call (%s)",
                         type(exc).__name__)
-
-    # -- both ----------------------------------------------------------------
-    def call(self, op: str | None, fn: Callable[[], T],
-             on_wait: Callable[[float, str], None] | None = None,
-             max_wait_s: float | None = None) -> T:
-        """Run `fn` (one HTTP attempt) inside the limit of `op` (see `RateLimiter.call`)."""
-        ticket = self.acquire(op, on_wait, max_wait_s)
-        try:
-            result = fn()
-        except RateLimitedError as exc:
-            self.release(ticket, 429, exc.headers, exc.retry_after)
-            raise
-        except ApiError as exc:
-            self.release(ticket, exc.status, exc.headers)
-            raise
-        except BaseException:
-            self.release(ticket)
-            raise
-        self.release(ticket, getattr(result, "status", None), getattr(result, "headers", None))
-        return result
 
 
 def _count(headers: Mapping[str, str] | None, name: str) -> str:
