@@ -45,7 +45,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "service keys)")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     p.add_argument("--workers", type=_workers, default=1,
-                   help="worker processes (default 1; rate limits are kept per process)")
+                   help="worker processes (default 1; rate limits are kept per process "
+                        "unless --redis is given)")
+    p.add_argument("--redis", metavar="URL",
+                   help="keep rate limits on this Redis, shared by every worker and every "
+                        "service instance (needs the distributed extra; default: the "
+                        "config's [service] redis, else $SEGMENT_CONNECTOR_REDIS_URL)")
     p.add_argument("--config", metavar="FILE",
                    help="TOML file: [service] keys, base_url, body_limit; [profiles.NAME] "
                         "(default: $SEGMENT_CONNECTOR_CONFIG if set)")
@@ -63,7 +68,8 @@ def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = N
 
     config = args.config or os.environ.get("SEGMENT_CONNECTOR_CONFIG") or None
     loaded = settings.load(config, host=args.host, port=args.port, workers=args.workers,
-                           base_url=args.base_url, debug=args.debug or None)
+                           base_url=args.base_url, debug=args.debug or None,
+                           redis=getattr(args, "redis", None))
     if simulator is not None:
         profiles = {**loaded.profiles, "simulator": simulator}
         loaded = dataclasses.replace(loaded, base_url=simulator["base_url"],
@@ -118,7 +124,7 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
         os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
-            "host", "port", "workers", "config", "base_url", "debug")},
+            "host", "port", "workers", "config", "base_url", "debug", "redis")},
             "simulator": simulator})
         with _stopped_by_signal():
             uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=args.host,

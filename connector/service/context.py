@@ -31,7 +31,7 @@ class Service:
                  limiters: LimiterPool | None = None) -> None:
         self.settings = settings
         self.keys = KeyRing(settings.keys)
-        self.limiters = limiters if limiters is not None else LimiterPool()
+        self.limiters = limiters if limiters is not None else LimiterPool(redis=settings.redis)
         self.clients = threading.local()
         self.policy = RetryPolicy().with_(timeout_s=settings.timeout,
                                           deadline_s=settings.deadline)

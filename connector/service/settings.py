@@ -30,12 +30,13 @@ from connector.connection import DEFAULT_REGION, Connection, base_url_problem, l
 from connector.errors import InputError
 
 KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
+REDIS_ENV = "SEGMENT_CONNECTOR_REDIS_URL"  # as the distributed workers read it
 BASE_URL_ENV = "SEGMENT_BASE_URL"
 DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_THREADS = 64  # room for 32 clients and their streams at once
 MIN_KEY_LENGTH = 16  # a shorter key could be guessed
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline")
+SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis")
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,17 @@ class Settings:
     profiles: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     debug: bool = False
     default_profile: str | None = None  # used by calls that name no credentials (--simulator)
+    # Keep rate limits on this Redis, shared by every worker process and service instance.
+    redis: str | None = field(default=None, repr=False)  # its URL may hold a password
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
         target = self.base_url or "the region's host (https://<region>.segmentapis.com)"
+        limits = "on Redis" if self.redis else "per process"
         return (f"listening on http://{_host_in_url(self.host)}:{self.port}; API at {target}; "
                 f"{len(self.keys)} service key(s); {len(self.profiles)} profile(s); "
-                f"body limit {self.body_limit} bytes; {self.threads} threads")
+                f"body limit {self.body_limit} bytes; {self.threads} threads; "
+                f"rate limits kept {limits}")
 
 
 def _host_in_url(host: str) -> str:
@@ -110,7 +115,12 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         problem = base_url_problem(base_url) if isinstance(base_url, str) else "must be text"
         if problem:
             raise InputError({"base_url": problem})
-    given = {k: v for k, v in flags.items() if v is not None and k != "base_url"}
+    # Redis for shared rate limits: the flag, the config, else the workers' environment.
+    shared = flags.get("redis") or table.get("redis") or env.get(REDIS_ENV) or None
+    if shared is not None and not (isinstance(shared, str) and shared.split("://")[0] in
+                                   ("redis", "rediss", "unix") and "://" in shared):
+        raise InputError({"redis": "must be a redis://, rediss:// or unix:// URL"})
+    given = {k: v for k, v in flags.items() if v is not None and k not in ("base_url", "redis")}
     values: dict[str, Any] = {
         "body_limit": _whole(table, "body_limit", DEFAULT_BODY_LIMIT, 1),
         "threads": _whole(table, "threads", DEFAULT_THREADS, 1),
@@ -118,7 +128,8 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         "deadline": _seconds(table, "deadline"),
         **given,
     }
-    return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, **values)
+    return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
+                    **values)
 
 
 def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
