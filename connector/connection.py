@@ -34,6 +34,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from connector.errors import InputError
 
@@ -187,21 +188,33 @@ class Connection:
                               for k, v in exc.fields.items()}) from None
 
 
-def load_profile(name: str, path: Path | None = None) -> dict[str, str]:
-    """The settings of profile `name`; InputError for a missing file or profile, and for
-    any key other than `SETTINGS` or a value that is not a string."""
-    path = path or config_path()
+def read_config(path: Path, field: str) -> dict[str, Any]:
+    """The config file as TOML; InputError naming `field` when it is missing or unreadable."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError({"profile": f"no config file at {path}"}) from None
+        raise InputError({field: f"no config file at {path}"}) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError({"profile": f"cannot read {path}: {exc}"}) from None
+        raise InputError({field: f"cannot read {path}: {exc}"}) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError({"profile": f"{path} is not valid TOML: {exc}"}) from None
+        raise InputError({field: f"{path} is not valid TOML: {exc}"}) from None
+
+
+def profiles_of(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The `[profiles]` table of a read config file (empty when it has none)."""
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise InputError({"profiles": f"must be a table of profiles in {path}"})
+    return profiles
+
+
+def load_profile(name: str, path: Path | None = None,
+                 data: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The settings of profile `name`; InputError for a missing file or profile, and for
+    any key other than `SETTINGS` or a value that is not a string. `data` is the file
+    already read, for a caller checking every profile of it."""
+    path = path or config_path()
+    profiles = profiles_of(read_config(path, "profile") if data is None else data, path)
     if name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise InputError({"profile": f"no profile {name!r} in {path} (known: {known})"})

@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector.connection import DEFAULT_REGION, Connection, base_url_problem, load_profile
+from connector.connection import (
+    DEFAULT_REGION,
+    Connection,
+    base_url_problem,
+    load_profile,
+    profiles_of,
+    read_config,
+)
 from connector.errors import InputError
 
 KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
@@ -133,14 +139,7 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
 
 
 def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError({"--config": f"no file at {path}"}) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError({"--config": f"cannot read {path}: {exc}"}) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError({"--config": f"{path} is not valid TOML: {exc}"}) from None
+    data = read_config(path, "--config")
     table = data.get("service", {})
     if not isinstance(table, dict):
         raise InputError({"service": f"must be a table in {path}"})
@@ -148,12 +147,9 @@ def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]
     if unknown:
         raise InputError({f"service.{name}": "unknown setting; known: "
                           + ", ".join(SERVICE_SETTINGS) for name in unknown})
-    names = data.get("profiles", {})
-    if not isinstance(names, dict):
-        raise InputError({"profiles": f"must be a table of profiles in {path}"})
     # Each profile checked as the CLI checks it, and as a connection would use it, so a
     # typo or a token read with its newline stops the start, not a call.
-    profiles = {name: load_profile(name, path) for name in names}
+    profiles = {name: load_profile(name, path, data) for name in profiles_of(data, path)}
     for name, prof in profiles.items():
         try:
             Connection(token=prof.get("token"), region=prof.get("region") or DEFAULT_REGION,
