@@ -51,17 +51,12 @@ class Sent:
 
     def __init__(self, sim: Simulator) -> None:
         self.values: Counter[str] = Counter()
-        self.refused = 0
+        self.sim = sim
         self._lock = threading.Lock()
-        hit = sim.limiter.hit
 
-        def counting(*args: Any, **kwargs: Any) -> Any:
-            verdict = hit(*args, **kwargs)
-            with self._lock:
-                self.refused += not verdict.allowed
-            return verdict
-
-        sim.limiter.hit = counting  # type: ignore[method-assign]
+    @property
+    def refused(self) -> int:
+        return self.sim.limiter.refused
 
     def note(self, method: str, path: str, raw: bytes) -> None:
         if method == "POST" and path.rstrip("/").endswith("/labels"):

@@ -42,6 +42,7 @@ class RateLimiter:
         self.time_scale = time_scale
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
         self._lock = threading.Lock()
+        self.refused = 0  # requests answered 429, for tests and benchmarks
 
     def hit(self, token: str, bucket: str, limit: int | None, per: str = "minute",
             consume: bool = True) -> Verdict:
@@ -53,11 +54,12 @@ class RateLimiter:
             start, used = self._windows.get(key, (now, 0))
             if now - start >= span:
                 start, used = now, 0
+            enforced = limit if limit is not None else UNLIMITED
             if consume:
                 used += 1
                 self._windows[key] = (start, used)
+                self.refused += used > enforced
         reset_at = start + span
-        enforced = limit if limit is not None else UNLIMITED
         return Verdict(allowed=used <= enforced, limit=enforced, consumed=used,
                        ms_before_next=max(0, math.ceil((reset_at - now) * 1000)),
                        reset_at=reset_at)
