@@ -112,22 +112,16 @@ def check_links(actions: Iterable[Action], sources: Iterable[DataSource],
                 picklists: set[str], action_keys: set[str],
                 triggers: Iterable[Trigger] = ()) -> None:
     """Every picklist an input names exists, and every listing a picklist or trigger reads."""
-    for action in actions:
-        for inp in action.inputs:
+    declared: list[tuple[str, Action | DataSource | Trigger, str]] = [
+        *(("action", a, "") for a in actions),
+        *(("picklist", s, s.action) for s in sources),
+        *(("trigger", t, t.feed.action) for t in triggers)]
+    for kind, item, reads in declared:
+        for inp in item.inputs:
             if inp.picklist is not None and inp.picklist not in picklists:
-                raise _fail(action.plugin, "action", action.key,
+                raise _fail(item.plugin, kind, item.key,
                             f"links picklist {inp.picklist!r}, which no plugin declares",
                             inp.key)
-    for source in sources:
-        if source.action not in action_keys:
-            raise _fail(source.plugin, "picklist", source.key,
-                        f"reads action {source.action!r}, which no plugin declares")
-    for trigger in triggers:
-        for inp in trigger.inputs:
-            if inp.picklist is not None and inp.picklist not in picklists:
-                raise _fail(trigger.plugin, "trigger", trigger.key,
-                            f"links picklist {inp.picklist!r}, which no plugin declares",
-                            inp.key)
-        if trigger.feed.action and trigger.feed.action not in action_keys:
-            raise _fail(trigger.plugin, "trigger", trigger.key,
-                        f"reads action {trigger.feed.action!r}, which no plugin declares")
+        if reads and reads not in action_keys:
+            raise _fail(item.plugin, kind, item.key,
+                        f"reads action {reads!r}, which no plugin declares")
