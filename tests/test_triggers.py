@@ -32,7 +32,7 @@ def rt(simulator: Simulator, registry: Registry) -> Runtime:
     return Runtime(Connection(token=simulator.token, base_url=simulator.base_url), registry)
 
 
-def small_pages(registry: Registry, key: str, size: int = 2) -> Registry:
+def small_pages(key: str, size: int = 2) -> Registry:
     """A registry whose trigger `key` reads `size` items a page, so pages shift under it."""
     reg = Registry.load()
     trigger = reg.triggers.items[key]
@@ -73,10 +73,10 @@ def test_first_poll_on_an_empty_trail_then_everything_after_it(rt: Runtime) -> N
 
 
 def test_sources_created_between_and_during_polls_come_exactly_once(
-        simulator: Simulator, registry: Registry) -> None:
+        simulator: Simulator) -> None:
     # Two items a page: every poll reads several pages while new events push older
     # ones onto later pages.
-    reg = small_pages(registry, "sourceCreated")
+    reg = small_pages("sourceCreated")
     conn = Connection(token=simulator.token, base_url=simulator.base_url)
     rt, writer = Runtime(conn, reg), Runtime(conn, reg)
     for i in range(3):
@@ -193,9 +193,8 @@ def create_function(rt: Runtime, registry: Registry, name: str, kind: str = "SOU
     return str(rt.run("createFunction", inputs)["data"]["data"]["function"]["id"])
 
 
-def test_new_functions_come_once_each_while_the_listing_shifts(
-        simulator: Simulator, registry: Registry) -> None:
-    reg = small_pages(registry, "functionCreated")
+def test_new_functions_come_once_each_while_the_listing_shifts(simulator: Simulator) -> None:
+    reg = small_pages("functionCreated")
     rt = Runtime(Connection(token=simulator.token, base_url=simulator.base_url), reg)
     old = [create_function(rt, reg, f"old-{i}") for i in range(3)]
     events, state = polls(rt, "functionCreated", None)

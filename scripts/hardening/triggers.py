@@ -3,7 +3,6 @@ pages shift under the reader, events share a timestamp and a listing loses items
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -11,33 +10,25 @@ from contextlib import contextmanager
 from typing import Any
 
 from connector.connection import Connection
-from connector.registry import Registry
 from connector.runtime import Runtime
 from connector.simulator import Simulator
 from connector.simulator import audit as sim_audit
-from hardening.common import Section
+from hardening.common import Section, test_module
 
 DURING, POLLS, PAGE = 120, 20, 3  # creates by the second thread, polls, items a page
 
 
-def _registry(key: str) -> Registry:
-    """The built-in triggers, with `key` reading PAGE items a page so pages shift."""
-    reg = Registry.load()
-    trigger = reg.triggers.items[key]
-    reg.triggers.items[key] = dataclasses.replace(
-        trigger, feed=dataclasses.replace(trigger.feed, page_size=PAGE))
-    return reg
+def _tests() -> Any:
+    """tests/test_triggers.py: the report pages and makes objects as those tests do."""
+    return test_module("test_triggers")
 
 
 def _source(rt: Runtime, slug: str) -> str:
-    body = rt.run("createSource", {"slug": slug, "metadataId": "IqDTy1TpoU", "enabled": True})
-    return str(body["data"]["data"]["source"]["id"])
+    return str(_tests().create_source(rt, slug))
 
 
 def _function(rt: Runtime, name: str) -> str:
-    inputs = {"displayName": name, "code": "async function onTrack() {}",
-              "resourceType": "SOURCE", "settings": []}
-    return str(rt.run("createFunction", inputs)["data"]["data"]["function"]["id"])
+    return str(_tests().create_function(rt, rt.plugins, name))
 
 
 @contextmanager
@@ -45,7 +36,7 @@ def _runtime(key: str) -> Iterator[tuple[Runtime, Runtime]]:
     sim = Simulator().start()
     try:
         conn = Connection(token=sim.token, base_url=sim.base_url)
-        reg = _registry(key)
+        reg = _tests().small_pages(key, PAGE)
         yield Runtime(conn, reg), Runtime(conn, reg)
     finally:
         sim.stop()
