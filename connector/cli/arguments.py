@@ -155,6 +155,14 @@ def _time_options(p: argparse.ArgumentParser) -> None:
                         f"exit 4 (default: {DEFAULT_DEADLINE_S:g})")
 
 
+def _api_options(p: argparse.ArgumentParser, now: dict[str, str]) -> None:
+    """What every command that calls the API takes: time limits, the connection, and the
+    error format (after the command name too; SUPPRESS keeps a global one)."""
+    _time_options(p)
+    _connection_options(p, now)
+    _error_format_option(p, argparse.SUPPRESS)
+
+
 def _input_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("inputs")
     g.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
@@ -238,9 +246,7 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     b.add_argument("--redis", metavar="URL", default=None,
                    help="with --distributed: the workers' Redis (default: "
                         "$SEGMENT_CONNECTOR_REDIS_URL, else redis://127.0.0.1:6379/0)")
-    _time_options(s)
-    _connection_options(s, now)
-    _error_format_option(s, hidden)
+    _api_options(s, now)
     s.set_defaults(fn=commands.cmd_run)
 
     s = sub.add_parser("picklist", help="fetch a picklist; prints {\"result\": [...]}",
@@ -248,9 +254,7 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                                    "{\"result\": [{\"label\", \"key\"}]}.")
     s.add_argument("key", help=f"picklist key or alias, e.g. sources; see `{PROG} list`")
     _input_options(s)
-    _time_options(s)
-    _connection_options(s, now)
-    _error_format_option(s, hidden)
+    _api_options(s, now)
     s.set_defaults(fn=commands.cmd_picklist)
 
     s = sub.add_parser("poll", help="poll a trigger; prints its new events as JSON lines",
@@ -265,17 +269,13 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     s.add_argument("--watch", type=_seconds, metavar="SECONDS",
                    help="keep polling, SECONDS apart, until interrupted")
     _input_options(s)
-    _time_options(s)
-    _connection_options(s, now)
-    _error_format_option(s, hidden)
+    _api_options(s, now)
     s.set_defaults(fn=poll.cmd_poll)
 
     s = sub.add_parser("check", help="test the connection; prints the workspace it reaches",
                        description="Prove the connection with the cheapest read (getWorkspace) "
                                    "and print the workspace's id, name and slug, and the region.")
-    _time_options(s)
-    _connection_options(s, now)
-    _error_format_option(s, hidden)
+    _api_options(s, now)
     s.set_defaults(fn=commands.cmd_check)
 
     s = sub.add_parser("manifest", help="write manifest.json, or --check that it is current",
