@@ -242,6 +242,10 @@ NOWHERE = Connection(token="sgp_nowhere_token_1234", base_url="http://127.0.0.1:
     {"v": 1, "trigger": "sourceDeleted", "feed": "audit", "after": None, "seen": {}},
     {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": None, "seen": []},
     {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": 5, "seen": {}},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": "garbage", "seen": {}},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": None, "seen": {"e": "b"}},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": None,
+     "seen": {"e": "0001-01-01T00:00:00+05:00"}},
 ])
 def test_a_state_that_is_not_this_triggers_is_refused_before_any_request(
         registry: Registry, state: Any) -> None:
@@ -249,6 +253,25 @@ def test_a_state_that_is_not_this_triggers_is_refused_before_any_request(
         Runtime(NOWHERE, registry).poll("sourceCreated", {}, state)
     assert err.value.fields.keys() == {"state"}
     assert err.value.code == "trigger_state" and err.value.category == "config"
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00",
+                                   "yesterday", "2024-01-01T00:00:00+99:00"])
+def test_a_start_time_utc_cannot_hold_is_named(registry: Registry, since: str) -> None:
+    with pytest.raises(InputError) as err:
+        Runtime(NOWHERE, registry).poll("sourceCreated", {"since": since}, None)
+    assert err.value.fields.keys() == {"since"}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00Z", "0001-01-01T00:04:00Z"])
+def test_the_earliest_times_are_read_and_kept(rt: Runtime, moment: str) -> None:
+    made = create_source(rt, "old-times")
+    events, state = polls(rt, "sourceCreated", None, {"since": moment})
+    assert [e["resourceId"] for e in events] == [made]
+    early = {**state, "after": moment, "seen": {}}  # a watermark at the calendar's start
+    events, state = polls(rt, "sourceCreated", early)
+    assert [e["resourceId"] for e in events] == [made]
+    assert polls(rt, "sourceCreated", state)[0] == []
 
 
 def test_bad_inputs_are_named_before_any_request(registry: Registry) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.errors import ResponseError
+from connector.errors import InputError, ResponseError
 from connector.triggers import state as states
 
 LISTING = "listAuditEvents"
@@ -67,7 +67,8 @@ class AuditFeed:
             floor: datetime | None = states.parse_time(since, "since", trigger)  # no overlap
         else:
             after, seen = _read_state(state, trigger)
-            floor = states.parse_time(after, "state", trigger) - OVERLAP if after else None
+            floor = states.before(states.parse_time(after, "state", trigger), OVERLAP) \
+                if after else None
         events = [e for e in self._read(runtime, query, floor) if wanted(e)]
         new = [e for e in events if e["id"] not in seen][:limit]
         kept = new if len(new) == limit else events  # cut short: only what was returned
@@ -87,7 +88,7 @@ class AuditFeed:
             return states.fresh(trigger, self.kind, after=None, seen={})
         moment = _api_time(top[0])
         there = {e["id"] for e in top}
-        before = [e for e in self._read(runtime, query, moment - OVERLAP)
+        before = [e for e in self._read(runtime, query, states.before(moment, OVERLAP))
                   if wanted(e) and (e["id"] in there or _api_time(e) < moment)]
         return self._next(trigger, top[0]["timestamp"], {}, before)
 
@@ -101,7 +102,7 @@ class AuditFeed:
         if not times:
             return states.fresh(trigger, self.kind, after=after, seen={})
         top = max(times, key=lambda ts: times[ts])
-        floor = times[top] - OVERLAP
+        floor = states.before(times[top], OVERLAP)
         kept = {i: ts for i, ts in known.items() if times[ts] >= floor}
         return states.fresh(trigger, self.kind, after=top, seen=kept)
 
@@ -128,6 +129,12 @@ def _read_state(state: Mapping[str, Any], trigger: str) -> tuple[str | None, dic
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in seen.items()):
         raise states.TriggerStateError("is damaged: `after` must be a time and `seen` an "
                                        "object of event ids and times", trigger)
+    try:
+        for moment in (after, *seen.values()):
+            if moment is not None:
+                states.parse_time(moment, "state")
+    except InputError as exc:
+        raise states.TriggerStateError(f"is damaged: {exc.fields['state']}", trigger) from None
     return after, seen
 
 

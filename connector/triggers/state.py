@@ -9,7 +9,7 @@ another shape is an input error naming `state`, raised before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.errors import InputError
@@ -47,16 +47,24 @@ def opened(state: Any, trigger: str, feed: str) -> dict[str, Any] | None:
 
 
 def parse_time(text: Any, field: str, trigger: str | None = None) -> datetime:
-    """An RFC 3339 time as an aware datetime; an input error naming `field` otherwise."""
+    """An RFC 3339 time, in UTC; an input error naming `field` otherwise (a time UTC
+    cannot hold, such as year 1 at +05:00, included)."""
     try:
         moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        raise InputError({field: f"{text!r} is not an RFC 3339 date-time, e.g. "
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InputError({field: f"{text!r:.60} is not an RFC 3339 date-time in range, e.g. "
                                  "2024-05-01T00:00:00Z"}, trigger) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def format_time(moment: datetime) -> str:
-    """UTC, millisecond precision, `Z`: the audit trail's own form."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """UTC, millisecond precision, a four-digit year and `Z`: the audit trail's own form."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def before(moment: datetime, span: timedelta) -> datetime:
+    """`moment - span`, or the earliest time there is when that would leave the calendar."""
+    try:
+        return moment - span
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
