@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from connector.simulator import audit as sim_audit
 from connector.simulator.server import Simulator
 from connector.spec import Trigger
 from connector.triggers import AuditFeed, ListingFeed, TriggerStateError, poll_trigger
+from connector.triggers import state as states
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +219,18 @@ def test_new_functions_come_once_each_while_the_listing_shifts(simulator: Simula
     create_function(rt, reg, "src", "SOURCE")
     events, _ = polls(rt, "functionCreated", only, {"resourceType": "DESTINATION"})
     assert [e["resourceId"] for e in events] == [dest]
+
+
+def test_a_listing_since_a_time_returns_what_was_made_from_then_and_no_more(
+        rt: Runtime, registry: Registry) -> None:
+    old = create_function(rt, registry, "old")
+    created = rt.run("getFunction", {"functionId": old})["data"]["data"]["function"]["createdAt"]
+    cut = states.format_time(states.parse_time(created, "t") + timedelta(milliseconds=1))
+    time.sleep(0.005)  # the next function's createdAt falls after the cut
+    new = create_function(rt, registry, "new")
+    events, state = polls(rt, "functionCreated", None, {"since": cut})
+    assert [e["resourceId"] for e in events] == [new]
+    assert polls(rt, "functionCreated", state)[0] == []  # the older one is known, not new
 
 
 def test_tracking_plans_created_and_changed(rt: Runtime) -> None:

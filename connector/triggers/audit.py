@@ -62,9 +62,10 @@ class AuditFeed:
             since = values.get("since")
             if not since:
                 return [], self._start(runtime, query, wanted, trigger)
-            after: str | None = states.format_time(states.parse_time(since, "since", trigger))
+            start = states.parse_time(since, "since", trigger)
+            floor: datetime | None = start  # `since` itself, no overlap
+            after: str | None = states.format_time(start)
             seen: dict[str, str] = {}
-            floor: datetime | None = states.parse_time(since, "since", trigger)  # no overlap
         else:
             after, seen = _read_state(state, trigger)
             floor = states.before(states.parse_time(after, "state", trigger), OVERLAP) \

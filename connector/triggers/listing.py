@@ -43,14 +43,13 @@ class ListingFeed:
     def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
         items, whole = self._read(runtime, values)
-        if state is None:
-            known: dict[str, str] = {}
+        if state is None:  # what is there already is known, but what `since` asks for
             since = values.get("since")
-            if not since:  # start from now: what is there already is known
-                known = {ident: fp for ident, (fp, _) in items.items()}
+            floor = states.parse_time(since, "since", trigger) if since else None
+            known = {ident: fp for ident, (fp, item) in items.items()
+                     if floor is None or _when(item, "createdAt") < floor}
+            if floor is None:
                 return [], states.fresh(trigger, self.kind, known=known)
-            floor = states.parse_time(since, "since", trigger)
-            items = {i: v for i, v in items.items() if _when(v[1], "createdAt") >= floor}
         else:
             known = _read_state(state, trigger)
         events: list[Event] = []
