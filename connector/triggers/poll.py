@@ -8,8 +8,6 @@ from typing import Any
 from connector.triggers import state as states
 from connector.validation import as_inputs, validate
 
-DEFAULT_MAX_EVENTS = 1000
-
 
 def poll(runtime: Any, key: str, inputs: Mapping[str, Any] | None,
          state: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -23,6 +21,6 @@ def poll(runtime: Any, key: str, inputs: Mapping[str, Any] | None,
     if values.get("since"):
         states.parse_time(values["since"], "since", trigger.key)
     prior = states.opened(state, trigger.key, trigger.feed.kind)
-    limit = values.pop("maxEvents", None) or DEFAULT_MAX_EVENTS
+    limit = values.pop("maxEvents")  # validation fills in its default
     events, following = trigger.feed.poll(runtime, values, prior, limit, trigger.key)
     return {"events": events, "state": following}
