@@ -21,9 +21,10 @@ arguments', else the profile's, else the default.
     token = "sgp_..."
     region = "eu1.api"      # or base_url = "http://127.0.0.1:8080" (a simulator, a proxy)
 
-A profile holds only `token`, `region` and `base_url`, each a string; any
-other key, or another type, is an InputError naming it
-(`profile.prod.tokn: unknown setting; known: token, region, base_url`).
+A profile holds only `token`, `region` and `base_url`, each a string, and an
+optional `[profiles.NAME.policy]` table (`connector.policy`); any other key,
+or another type, is an InputError naming it
+(`profile.prod.tokn: unknown setting; known: token, region, base_url, policy`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ SEGMENT_HOSTS = frozenset({"api.segmentapis.com", "eu1.api.segmentapis.com",
 _PLAIN_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 SETTINGS = ("token", "region", "base_url")
+POLICY = "policy"  # the profile's table of rules (connector.policy)
 ENVIRONMENT = {"token": "SEGMENT_API_TOKEN", "region": "SEGMENT_REGION",
                "base_url": "SEGMENT_BASE_URL"}
 
@@ -223,13 +225,16 @@ def load_profile(name: str, path: Path | None = None,
         raise InputError({f"profile.{name}": f"must be a table of settings in {path}"})
     problems: dict[str, str] = {}
     for key, value in table.items():
+        if key == POLICY:  # read by connector.policy; the connection takes strings only
+            continue
         if key not in SETTINGS:
-            problems[f"profile.{name}.{key}"] = f"unknown setting; known: {', '.join(SETTINGS)}"
+            problems[f"profile.{name}.{key}"] = ("unknown setting; known: "
+                                                 f"{', '.join((*SETTINGS, POLICY))}")
         elif not isinstance(value, str):
             problems[f"profile.{name}.{key}"] = f"must be a string, not {_toml_type(value)}"
     if problems:
         raise InputError(problems)
-    return dict(table)
+    return {k: v for k, v in table.items() if k != POLICY}
 
 
 def _toml_type(value: object) -> str:

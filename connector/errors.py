@@ -51,6 +51,23 @@ class InputError(ConnectorError, ValueError):
         return {**super().to_dict(), "fields": self.fields}
 
 
+class PolicyError(ConnectorError):
+    """The credential's policy refuses the call; nothing was sent. `policy` names whose it is,
+    `rule` what refused it."""
+
+    kind = "policy"
+    category = CONFIG
+    exit_code = EXIT_INPUT
+    status = 403
+
+    def __init__(self, action: str, policy: str, rule: str) -> None:
+        self.action, self.policy, self.rule = action, policy, rule
+        super().__init__(f"{action}: refused by {policy}: {rule}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "policy": self.policy, "rule": self.rule}
+
+
 class PluginError(ConnectorError):
     """A plugin could not be loaded or declared something invalid."""
 

@@ -25,6 +25,7 @@ from connector.paging import (
     resume_cursor,
     set_cursor,
 )
+from connector.policy import Policy, check_all
 from connector.registry import Registry, default_registry
 from connector.request import HttpRequest, build
 from connector.retry import WAIT_NOTICE_S, Deadline, RetryPolicy, call_with_retries
@@ -54,6 +55,9 @@ class Runtime:
     wait, rate-limit holds included, ends after the deadline. `clock` is the
     monotonic clock the deadline is kept on (fake it along with `sleep`).
     A listing follows at most `max_pages` pages (default `MAX_PAGES`).
+    `access` is the credential's policy (or policies, all of which must agree):
+    every action, listing and picklist is checked against it before any request
+    is built, and a refusal is a `PolicyError`.
     """
 
     def __init__(
@@ -69,6 +73,7 @@ class Runtime:
         deadline: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_pages: int | None = None,
+        access: Policy | Iterable[Policy] | None = None,
     ) -> None:
         self.connection = connection if connection is not None else Connection.resolve()
         self.registry = registry
@@ -80,6 +85,8 @@ class Runtime:
         self.max_pages = _count("max_pages", max_pages, MAX_PAGES)
         self.limiter = limiter  # paces every attempt per endpoint (bulk runs)
         self.on_wait = on_wait
+        self.access: tuple[Policy, ...] = (
+            () if access is None else (access,) if isinstance(access, Policy) else tuple(access))
         self._local = threading.local()  # one HTTP client (requests.Session) per thread
         # Masked in whatever this runtime logs or raises; scoped to it, not the process.
         self.secrets = redact.Secrets(self.connection.token)
@@ -111,7 +118,7 @@ class Runtime:
         """A runtime on the same connection and plugins whose calls `limiter` paces."""
         paced = Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
                         limiter, on_wait=self.on_wait, clock=self.clock,
-                        max_pages=self.max_pages)
+                        max_pages=self.max_pages, access=self.access)
         paced.secrets = self.secrets
         return paced
 
@@ -159,11 +166,16 @@ class Runtime:
                                      clock=self.clock, on_retry=on_retry, on_wait=on_wait,
                                      deadline=deadline)
 
+    def allowed(self, action: Action, values: Mapping[str, Any]) -> None:
+        """Raise PolicyError when the policy refuses this call; before any request is built."""
+        check_all(self.access, action, values)
+
     # -- actions -------------------------------------------------------------
     def run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run an action by key or alias; returns `{"data": <API body>}`."""
         action = self.plugins.action(key)
         values = as_inputs(inputs, action.key)
+        self.allowed(action, values)
         if action.run is not None:
             return action.run(self, values)
         clean = validate(action.inputs, values, action.key)
@@ -178,6 +190,7 @@ class Runtime:
         """The request `run` would send (token masked); nothing is sent."""
         action = self.plugins.action(key)
         values = as_inputs(inputs, action.key)
+        self.allowed(action, values)
         if isinstance(action.run, RequestExecutor):
             return action.run.prepare(self, values).describe()
         if action.paginated and is_resume(values.get("cursor")):
@@ -194,7 +207,9 @@ class Runtime:
         action = self.plugins.action(key)
         if not action.paginated:
             raise InputError({"action": f"{action.key} is not a paginated listing"}, key)
-        for page in self._walk(action, as_inputs(inputs, action.key)):
+        values = as_inputs(inputs, action.key)
+        self.allowed(action, values)
+        for page in self._walk(action, values):
             yield page.data
 
     def iter_items(self, key: str, inputs: Mapping[str, Any] | None = None,
@@ -285,6 +300,7 @@ class Runtime:
         token = values.pop("pageToken", None) or None
         action = self.plugins.action(source.action)
         listing = {k: v for k, v in values.items() if k not in PAGING_KEYS}
+        self.allowed(action, listing)
         field = (action.items if action.paginated else source.items) or ""
         if action.paginated:
             listing["count"] = 200

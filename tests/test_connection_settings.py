@@ -172,8 +172,8 @@ def test_an_unknown_key_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_profile("prod", path)
     assert caught.value.fields == {
-        "profile.prod.tokn": "unknown setting; known: token, region, base_url"}
-    assert "profile.prod.tokn: unknown setting; known: token, region, base_url" \
+        "profile.prod.tokn": "unknown setting; known: token, region, base_url, policy"}
+    assert "profile.prod.tokn: unknown setting; known: token, region, base_url, policy" \
         in str(caught.value)
 
 

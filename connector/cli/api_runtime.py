@@ -16,15 +16,19 @@ if TYPE_CHECKING:  # the runtime itself loads only when a command calls the API
 
 
 def runtime_for(args: argparse.Namespace, registry: Registry) -> Runtime:
+    from connector.policy import load_profile_policy
     from connector.retry import RetryPolicy
     from connector.runtime import Runtime
 
     conn = Connection.resolve(args.token, args.region, args.base_url, args.profile)
     current().add(conn.token)  # a profile's token too, for what the command prints
     policy = RetryPolicy().with_(timeout_s=args.timeout, deadline_s=args.deadline)
+    # The profile's rules hold whatever else the command line gives.
+    access = load_profile_policy(args.profile) if args.profile else None
     # Long waits say why the command sits still, to a person watching a terminal only.
     on_wait = wait_notice if stderr_is_terminal() else None
-    return Runtime(conn, registry=registry, policy=policy, debug=args.debug, on_wait=on_wait)
+    return Runtime(conn, registry=registry, policy=policy, debug=args.debug, on_wait=on_wait,
+                   access=access)
 
 
 def stderr_is_terminal() -> bool:

@@ -298,6 +298,7 @@ def _mount_optional(sub: Any) -> None:
         ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
         ("docs", "connector.docs", "write the Markdown reference in docs/, or --check it"),
         ("serve", "connector.service.cli", "serve the connector over HTTP (the serve extra)"),
+        ("mcp", "connector.mcp.cli", "serve the actions as MCP tools over stdio (the mcp extra)"),
         ("worker", "connector.distributed.worker",
          "run a Celery worker for distributed bulk runs (extra: distributed)"),
     ):

@@ -126,7 +126,7 @@ def cmd_check(args: argparse.Namespace, registry: Registry) -> int:
 
     runtime = runtime_for(args, registry)
     emit(check_connection(runtime.connection, registry=registry, policy=runtime.policy,
-                          debug=runtime.debug, on_wait=runtime.on_wait))
+                          debug=runtime.debug, on_wait=runtime.on_wait, access=runtime.access))
     return 0
 
 

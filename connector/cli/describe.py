@@ -63,7 +63,7 @@ def picklist_example(source: DataSource, registry: Registry) -> tuple[Any, str |
         source.action
 
 
-def _traits(action: Action) -> str:
+def traits(action: Action) -> str:
     """One line a flow builder routes on: safety, retries, stability, limit, feature."""
     parts = [str(action.safety or "write"),
              "safe to retry" if action.idempotent else "not safe to retry"]
@@ -107,7 +107,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
             print(f"Aliases: {', '.join(found.aliases)}")
         if found.run is None:
             print(f"{found.method} {found.path}  [{found.media}]")
-        print(_traits(found))
+        print(traits(found))
         inputs, where = found.inputs, found.where
     elif isinstance(found, Trigger):
         reads = f"; reads {found.feed.action}" if found.feed.action else ""

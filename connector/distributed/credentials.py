@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from connector.connection import Connection
+from connector.connection import Connection, config_path, read_config
 from connector.errors import InputError
+from connector.policy import Policy, profile_policy
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Read from the worker's environment: only where its configuration file is, so a
@@ -42,7 +43,16 @@ def reference(credential: Any) -> dict[str, str]:
 
 def resolve(credential: Any, environ: Mapping[str, str] | None = None) -> Connection:
     """The connection a reference names, read from this machine's configuration."""
-    ref = reference(credential)
+    return Connection.resolve(profile=reference(credential)["profile"],
+                              environ=_config_places(environ))
+
+
+def policy(credential: Any, environ: Mapping[str, str] | None = None) -> Policy | None:
+    """The policy of the profile a reference names, from this machine's configuration."""
+    path = config_path(_config_places(environ))
+    return profile_policy(reference(credential)["profile"], read_config(path, "profile"))
+
+
+def _config_places(environ: Mapping[str, str] | None) -> dict[str, str]:
     env = os.environ if environ is None else environ
-    where = {name: env[name] for name in _CONFIG_VARIABLES if env.get(name)}
-    return Connection.resolve(profile=ref["profile"], environ=where)
+    return {name: env[name] for name in _CONFIG_VARIABLES if env.get(name)}

@@ -101,8 +101,9 @@ def runtime_for(credential: Any, options: Mapping[str, Any] | None = None) -> Ru
     conn = credentials.resolve(credential)
     opts = dict(options or {})
     timeout, deadline = opts.get("timeout"), opts.get("deadline")
+    access = credentials.policy(credential)
     cache_key = (keys.token_id(conn.token or ""), conn.region, conn.base_url, timeout,
-                 deadline, settings.rate_scale, os.getpid())
+                 deadline, settings.rate_scale, os.getpid(), access)
     with _lock:
         runtime = _runtimes.get(cache_key)
     if runtime is None:
@@ -111,7 +112,7 @@ def runtime_for(credential: Any, options: Mapping[str, Any] | None = None) -> Ru
                               "no token on this worker"})
         limiter = SharedRateLimiter(redis_client(), conn.token, time_scale=settings.rate_scale)
         policy = RetryPolicy().with_(timeout_s=timeout, deadline_s=deadline)
-        runtime = Runtime(conn, policy=policy, limiter=limiter)
+        runtime = Runtime(conn, policy=policy, limiter=limiter, access=access)
         with _lock:
             runtime = _runtimes.setdefault(cache_key, runtime)
     return runtime

@@ -17,6 +17,7 @@ from connector.registry import Registry
 from connector.request import HttpRequest
 from connector.retry import RetryPolicy
 from connector.runtime import Runtime
+from connector.service.access import policies_for
 from connector.service.credentials import connection_for
 from connector.service.limiters import LimiterPool
 from connector.service.settings import ServiceKey, Settings
@@ -83,5 +84,6 @@ class Call:
             token = conn.token or ""  # connection_for refuses a call without one
             self._runtime = ServiceRuntime(
                 conn, self.clients, registry=self.registry, policy=self.policy,
-                debug=self.settings.debug, limiter=self.limiters.for_token(token))
+                debug=self.settings.debug, limiter=self.limiters.for_token(token),
+                access=policies_for(self.headers, self.settings, self.key))
         return self._runtime

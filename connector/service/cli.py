@@ -61,6 +61,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "without credentials use its token (a playground with no token)")
     p.add_argument("--debug", action="store_true",
                    help="log each API request and response (secrets masked)")
+    p.add_argument("--read-only", action="store_true",
+                   help="refuse every write, whatever the credentials: a read policy over "
+                        "every token, profile and key")
 
 
 def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = None) -> Any:
@@ -69,7 +72,8 @@ def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = N
     config = args.config or os.environ.get("SEGMENT_CONNECTOR_CONFIG") or None
     loaded = settings.load(config, host=args.host, port=args.port, workers=args.workers,
                            base_url=args.base_url, debug=args.debug or None,
-                           redis=getattr(args, "redis", None))
+                           redis=getattr(args, "redis", None),
+                           read_only=getattr(args, "read_only", False) or None)
     if simulator is not None:
         profiles = {**loaded.profiles, "simulator": simulator}
         loaded = dataclasses.replace(loaded, base_url=simulator["base_url"],
@@ -124,7 +128,7 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
         os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
-            "host", "port", "workers", "config", "base_url", "debug", "redis")},
+            "host", "port", "workers", "config", "base_url", "debug", "redis", "read_only")},
             "simulator": simulator})
         with _stopped_by_signal():
             uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=args.host,

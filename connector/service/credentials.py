@@ -22,14 +22,20 @@ PROFILE_HEADER = "X-Segment-Profile"
 REGION_HEADER = "X-Segment-Region"
 
 
+def profile_of(headers: Mapping[str, str], settings: Settings) -> str | None:
+    """The profile a call names, else the service's default when it brings no token either."""
+    profile = headers.get(PROFILE_HEADER.lower())
+    if not profile and not headers.get(TOKEN_HEADER.lower()):
+        return settings.default_profile
+    return profile or None
+
+
 def connection_for(headers: Mapping[str, str], settings: Settings,
                    key: ServiceKey | None) -> Connection:
     """The Connection a call runs on; typed errors naming the header at fault."""
     token = headers.get(TOKEN_HEADER.lower())
-    profile = headers.get(PROFILE_HEADER.lower())
+    profile = profile_of(headers, settings)
     region = headers.get(REGION_HEADER.lower()) or None
-    if not token and not profile:
-        profile = settings.default_profile
     if token and profile:
         raise InputError({PROFILE_HEADER: f"give {TOKEN_HEADER} or {PROFILE_HEADER}, not both"})
     if profile:

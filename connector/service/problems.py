@@ -28,7 +28,7 @@ MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:segment-connector:problem:"
 # Fields of the error record that the problem carries on, under these names.
 _CARRIED = {"fields": "fields", "suggestions": "suggestions", "errors": "errors",
-            "sent": "sent"}
+            "sent": "sent", "policy": "policy", "rule": "rule"}
 
 
 def status_for(exc: BaseException) -> int:

@@ -103,7 +103,8 @@ def check(request: Request) -> Response:
 
         runtime = call.runtime
         return check_connection(runtime.connection, registry=runtime.registry,
-                                policy=runtime.policy, limiter=runtime.limiter)
+                                policy=runtime.policy, limiter=runtime.limiter,
+                                access=runtime.access)
 
     return answer(request, work)
 

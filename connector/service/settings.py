@@ -5,11 +5,13 @@
     body_limit = 1048576                  # bytes a request body may hold
     threads = 64                          # calls handled at once
     keys = ["k3y-for-the-flow-engine-0001",
-            {key = "k3y-for-the-prod-builder-01", profiles = ["prod"]}]
+            {key = "k3y-for-the-prod-builder-01", profiles = ["prod"],
+             policy = {level = "read"}}]  # a key's own rules (connector.policy)
 
     [profiles.prod]                       # as `connector.connection.load_profile` reads them
     token = "sgp_..."
     region = "eu1.api"
+    policy = {level = "write"}            # the profile's rules, whoever calls with it
 
 Service keys also come from `SEGMENT_CONNECTOR_SERVICE_KEYS` (comma-separated,
 usable with every profile); the base URL from `SEGMENT_BASE_URL`. A problem is
@@ -34,6 +36,7 @@ from connector.connection import (
     read_config,
 )
 from connector.errors import InputError
+from connector.policy import Policy, profile_policy
 
 KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
 REDIS_ENV = "SEGMENT_CONNECTOR_REDIS_URL"  # as the distributed workers read it
@@ -47,10 +50,11 @@ SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "dea
 
 @dataclass(frozen=True)
 class ServiceKey:
-    """One service key; `profiles` None: any profile."""
+    """One service key; `profiles` None: any profile; `policy` None: no rules of its own."""
 
     key: str = field(repr=False)
     profiles: frozenset[str] | None = None
+    policy: Policy | None = None
 
     def allows(self, profile: str) -> bool:
         return self.profiles is None or profile in self.profiles
@@ -72,6 +76,8 @@ class Settings:
     default_profile: str | None = None  # used by calls that name no credentials (--simulator)
     # Keep rate limits on this Redis, shared by every worker process and service instance.
     redis: str | None = field(default=None, repr=False)  # its URL may hold a password
+    policies: Mapping[str, Policy] = field(default_factory=dict)  # profile name -> its rules
+    read_only: bool = False  # `--read-only`: a read policy over every credential
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
@@ -80,7 +86,7 @@ class Settings:
         return (f"listening on http://{_host_in_url(self.host)}:{self.port}; API at {target}; "
                 f"{len(self.keys)} service key(s); {len(self.profiles)} profile(s); "
                 f"body limit {self.body_limit} bytes; {self.threads} threads; "
-                f"rate limits kept {limits}")
+                f"rate limits kept {limits}" + ("; read-only" if self.read_only else ""))
 
 
 def _host_in_url(host: str) -> str:
@@ -111,8 +117,9 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
     env = os.environ if environ is None else environ
     table: dict[str, Any] = {}
     profiles: dict[str, dict[str, str]] = {}
+    policies: dict[str, Policy] = {}
     if config is not None:
-        table, profiles = _read_config(Path(config))
+        table, profiles, policies = _read_config(Path(config))
     keys = _keys(table.get("keys", []), "service.keys", profiles)
     keys += _keys([k for k in env.get(KEYS_ENV, "").split(",") if k.strip()], KEYS_ENV,
                   profiles, strip=True)
@@ -135,10 +142,11 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         **given,
     }
     return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
-                    **values)
+                    policies=policies, **values)
 
 
-def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]],
+                                       dict[str, Policy]]:
     data = read_config(path, "--config")
     table = data.get("service", {})
     if not isinstance(table, dict):
@@ -156,7 +164,9 @@ def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]
                        base_url=prof.get("base_url"))
         except InputError as exc:
             raise InputError({f"profile.{name}.{k}": v for k, v in exc.fields.items()}) from None
-    return table, profiles
+    policies = {name: found for name in profiles
+                if (found := profile_policy(name, data)) is not None}
+    return table, profiles, policies
 
 
 def _keys(items: Any, where: str, profiles: Mapping[str, Any],
@@ -167,26 +177,34 @@ def _keys(items: Any, where: str, profiles: Mapping[str, Any],
     for at, item in enumerate(items, 1):
         name = f"{where}[{at}]"
         allowed: frozenset[str] | None = None
+        policy: Policy | None = None
         if isinstance(item, dict):
-            extra = sorted(set(item) - {"key", "profiles"})
+            extra = sorted(set(item) - {"key", "profiles", "policy"})
             if extra:
-                raise InputError({f"{name}.{extra[0]}": "unknown setting; known: key, profiles"})
-            listed = item.get("profiles")
-            if not (isinstance(listed, list) and all(isinstance(p, str) for p in listed)):
-                raise InputError({f"{name}.profiles": "must be a list of profile names"})
-            missing = [p for p in listed if p not in profiles]
-            if missing:
-                raise InputError({f"{name}.profiles": f"no profile {missing[0]!r} in the "
-                                  "config file"})
-            allowed, item = frozenset(listed), item.get("key")
+                raise InputError({f"{name}.{extra[0]}": "unknown setting; known: key, profiles, "
+                                  "policy"})
+            if "policy" in item:
+                policy = Policy.from_table(item["policy"], f"{name}.policy")
+            if "profiles" in item or policy is None:  # a key with rules may use any profile
+                allowed = _profile_names(item.get("profiles"), f"{name}.profiles", profiles)
+            item = item.get("key")
         if not isinstance(item, str):
-            raise InputError({name: "must be a key (text) or a table {key, profiles}"})
+            raise InputError({name: "must be a key (text) or a table {key, profiles, policy}"})
         key = item.strip() if strip else item
         if len(key) < MIN_KEY_LENGTH or any(c.isspace() or not c.isprintable() for c in key):
             raise InputError({name: f"must be at least {MIN_KEY_LENGTH} characters with no "
                               "spaces or control characters"})
-        out.append(ServiceKey(key, allowed))
+        out.append(ServiceKey(key, allowed, policy))
     return out
+
+
+def _profile_names(listed: Any, where: str, profiles: Mapping[str, Any]) -> frozenset[str]:
+    if not (isinstance(listed, list) and all(isinstance(p, str) for p in listed)):
+        raise InputError({where: "must be a list of profile names"})
+    missing = [p for p in listed if p not in profiles]
+    if missing:
+        raise InputError({where: f"no profile {missing[0]!r} in the config file"})
+    return frozenset(listed)
 
 
 def _whole(table: Mapping[str, Any], name: str, default: int, low: int) -> int:

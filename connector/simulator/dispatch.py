@@ -133,15 +133,16 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     validation.check_query(op, query)
     body = validation.check_body(op, body)
 
-    ctx = Ctx(op=op, params=params, query=query, body=body, state=sim.state, ids=sim.ids,
+    state = sim.state_for(token)
+    ctx = Ctx(op=op, params=params, query=query, body=body, state=state, ids=sim.ids,
               gen=sim.gen, headers=headers)
     handler = load_all().get(op.op_id, generic.answer)
     result = handler(ctx)
     status, data = result if isinstance(result, tuple) else (op.status, result)
-    with sim.state.lock:  # records are live; encode before another request changes them
-        audit.record(sim.state, sim.ids, op, params, body, data, sim.state.workspace)
+    with state.lock:  # records are live; encode before another request changes them
+        audit.record(state, sim.ids, op, params, body, data, state.workspace)
         payload = json.dumps({"data": data}, separators=(",", ":")).encode()
-    if method in WRITES and sim.store is not None:
+    if method in WRITES and sim.store is not None and state is sim.state:
         _commit(sim.store)  # on disk before it is acknowledged
     if plan.after_write and method in WRITES:
         raise ApiError(plan.after_write, "server-error", "Injected server error after write")

@@ -442,11 +442,13 @@ class Simulator:
                  rate_limit: int | None = None, endpoint_limits: bool = True,
                  time_scale: float = 1.0, faults: Faults | None = None,
                  timeout: float = 30.0, stop_timeout: float = 10.0,
-                 tokens: Iterable[str] = ()) -> None:
+                 tokens: Iterable[str] = (), workspaces: Iterable[str] = ()) -> None:
         """`timeout`: the longest wait for a client's next bytes (an idle keep-alive
         connection, a slow body); `stop_timeout`: how long a stop waits for requests in
         flight to answer; `tokens`: more tokens accepted besides `token`, each rate-limited
-        on its own, all on the one workspace (a service carrying many clients' tokens)."""
+        on its own, all on the one workspace (a service carrying many clients' tokens);
+        `workspaces`: tokens that each grant a workspace of their own, kept in memory only
+        (`state_for`), as tokens of different customers do."""
         _check_options(port, rate_limit, time_scale,
                        {"timeout": timeout, "stop_timeout": stop_timeout})
         self.host, self.port = host, port
@@ -456,6 +458,7 @@ class Simulator:
         self.ids = IdSource(seed)
         self._fault_rng = IdSource(seed + 1)
         self.state = State(self.ids)
+        self.workspaces = {token: State(self.ids) for token in workspaces}
         self.state_file = Path(state_file) if state_file else None
         self.store: StateFile | None = None
         if self.state_file:
@@ -478,7 +481,12 @@ class Simulator:
         self._thread: threading.Thread | None = None
 
     def accepts(self, token: str) -> bool:
-        return hmac.compare_digest(token.encode(), self.token.encode()) or token in self.tokens
+        return (hmac.compare_digest(token.encode(), self.token.encode()) or token in self.tokens
+                or token in self.workspaces)
+
+    def state_for(self, token: str) -> State:
+        """The workspace a token it accepts grants."""
+        return self.workspaces.get(token, self.state)
 
     @property
     def base_url(self) -> str:
