@@ -78,4 +78,4 @@ def build(args: argparse.Namespace) -> Any:
     max_bytes = answers.cap_from(args.max_bytes, 10**9) if args.max_bytes is not None \
         else answers.DEFAULT_MAX_BYTES
     runtime = Runtime(conn, registry=registry, access=access)
-    return ToolServer(registry, FixedGateway(runtime), areas, max_bytes).build()
+    return ToolServer(FixedGateway(runtime), areas, max_bytes).build()

@@ -51,6 +51,10 @@ INSTRUCTIONS = (
 class Gateway(Protocol):
     """Where one MCP request's calls go."""
 
+    def registry(self) -> Registry:
+        """The plugins (waits for them while they load)."""
+        ...
+
     def runtime(self, ctx: ServerRequestContext[Any, Any]) -> Runtime:
         """The runtime of this request (its credentials, its policies); raises when it has
         none it may use."""
@@ -74,6 +78,9 @@ class FixedGateway:
     def __post_init__(self) -> None:
         self.fixed.access = with_default(self.fixed.access)
 
+    def registry(self) -> Registry:
+        return self.fixed.plugins
+
     def runtime(self, ctx: ServerRequestContext[Any, Any]) -> Runtime:
         return self.fixed
 
@@ -85,7 +92,6 @@ class FixedGateway:
 class ToolServer:
     """The tools of one mode over a registry; `build()` makes the SDK's server of them."""
 
-    registry: Registry
     gateway: Gateway
     areas: frozenset[str] | None = None  # None: the dynamic mode
     max_bytes: int = answers.DEFAULT_MAX_BYTES
@@ -97,11 +103,17 @@ class ToolServer:
                       on_call_tool=self._call_tool)
 
     # -- MCP handlers (async: the runtime's work runs in a worker thread) ----------
+    @property
+    def registry(self) -> Registry:
+        return self.gateway.registry()
+
     async def _list_tools(self, ctx: ServerRequestContext[Any, Any],
                           params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        policies = self.gateway.policies(ctx)
-        return types.ListToolsResult(tools=tools.list_tools(self.registry, self.areas,
-                                                            with_default(policies)))
+        def work() -> list[types.Tool]:
+            policies = with_default(self.gateway.policies(ctx))
+            return tools.list_tools(self.registry, self.areas, policies)
+
+        return types.ListToolsResult(tools=await anyio.to_thread.run_sync(work))
 
     async def _call_tool(self, ctx: ServerRequestContext[Any, Any],
                          params: types.CallToolRequestParams) -> types.CallToolResult:

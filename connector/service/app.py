@@ -26,6 +26,7 @@ from connector.service.bodies import BodyLimit
 from connector.service.context import Service
 from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
+from connector.service.mcp_http import mount_mcp
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
 from connector.service.routes import health, router
@@ -58,6 +59,7 @@ def create_app(settings: Settings, registry: Registry | None = None,
     app.include_router(router)
     app.include_router(health)
     mount_docs(app, service)
+    mount_mcp(app, service)
     _mount_playground(app)
     return app
 
