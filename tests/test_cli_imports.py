@@ -14,7 +14,9 @@ HEAVY = ("connector.batch", "connector.manifest", "connector.docs", "connector.s
          "connector.demo", "connector.samples", "connector.runtime", "connector.transport",
          "connector.retry", "connector.ratelimit", "requests", "jinja2",
          # Scale-out loads only in `worker` and `run --batch --distributed`.
-         "connector.distributed", "celery", "kombu", "redis")
+         "connector.distributed", "celery", "kombu", "redis",
+         # MCP loads only in `mcp` and `serve`.
+         "connector.mcp", "mcp", "mcp_types")
 
 
 def loaded_after(code: str) -> list[str]:

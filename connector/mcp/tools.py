@@ -186,7 +186,7 @@ def search(registry: Registry, query: str, area: str | None, limit: int,
     """Actions the policy permits, best match first: every word counted where it appears."""
     words = [w for w in re.split(r"\W+", query.lower()) if w]
     wanted = area_key(area) if area else None
-    scored: list[tuple[int, str, Action]] = []
+    scored: list[tuple[int, int, str, Action]] = []
     for action in registry.actions.items.values():
         if (wanted and area_key(action.area) != wanted) or not permitted(action, policies):
             continue
@@ -197,7 +197,7 @@ def search(registry: Registry, query: str, area: str | None, limit: int,
         if words and all(w in key_words for w in words):
             score += 5  # every word in the key: most likely the action meant
         if score or not words:
-            scored.append((-score, action.key, action))
-    scored.sort(key=lambda row: row[:2])
+            scored.append((-score, len(action.key), action.key, action))  # ties: the plainest
+    scored.sort(key=lambda row: row[:3])
     return [{"key": a.key, "title": a.display, "area": a.area, "safety": a.safety,
-             "needsConfirmation": needs_confirmation(a, {})} for _, _, a in scored[:limit]]
+             "needsConfirmation": needs_confirmation(a, {})} for *_, a in scored[:limit]]

@@ -99,6 +99,7 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
         answer.headers.update(sim.limiter.hit("", "default", sim.rate_limit,
                                               consume=False).headers())
         raise ApiError(401, "unauthorized", "Missing or invalid bearer token")
+    sim.count(method)
 
     found = catalog.match(method, url.path)
     op = found[0] if found else None

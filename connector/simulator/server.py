@@ -459,6 +459,9 @@ class Simulator:
         self._fault_rng = IdSource(seed + 1)
         self.state = State(self.ids)
         self.workspaces = {token: State(self.ids) for token in workspaces}
+        # Requests that passed auth, by method: what tests check "nothing was sent" with.
+        self.received: Counter[str] = Counter()
+        self._received_lock = threading.Lock()
         self.state_file = Path(state_file) if state_file else None
         self.store: StateFile | None = None
         if self.state_file:
@@ -483,6 +486,10 @@ class Simulator:
     def accepts(self, token: str) -> bool:
         return (hmac.compare_digest(token.encode(), self.token.encode()) or token in self.tokens
                 or token in self.workspaces)
+
+    def count(self, method: str) -> None:
+        with self._received_lock:
+            self.received[method] += 1
 
     def state_for(self, token: str) -> State:
         """The workspace a token it accepts grants."""
