@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/run_all.py [--write]
 
-Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service
-and distributed in turn and exits 1 when a figure misses its target.
+Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service,
+distributed and mcp_tools in turn and exits 1 when a figure misses its target.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import cold_start
 import distributed
 import listing
 import masking
+import mcp_tools
 import per_call
 import service
 
@@ -131,10 +132,24 @@ def run_distributed() -> list[Figure]:
                  lambda v: v == 200 and r["created"] == 200)]
 
 
+def run_mcp_tools() -> list[Figure]:
+    r = mcp_tools.measure()
+    out = [_fig("MCP tools/list, dynamic mode (bytes)", r["dynamic"]["bytes"], "{:,.0f}",
+                "< 10,240", lambda v: v < 10_240)]
+    for mode, row in r.items():
+        if mode != "dynamic":
+            out.append(_fig(f"MCP tools/list, {mode}: {row['tools']} tools (bytes)",
+                            row["bytes"], "{:,.0f}", "-"))
+        out.append(_fig(f"MCP tools/list, {mode} (estimated tokens)", row["tokens"],
+                        "{:,.0f}", "-"))
+    return out
+
+
 BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
            ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
            ("batch_rate", run_batch_rate), ("masking", run_masking),
-           ("service", run_service), ("distributed", run_distributed))
+           ("service", run_service), ("distributed", run_distributed),
+           ("mcp_tools", run_mcp_tools))
 
 
 def machine() -> dict[str, str]:
@@ -201,6 +216,10 @@ What each measures:
   (its own process, keep-alive urllib3 client) against the in-process runtime,
   the same simulator process behind both, 30 alternating rounds of 50 calls;
   then 32 threads calling the service at once.
+- MCP tools/list (`bench/mcp_tools.py`): the JSON of the tools the MCP SDK's
+  client lists from `segment-connector mcp` over stdio, in the dynamic mode,
+  the `sources` toolset and every action (`--toolsets all`), for a profile
+  whose policy lets every action run; tokens estimated at 4 bytes each.
 """
 
 

@@ -52,8 +52,7 @@ class InputError(ConnectorError, ValueError):
 
 
 class PolicyError(ConnectorError):
-    """The credential's policy refuses the call; nothing was sent. `policy` names whose it is,
-    `rule` what refused it."""
+    """The credential's policy refuses the call; nothing was sent (`policy`, `rule`: which)."""
 
     kind = "policy"
     category = CONFIG
@@ -235,6 +234,8 @@ def error_codes() -> list[dict[str, Any]]:
     # The modules that define error classes of their own, so that each is listed.
     import connector.batch
     import connector.check
+    import connector.mcp.answers
+    import connector.mcp.confirm
     import connector.paging
     import connector.ratelimit
     import connector.registry

@@ -95,20 +95,17 @@ def test_dynamic_mode_lists_a_few_tools_under_10kb_and_runs_a_read(sim: Simulato
     assert found["actions"][0]["key"] == "listSources"
 
 
-def test_toolsets_all_lists_every_action_with_its_safety(sim: Simulator) -> None:
+def test_toolsets_all_lists_every_action_with_its_safety(sim: Simulator, tmp_path: Path
+                                                          ) -> None:
     async def session(client: Client) -> Any:
         listed = (await client.list_tools()).tools
         # The client checks the answer against the tool's output schema.
         workspace = answer(await client.call_tool("getWorkspace", {}))
         return listed, workspace
 
-    admin = sim_config(sim, Path(os.environ.get("TMPDIR", "/tmp")) / f"mcp-all-{os.getpid()}",
-                       '{level = "admin", allow = ["*", "DeletionAndSuppression", "IAMUsers", '
-                       '"IAMGroups", "IAMRoles", "rawRequest", "Sources", "Destinations", '
-                       '"Warehouses", "Functions", "Labels", "TrackingPlans", "Transformations", '
-                       '"ReverseETL", "Audiences", "Activations", "ComputedTraits", '
-                       '"SpaceFilters", "DestinationFilters", "ProfilesSync", "LivePlugins", '
-                       '"Credentials"]}')
+    areas = sorted({a["area"] for a in MANIFEST["actions"]})
+    admin = sim_config(sim, tmp_path / "c.toml",
+                       f'{{level = "admin", allow = {json.dumps(["*", *areas])}}}')
     listed, workspace = with_client(stdio(sim, "--toolsets", "all", "--profile", "mcp",
                                           config=admin), session)
     tools = {t.name: t for t in listed}
