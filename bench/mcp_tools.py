@@ -3,9 +3,10 @@
     .venv/bin/python bench/mcp_tools.py
 
 Starts `segment-connector mcp` over stdio in each mode (dynamic, one area's
-toolset, every action), with a profile whose policy lets every action run, and lists its tools through the MCP SDK's own client;
-the size is the JSON of the listed tools as the client holds them. Tokens
-are estimated at 4 bytes each. Target: the dynamic mode under 10 KB.
+toolset, every action), with a profile whose policy lets every action run,
+and lists its tools through the MCP SDK's own client; the size is the JSON of
+the listed tools as the client holds them. Tokens are estimated at 4 bytes
+each. Target: the dynamic mode under 10 KB.
 """
 
 from __future__ import annotations

@@ -335,3 +335,37 @@ def test_http_mcp_needs_the_service_key_and_keeps_read_only() -> None:
             error = asyncio.run(main())["error"]
             assert error["code"] == "policy" and error["policy"] == "--read-only"
             assert writes(sim) == before
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+def test_a_client_that_can_ask_the_user_confirms_through_elicitation(
+        sim: Simulator, tmp_path: Path, mode: str) -> None:
+    import mcp_types as types
+
+    config = sim_config(sim, tmp_path / "c.toml", '{level = "admin", allow = ["*", '
+                        '"deleteSource"]}')
+    keep, drop = make_source(sim, f"mcp-ask-keep-{mode}"), make_source(sim, f"mcp-ask-{mode}")
+    asked: list[str] = []
+
+    async def user(context: Any, params: Any) -> types.ElicitResult:
+        asked.append(params.message)
+        yes = drop in params.message  # the user reads the request it would send
+        return types.ElicitResult(action="accept", content={"confirm": yes})
+
+    async def main() -> Any:
+        async with Client(stdio(sim, "--profile", "mcp", config=config), mode=mode,
+                          elicitation_callback=user) as client:
+            out = []
+            for source in (keep, drop):
+                before = writes(sim)
+                result = await client.call_tool("run_action", {
+                    "key": "deleteSource", "inputs": {"sourceId": source}})
+                out.append((result.is_error, answer(result), writes(sim) - before))
+            return out
+
+    (refused, kept_writes), (done, done_writes) = [
+        ((r[0], r[1]), r[2]) for r in asyncio.run(main())]
+    assert len(asked) == 2 and all("DELETE" in m for m in asked)
+    assert refused[0] is True and refused[1]["error"]["code"] == "confirmation"
+    assert kept_writes == 0 and keep in sim.state["sources"]
+    assert done[0] is False and done_writes == 1 and drop not in sim.state["sources"]

@@ -7,6 +7,12 @@ runtime's, checked before any request is built; a credential with none runs
 under `AGENT_DEFAULT` here (reads and writes, nothing destructive), since a
 model, not a person, picks the calls.
 
+A call that needs a confirmation and came without one is put to the user
+through MCP elicitation when the client offers it (a form showing the
+request it would send; on 2026-07-28 connections as an input-required
+answer the client retries, whose state is the confirmation token), else it
+is refused until a token from `dry_run_action` comes with it.
+
 Every tool answers structured content (JSON text beside it), secrets masked.
 A failure is a tool error (`isError`) whose `error` carries the typed
 error's `code`, `category`, `retryable` and `retryAfter`, and for bad input
@@ -25,18 +31,30 @@ import anyio.to_thread
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from connector import __version__
 from connector.errors import ConnectorError, InputError, RateLimitedError, error_record
 from connector.mcp import answers, tools
-from connector.mcp.confirm import Confirmations, credential_id, needs_confirmation
+from connector.mcp.confirm import (
+    ConfirmationError,
+    Confirmations,
+    credential_id,
+    needs_confirmation,
+)
 from connector.policy import Policy, irreversible
 from connector.redact import Secrets, get_logger, redact, redact_value, scope
 from connector.registry import Registry
 from connector.runtime import Runtime
+from connector.spec import Action
 from connector.validation import as_inputs
 
 log = get_logger("segment_connector.mcp")
+ASK = "confirm"  # the key of the elicitation that asks the user
+ASK_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": [ASK],
+    "properties": {ASK: {"type": "boolean", "title": "Run it",
+                         "description": "Send this request to the Segment API"}}}
 AGENT_DEFAULT = Policy("write", name="the MCP default policy (the credential has none)")
 DEFAULT_PICKLIST_ITEMS = 100
 DEFAULT_POLL_EVENTS = 100
@@ -116,13 +134,17 @@ class ToolServer:
         return types.ListToolsResult(tools=await anyio.to_thread.run_sync(work))
 
     async def _call_tool(self, ctx: ServerRequestContext[Any, Any],
-                         params: types.CallToolRequestParams) -> types.CallToolResult:
+                         params: types.CallToolRequestParams
+                         ) -> types.CallToolResult | types.InputRequiredResult:
         args = dict(params.arguments or {})
         secrets = Secrets()
         try:
             runtime = self.gateway.runtime(ctx)
             secrets = runtime.secrets
             handler = self._handler(params.name)
+            asked = await self._ask_user(ctx, params, runtime, args)
+            if asked is not None:
+                return asked
 
             def work() -> dict[str, Any]:
                 with scope(secrets):
@@ -132,6 +154,65 @@ class ToolServer:
             return success(result, secrets)
         except Exception as exc:  # every failure is a tool error the agent can read
             return failure(exc, secrets)
+
+    # -- confirmation by the user (elicitation) ------------------------------------
+    def _unconfirmed(self, name: str, args: Mapping[str, Any]
+                     ) -> tuple[Action, dict[str, Any]] | None:
+        """The action and inputs of a run that needs a confirmation and brings none."""
+        if tools.CONFIRMATION in args:
+            return None
+        if self.areas is None and name == tools.RUN:
+            key, inputs = args.get("key"), args.get("inputs") or {}
+        elif self.areas is not None:
+            key, inputs = name, {k: v for k, v in args.items() if k != tools.MAX_BYTES}
+        else:
+            return None
+        action = self.registry.actions.get(key) if isinstance(key, str) else None
+        if action is None or not isinstance(inputs, Mapping):
+            return None
+        values = dict(inputs)
+        return (action, values) if needs_confirmation(action, values) else None
+
+    async def _ask_user(self, ctx: ServerRequestContext[Any, Any],
+                        params: types.CallToolRequestParams, runtime: Runtime,
+                        args: dict[str, Any]) -> types.InputRequiredResult | None:
+        """Put an unconfirmed dangerous call to the user, when the client can ask one.
+
+        None: go on (confirmed now, or nothing to ask: the call then needs its token);
+        an InputRequiredResult: the question, for a 2026-07-28 client to retry with.
+        """
+        found = self._unconfirmed(params.name, args)
+        modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
+        wanted = types.ClientCapabilities(elicitation=types.ElicitationCapability())
+        if found is None or not ctx.session.check_client_capability(wanted) or \
+                not (modern or ctx.session.can_send_request):
+            return None
+        action, values = found
+        credential = credential_id(runtime.connection.token)
+        if modern and params.request_state is not None:  # the retry, with the user's answer
+            reply = (params.input_responses or {}).get(ASK)
+            if not _accepted(reply):
+                raise ConfirmationError(action.key, "the user did not confirm the call")
+            args[tools.CONFIRMATION] = params.request_state  # redeemed as any token is
+            return None
+
+        def show() -> str:  # the policy first: a refused call is never put to the user
+            with scope(runtime.secrets):
+                runtime.allowed(action, values)
+                return question(action, runtime.dry_run(action.key, values))
+
+        message = redact(await anyio.to_thread.run_sync(show), runtime.secrets)
+        if modern:
+            token, _ = self.confirmations.issue(action.key, values, credential)
+            form = types.ElicitRequestFormParams(message=message, requested_schema=ASK_SCHEMA)
+            return types.InputRequiredResult(
+                input_requests={ASK: types.ElicitRequest(params=form)}, request_state=token)
+        reply = await ctx.session.elicit_form(message, ASK_SCHEMA,
+                                              related_request_id=ctx.request_id)
+        if not _accepted(reply):
+            raise ConfirmationError(action.key, "the user did not confirm the call")
+        args[tools.CONFIRMATION] = self.confirmations.issue(action.key, values, credential)[0]
+        return None
 
     # -- tools -------------------------------------------------------------------
     def _handler(self, name: str) -> Callable[[Runtime, dict[str, Any]], dict[str, Any]]:
@@ -228,6 +309,21 @@ class ToolServer:
             raise InputError({"state": "must be the `state` object of the last poll, or null"})
         cap = answers.cap_from(args.get(tools.MAX_BYTES), self.max_bytes)
         return answers.fitted(runtime.poll(trigger.key, values, state), cap, trigger.key)
+
+
+def question(action: Action, request: Mapping[str, Any]) -> str:
+    """What the user is asked: the action, what it does, and the request it sends."""
+    body = request.get("body")
+    shown = "" if body in (None, "", {}) else \
+        " with " + json.dumps(body, ensure_ascii=False, default=str)[:500]
+    return (f"Run {action.display} ({action.key}, {action.safety}"
+            f"{'' if action.idempotent else ', not safe to repeat'})? It sends "
+            f"{request.get('method', '')} {request.get('url', '')}{shown}.")
+
+
+def _accepted(reply: Any) -> bool:
+    return isinstance(reply, types.ElicitResult) and reply.action == "accept" and \
+        (reply.content or {}).get(ASK) is True
 
 
 def _text(args: Mapping[str, Any], name: str) -> str:
