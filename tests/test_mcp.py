@@ -369,3 +369,20 @@ def test_a_client_that_can_ask_the_user_confirms_through_elicitation(
     assert refused[0] is True and refused[1]["error"]["code"] == "confirmation"
     assert kept_writes == 0 and keep in sim.state["sources"]
     assert done[0] is False and done_writes == 1 and drop not in sim.state["sources"]
+
+
+def test_http_mcp_refuses_other_sites_pages_on_loopback() -> None:
+    import requests
+
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    with Simulator() as sim, EmbeddedService(load(base_url=sim.base_url, environ={}),
+                                             registry=_registry) as svc:
+        headers = {"Accept": "application/json, text/event-stream",
+                   "X-Segment-Token": sim.token, "MCP-Protocol-Version": "2025-11-25"}
+        ok = requests.post(f"{svc.url}/mcp", json=body, headers=headers, timeout=30)
+        assert ok.status_code == 200 and ok.json()["result"]["tools"]
+        rebound = requests.post(f"{svc.url}/mcp", json=body, timeout=30,
+                                headers={**headers, "Host": "attacker.example"})
+        framed = requests.post(f"{svc.url}/mcp", json=body, timeout=30,
+                               headers={**headers, "Origin": "http://attacker.example"})
+        assert rebound.status_code == 421 and framed.status_code == 403

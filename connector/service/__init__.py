@@ -46,6 +46,12 @@ Endpoints:
   as `Inputs_<key>`, `PicklistInputs_<key>`, `TriggerInputs_<key>`),
   `GET /docs` (served locally, no CDN), `GET /` (the playground page, from
   `static/`), `/static/...`.
+- `POST /mcp`: the MCP server (`connector.mcp`) as streamable HTTP, with the
+  `mcp` extra installed; the same headers carry its credentials.
+
+Policies (`connector.policy`): a service key's (`policy` in its table), the
+profile's (`[profiles.NAME.policy]`), and `serve --read-only`'s apply to
+every call; a refusal is 403 with `code` `policy` naming the policy and rule.
 
 Errors are RFC 9457 problem details (`application/problem+json`):
 `{"type", "title", "status", "detail", "code", "category", "retryable",
