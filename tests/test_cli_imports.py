@@ -52,3 +52,11 @@ def test_worker_help_loads_neither_celery_nor_redis() -> None:
                           "contextlib.suppress(SystemExit):\n"
                           "    main(['worker', '--help'])")
     assert not [m for m in loaded if m.split(".")[0] in ("celery", "kombu", "redis")]
+
+
+def test_mcp_help_loads_no_mcp_sdk() -> None:
+    loaded = loaded_after("import contextlib, io\nfrom connector.cli import main\n"
+                          "with contextlib.redirect_stdout(io.StringIO()), "
+                          "contextlib.suppress(SystemExit):\n"
+                          "    main(['mcp', '--help'])")
+    assert not [m for m in loaded if m.split(".")[0] in ("mcp", "mcp_types")]

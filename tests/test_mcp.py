@@ -97,10 +97,14 @@ def test_dynamic_mode_lists_a_few_tools_under_10kb_and_runs_a_read(sim: Simulato
 
 def test_toolsets_all_lists_every_action_with_its_safety(sim: Simulator, tmp_path: Path
                                                           ) -> None:
+    for n in range(3):
+        make_source(sim, f"mcp-all-{n}")
     async def session(client: Client) -> Any:
         listed = (await client.list_tools()).tools
         # The client checks the answer against the tool's output schema.
         workspace = answer(await client.call_tool("getWorkspace", {}))
+        page = answer(await client.call_tool("listSources", {"count": 2, "maxBytes": 1000}))
+        assert page["data"]["data"]["sources"] and "nextCursor" in page
         return listed, workspace
 
     areas = sorted({a["area"] for a in MANIFEST["actions"]})

@@ -75,7 +75,8 @@ def build(args: argparse.Namespace) -> Any:
         if not names:
             raise InputError({"--toolsets": "name at least one area, or all"})
         areas = tools.select_areas(registry, [n.strip() for n in names])
-    max_bytes = answers.cap_from(args.max_bytes, 10**9) if args.max_bytes is not None \
-        else answers.DEFAULT_MAX_BYTES
+    max_bytes = answers.DEFAULT_MAX_BYTES if args.max_bytes is None else args.max_bytes
+    if max_bytes < answers.MIN_MAX_BYTES:
+        raise InputError({"--max-bytes": f"must be at least {answers.MIN_MAX_BYTES}"})
     runtime = Runtime(conn, registry=registry, access=access)
     return ToolServer(FixedGateway(runtime), areas, max_bytes).build()

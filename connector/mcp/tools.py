@@ -56,8 +56,12 @@ def select_areas(registry: Registry, toolsets: Sequence[str]) -> frozenset[str]:
         return frozenset(areas.values())
     unknown = [t for t in toolsets if area_key(t) not in areas]
     if unknown:
-        known = ", ".join(sorted(k for k in areas))
-        raise InputError({"--toolsets": f"no area {unknown[0]!r}; known: all, {known}"})
+        import difflib
+
+        close = difflib.get_close_matches(area_key(unknown[0]), list(areas), n=1)
+        hint = f"; did you mean {areas[close[0]]!r}?" if close else ""
+        known = ", ".join(sorted(areas.values()))
+        raise InputError({"--toolsets": f"no area {unknown[0]!r}{hint} Known: all, {known}"})
     return frozenset(areas[area_key(t)] for t in toolsets)
 
 
