@@ -390,3 +390,18 @@ def test_http_mcp_refuses_other_sites_pages_on_loopback() -> None:
         framed = requests.post(f"{svc.url}/mcp", json=body, timeout=30,
                                headers={**headers, "Origin": "http://attacker.example"})
         assert rebound.status_code == 421 and framed.status_code == 403
+
+
+def test_a_rate_limit_says_when_to_retry_and_an_oversized_answer_says_by_how_much() -> None:
+    from connector.errors import RateLimitedError
+    from connector.mcp.answers import AnswerTooLargeError, fitted
+    from connector.mcp.server import error_object
+
+    limited = error_object(RateLimitedError("429", status=429, retry_after=2.5))
+    assert limited["code"] == "rate_limited" and limited["retryable"] is True
+    assert limited["category"] == "transient" and limited["retryAfter"] == 2.5
+    with pytest.raises(AnswerTooLargeError) as caught:
+        fitted({"data": "x" * 5000}, 1000, "getSource")
+    assert caught.value.to_dict()["size"] > 5000 and caught.value.to_dict()["maxBytes"] == 1000
+    internal = error_object(KeyError("secret detail"))
+    assert internal["code"] == "internal" and "secret" not in internal["message"]
