@@ -405,3 +405,27 @@ def test_a_rate_limit_says_when_to_retry_and_an_oversized_answer_says_by_how_muc
     assert caught.value.to_dict()["size"] > 5000 and caught.value.to_dict()["maxBytes"] == 1000
     internal = error_object(KeyError("secret detail"))
     assert internal["code"] == "internal" and "secret" not in internal["message"]
+
+
+def test_over_http_a_2026_client_is_asked_and_an_older_one_needs_a_token() -> None:
+    import mcp_types as types
+
+    async def user(context: Any, params: Any) -> types.ElicitResult:
+        return types.ElicitResult(action="accept", content={"confirm": True})
+
+    async def create(url: str, token: str, mode: str) -> Any:
+        async with httpx2.AsyncClient(headers={"X-Segment-Token": token}, timeout=60) as http, \
+                Client(streamable_http_client(url, http_client=http), mode=mode,
+                       elicitation_callback=user) as client:
+            return await client.call_tool("run_action", {"key": "createLabel", "inputs": {
+                "label": {"key": "asked", "value": mode}}})
+
+    with Simulator() as sim, EmbeddedService(load(base_url=sim.base_url, environ={}),
+                                             registry=_registry) as svc:
+        modern = asyncio.run(create(f"{svc.url}/mcp", sim.token, "auto"))
+        before = writes(sim)
+        legacy = asyncio.run(create(f"{svc.url}/mcp", sim.token, "legacy"))
+        assert writes(sim) == before  # a stateless older session cannot be asked
+    assert modern.is_error is False
+    assert answer(modern)["data"]["data"]["label"]["value"] == "auto"
+    assert legacy.is_error and answer(legacy)["error"]["code"] == "confirmation"
