@@ -79,21 +79,25 @@ def listing(runtime: Any, action: Action, values: Mapping[str, Any], cap: int
     wanted = {k: v for k, v in values.items() if k not in ("followAll", "maxItems")}
     start: Any = values.get("cursor") or None
     items: list[Any] = []
+    used = 0  # bytes of the items taken, a comma each
     first: dict[str, Any] | None = None
-    used = 200  # the envelope and pagination around the items, generously
     resume: str | None = None
     cut = False  # stopped inside what was asked for: by the cap or maxItems
     for data in runtime.iter_pages(action.key, wanted):
         first = first if first is not None else data
         got = data.get(key)
         got = got if isinstance(got, list) else []
+        # Everything around the items, with the longest cursor this page could resume at.
+        longest = max(str(start or ""), str((data.get("pagination") or {}).get("next") or ""),
+                      key=len)
+        frame = size_of(_answer(first, key, [], resume_cursor(longest, 10**12), True))
         for at, item in enumerate(got):
             size = size_of(item) + 1
             full = max_items is not None and len(items) >= max_items
-            if full or used + size > cap:
+            if full or frame + used + size > cap:
                 if not items:
-                    raise AnswerTooLargeError(f"{action.key}: one item is {size} bytes, over "
-                                              f"the cap of {cap}", size, cap)
+                    raise AnswerTooLargeError(f"{action.key}: the first item does not fit "
+                                              f"the cap of {cap} bytes", frame + size, cap)
                 api_cursor, skip = read_cursor(start, action.key)
                 resume = resume_cursor(api_cursor, skip + at)
                 cut = True
@@ -106,7 +110,13 @@ def listing(runtime: Any, action: Action, values: Mapping[str, Any], cap: int
         if not follow or start is None:
             resume = start
             break
-    body = dict(first or {})
+    return _answer(first or {}, key, items, resume, cut)
+
+
+def _answer(first: Mapping[str, Any], key: str, items: list[Any], resume: str | None,
+            cut: bool) -> dict[str, Any]:
+    """The listing's answer in the first page's shape, `pagination.next` resuming it."""
+    body = dict(first)
     body[key] = items
     pagination = {k: v for k, v in dict(body.get("pagination") or {}).items()
                   if k not in ("next", "previous")}
