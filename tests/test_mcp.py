@@ -432,3 +432,23 @@ def test_over_http_a_2026_client_is_asked_and_an_older_one_needs_a_token() -> No
     assert modern.is_error is False
     assert answer(modern)["data"]["data"]["label"]["value"] == "auto"
     assert legacy.is_error and answer(legacy)["error"]["code"] == "confirmation"
+
+
+def test_picklists_and_triggers_through_their_tools(sim: Simulator) -> None:
+    async def session(client: Client) -> Any:
+        first = answer(await client.call_tool("poll_trigger", {"key": "sourceCreated"}))
+        made = make_source(sim, "mcp-picked")
+        make_source(sim, "mcp-picked-not")
+        picked = answer(await client.call_tool("picklist", {
+            "key": "sources", "inputs": {"filter": made}}))
+        paged = answer(await client.call_tool("picklist", {
+            "key": "sources", "inputs": {"maxItems": 1}}))
+        later = answer(await client.call_tool("poll_trigger", {
+            "key": "sourceCreated", "state": first["state"]}))
+        return made, first, picked, paged, later
+
+    made, first, picked, paged, later = with_client(stdio(sim), session)
+    assert first["events"] == []
+    assert [o["key"] for o in picked["result"]] == [made]
+    assert paged["truncated"] is True and paged["nextPageToken"]
+    assert made in json.dumps(later["events"])
