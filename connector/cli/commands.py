@@ -87,6 +87,9 @@ def _run_batch(args: argparse.Namespace, registry: Registry, action: Action) -> 
                         limiter=RateLimiter(time_scale=args.rate_scale),
                         retry_unknown=args.retry_unknown)
     emit(summary.to_dict())
+    report = summary.report()
+    if report:
+        print(report, file=sys.stderr)
     return int(summary.exit_code)
 
 

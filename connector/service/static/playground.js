@@ -697,7 +697,9 @@
       }
       field.node.classList.add("invalid");
       field.control.setAttribute("aria-invalid", "true");
-      field.error.textContent = String(message);
+      // A problem inside a JSON value names its path there (`label.value`).
+      const inside = name !== field.key ? `${name}: ` : "";
+      field.error.textContent = `${inside}${message}`;
       field.error.hidden = false;
       const jump = el("button", { type: "button", class: "link", text, "data-field": field.key });
       jump.addEventListener("click", () => field.control.focus());
