@@ -3,7 +3,7 @@
 A run whose lines fail says why on screen, not only how many: lines failing the
 same way (the same error code, the same inputs named, the same answer from the
 API once ids and numbers are set aside) count as one kind, and each kind keeps
-the first line that showed it.
+the earliest line that showed it as its example.
 """
 
 from __future__ import annotations
@@ -58,20 +58,22 @@ class ErrorDigest:
             return
         masked = redact_value(dict(error), self.secrets)
         label = kind_of(masked)
+        message = str(masked.get("message", ""))
+        if len(message) > MAX_EXAMPLE:
+            message = message[:MAX_EXAMPLE] + "…"
         with self._lock:
             found = self._kinds.get(label)
-            if found is not None:
-                found.count += 1
+            if found is None:
+                self._kinds[label] = Kind(label, 1, line, message)
                 return
-            message = str(masked.get("message", ""))
-            if len(message) > MAX_EXAMPLE:
-                message = message[:MAX_EXAMPLE] + "…"
-            self._kinds[label] = Kind(label, 1, line, message)
+            found.count += 1
+            if line < found.line:  # lines end out of order: keep the earliest as the example
+                found.line, found.example = line, message
 
     def kinds(self) -> list[Kind]:
-        """The kinds, commonest first (ties: the one seen first)."""
+        """The kinds, commonest first (ties: the earliest line first)."""
         with self._lock:
-            return sorted(self._kinds.values(), key=lambda k: -k.count)
+            return sorted(self._kinds.values(), key=lambda k: (-k.count, k.line))
 
     def lines(self, top: int = TOP) -> list[str]:
         """The digest as text lines; none when nothing failed."""
