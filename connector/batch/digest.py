@@ -80,7 +80,7 @@ class ErrorDigest:
         kinds = self.kinds()
         out = []
         for kind in kinds[:top]:
-            out.append(f"  {kind.count} × {kind.label}")
+            out.append(f"  {kind.count} line{'s' * (kind.count != 1)}, {kind.label}")
             out.append(f"      e.g. line {kind.line}: {kind.example}")
         rest = kinds[top:]
         if rest:
