@@ -13,9 +13,8 @@ page (static/docs.html) runs no inline script, so a strict policy holds.
 from __future__ import annotations
 
 import copy
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
