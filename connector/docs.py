@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector.api.areas import TAG_MODULES, module_for_tag
+from connector.api.areas import TAG_MODULES, module_for_tag, title_for
 from connector.registry import Registry
 
 DOCS = Path("docs")
@@ -69,19 +69,7 @@ def type_of(inp: dict[str, Any]) -> str:
     return str(inp["type"])
 
 
-# Tags whose words do not split well.
-_TITLES = {"Dbt": "dbt", "APICalls": "API Calls", "SpaceSchemaAPI": "Space Schema"}
-
-
 # -- grouping -------------------------------------------------------------------------
-def title_for(area: str) -> str:
-    """`ReverseETL` -> `Reverse ETL`, `IAMGroups` -> `IAM Groups`."""
-    if area in _TITLES:
-        return _TITLES[area]
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", area)
-    return spaced.replace(" And ", " and ").strip() or "Other"
-
-
 def file_for(area: str) -> str:
     if area == RAW_REQUEST:
         return "raw_request.md"
