@@ -665,3 +665,16 @@ def test_no_box_overflows_at_narrow_and_wide_windows(page: Page, token: str, wid
     }""")
     assert overflow == []
     assert (tmp_path / f"playground-{width}.png").stat().st_size > 10_000
+
+
+def test_a_problem_deep_in_a_json_input_is_marked_with_its_path(page: Page, token: str) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    _choose(page, "createLabel")
+    page.fill("#in-label", '{"key": "team", "value": 5}')
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("#in-label-error")).to_have_text(
+        "label.value: should be text, not a whole number")
+    expect(page.locator("#in-label")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#problem-facts")).to_contain_text("422")
