@@ -156,17 +156,12 @@ def _describe(error: ValidationError) -> tuple[list[str], str]:
     return path, f"does not meet the schema's {kind!r} rule"
 
 
+# Checked in this order: a bool is an int to Python, and not a count here.
+_VALUE_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "text"),
+    (list, "a list"), (Mapping, "an object"), (type(None), "null"))
+
+
 def _kind_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return "null" if value is None else type(value).__name__
+    return next((name for kind, name in _VALUE_KINDS if isinstance(value, kind)),
+                type(value).__name__)

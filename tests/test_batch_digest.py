@@ -16,11 +16,7 @@ from connector.simulator import Simulator
 TOKEN = "sgp_batch_digest_token_0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def no_connection_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("SEGMENT_API_TOKEN", "SEGMENT_REGION", "SEGMENT_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SEGMENT_CONNECTOR_CONFIG", str(tmp_path / "no-config.toml"))
+pytestmark = pytest.mark.usefixtures("no_connection_env")
 
 
 def test_a_run_whose_lines_all_fail_names_the_commonest_errors(
