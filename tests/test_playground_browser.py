@@ -543,10 +543,12 @@ def test_the_api_docs_draw_every_operation(open_page: Callable[[str], Page],
     assert sorted(map(tuple, drawn)) == operations
     assert "Unable to render" not in tab.locator("body").inner_text()
     expect(tab.locator(".errors-wrapper")).to_have_count(0)
-    # One operation opened: its request body's schema is drawn, not an error.
+    # One operation opened: its request body is drawn from the schema with the example.
     tab.locator("[id$='-run_createLabel'] .opblock-summary").click()
-    expect(tab.locator("[id$='-run_createLabel'] .opblock-body")).to_contain_text(
-        "inputs")
+    body = tab.locator("[id$='-run_createLabel'] .opblock-body")
+    expect(body).to_contain_text('"label": {')
+    expect(body).to_contain_text('"value": "production"')
+    expect(body.locator(".errors-wrapper")).to_have_count(0)
 
 
 
