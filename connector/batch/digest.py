@@ -87,7 +87,3 @@ class ErrorDigest:
             count = sum(k.count for k in rest)
             out.append(f"  {count} more in {len(rest)} other kind{'s' * (len(rest) != 1)}")
         return out
-
-    def to_list(self, top: int = TOP) -> list[dict[str, Any]]:
-        return [{"error": k.label, "count": k.count, "line": k.line, "example": k.example}
-                for k in self.kinds()[:top]]
