@@ -509,9 +509,11 @@ def test_a_service_key_and_a_profile_instead_of_a_token(
     with EmbeddedService(keyed, registry=registry()) as svc:
         page = open_page(svc.url)
         expect(page.locator("#manifest-status")).to_contain_text("The manifest did not load")
+        expect(page.locator("#target")).to_be_hidden()  # where calls go needs the key too
         page.fill("#service-key", key)
         page.get_by_role("button", name="Reload the manifest").click()
         expect(page.locator("#manifest-status")).to_contain_text(" triggers.")
+        expect(page.locator("#target-text")).to_contain_text("Calls go to ")
         page.fill("#profile", "sim")
         _choose(page, "createSource")
         expect(page.locator(f"#in-metadataId option[value='{JAVASCRIPT_SOURCE}']")).to_have_count(1)

@@ -771,7 +771,10 @@
   // ---- Wiring ---------------------------------------------------------------------------
 
   function start() {
-    byId("reload-manifest").addEventListener("click", loadManifest);
+    byId("reload-manifest").addEventListener("click", () => {
+      loadManifest();
+      showTarget(); // refused before a service key was given
+    });
     byId("action-search").addEventListener("input", drawActionList);
     byId("action-search").addEventListener("keydown", (event) => {
       const select = byId("action-select");
