@@ -117,7 +117,11 @@
       `${manifest.display ?? manifest.name} ${manifest.version}: ${state.actions.size} actions, ` +
       `${state.picklists.size} picklists, ${state.triggers.size} triggers.`;
     drawActionList();
-    if (state.action) chooseEntry(entryValue(state.kind, state.action.key));
+    if (state.action) {
+      const value = current();
+      state.action = null; // its form came from the manifest before: drawn again, not kept
+      chooseEntry(value);
+    }
   }
 
   // The list's option values: an action's key, or `trigger:` and a trigger's key.
