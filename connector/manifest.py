@@ -16,6 +16,7 @@ from typing import Any
 
 from connector import __version__
 from connector.api import catalog
+from connector.api.areas import title_for
 from connector.errors import error_codes
 from connector.registry import Registry
 from connector.spec import REGION, Action, DataSource, Input, Trigger
@@ -98,7 +99,8 @@ def describe_input(inp: Input, where: str | None = None) -> dict[str, Any]:
 def describe_action(action: Action) -> dict[str, Any]:
     out: dict[str, Any] = {
         "key": action.key, "display": action.display, "description": action.description,
-        "area": action.area, "aliases": list(action.aliases), "plugin": action.plugin,
+        "area": action.area, "areaName": title_for(action.area),
+        "aliases": list(action.aliases), "plugin": action.plugin,
     }
     if action.run is None:
         out.update(method=action.method, path=action.path, media=action.media,

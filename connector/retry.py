@@ -224,7 +224,10 @@ class _Decider:
             wait = asked if asked is not None else p.backoff_s(self.rate_limited)
             if asked is not None and asked >= self.remaining_s():
                 raise self._past_deadline(exc, asked) from exc
-            reason = f"rate limited: {exc}"
+            # A wait, not a failure: the API declined this try and the call goes on after.
+            call = " ".join(filter(None, (exc.method, _path_of(exc.url))))
+            reason = f"rate limit: the API answered {call + ' with ' if call else ''}429" + (
+                f" and asked for {asked:g}s" if asked is not None else "")
         elif self._retriable(exc):
             self.failures += 1
             if self.failures > p.max_retries:
@@ -329,3 +332,10 @@ def call_with_retries(
         reraise=True,
     )
     return retrying(attempt)
+
+
+def _path_of(url: str | None) -> str:
+    """The path of a request URL (its query may carry values a notice need not show)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path if url else ""

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
 
+from connector import nested
 from connector.errors import InputError
 from connector.spec import Input
 
@@ -144,6 +145,9 @@ def validate(inputs: tuple[Input, ...], values: Mapping[str, Any],
              action: str | None = None) -> dict[str, Any]:
     """Defaults filled in, blanks dropped, types checked; InputError names every bad field.
 
+    Structured values are checked against their schema too (`connector.nested`),
+    a problem inside one named by its path (`label.value`).
+
     A blank input takes its default, whatever it is: the manifest's `default` is
     exactly what is sent. Templates the user edits are `placeholder`s, never sent.
     """
@@ -173,7 +177,7 @@ def validate(inputs: tuple[Input, ...], values: Mapping[str, Any],
     # Objects and lists given as JSON text are only seen once decoded.
     decoded = {k: v for k, v in clean.items() if isinstance(data.get(k), str | bytes)
                and not isinstance(v, str | bytes)}
-    problems = _text_problems(decoded)
+    problems = _text_problems(decoded) or nested.problems(inputs, clean)
     if problems:
         raise InputError(problems, action)
     return clean

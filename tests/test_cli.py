@@ -42,7 +42,7 @@ def test_describe_raw_request_shows_every_seed_input_with_its_default(
         capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "describe", "rawRequest")
     assert code == 0
-    section = out.split("\nInputs:\n", 1)[1].split("\nExample payload:", 1)[0]
+    section = out.split("\nInputs:\n", 1)[1].split("\nExample answer:", 1)[0]
     # Input lines are indented two spaces; their comments six.
     lines = [line.strip() for line in section.splitlines()
              if line.startswith("  ") and not line.startswith("      ")]
@@ -262,7 +262,7 @@ def test_every_picklist_describes_an_example_payload(capsys: pytest.CaptureFixtu
         if source.example is not None:
             assert options == source.example["result"]
         code, out, _ = run(capsys, "describe", source.key)
-        shown = json.loads(out.split("\nExample payload", 1)[1].split(":\n", 1)[1])
+        shown = json.loads(out.split("\nExample answer", 1)[1].split(":\n", 1)[1])
         assert shown["result"] == options
 
 
@@ -275,7 +275,7 @@ def test_a_picklist_example_made_from_its_action_is_what_the_picklist_returns(
     assert users.example is None  # the case under test: made from listUsers' example
     code, out, _ = run(capsys, "describe", "users")
     assert code == 0
-    assert "Example payload (from the example of listUsers):" in out
+    assert "Example answer (from the example of listUsers):" in out
     described = json.loads(out.split("listUsers):\n", 1)[1])
     body = Registry.load().action("listUsers").example_payload()["data"]
     body["data"]["pagination"].pop("next", None)

@@ -29,11 +29,7 @@ BARE = ("Traceback", "FileNotFoundError", "IsADirectoryError", "PermissionError"
         "KeyboardInterrupt")
 
 
-@pytest.fixture(autouse=True)
-def no_connection_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("SEGMENT_API_TOKEN", "SEGMENT_REGION", "SEGMENT_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SEGMENT_CONNECTOR_CONFIG", str(tmp_path / "no-config.toml"))
+pytestmark = pytest.mark.usefixtures("no_connection_env")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -421,3 +417,27 @@ def test_sigint_is_exit_130_and_json_when_asked(waiting_process: Any) -> None:
     assert record["exit_code"] == 130
     assert record["action"] == "listSources"
     assert record["error"]["type"] == "interrupted"
+
+
+@pytest.mark.parametrize("command, extra, package", [("serve", "serve", "uvicorn"),
+                                                     ("worker", "distributed", "celery")])
+def test_a_command_of_a_missing_extra_says_how_to_install_it(command: str, extra: str,
+                                                             package: str,
+                                                             tmp_path: Path) -> None:
+    """Without its extra, a command says which and how to install it today (exit 2), not an
+    internal error about an ImportError."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] == {package!r}:\n"
+        "            raise ImportError('No module named ' + name, name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from connector import cli\n"
+        f"sys.exit(cli.main([{command!r}]))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEGMENT")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, env={**env, "HOME": str(tmp_path)})
+    assert done.returncode == 2, done.stderr
+    assert_says(done.stderr, f"needs the {extra} extra ({package} is not installed)",
+                f"pip install -e '.[{extra}]'", "not on PyPI")

@@ -24,11 +24,7 @@ REGISTRY = Registry.load()
 TOKEN = "sgp_cli_run_options_token_0123456789"
 
 
-@pytest.fixture(autouse=True)
-def no_connection_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("SEGMENT_API_TOKEN", "SEGMENT_REGION", "SEGMENT_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SEGMENT_CONNECTOR_CONFIG", str(tmp_path / "no-config.toml"))
+pytestmark = pytest.mark.usefixtures("no_connection_env")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -58,10 +54,17 @@ def test_without_time_options_the_policy_defaults_apply() -> None:
 
 # -- the wait notice -------------------------------------------------------------------
 def test_wait_notice_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    api_runtime.wait_notice(11.2, "rate limited: 429 Too Many Requests")
+    api_runtime.wait_notice(11.2, "rate limit: the API answered 429")
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == "waiting 12s: rate limited: 429 Too Many Requests\n"
+    assert err == ("waiting 12s for the rate limit, then going on "
+                   "(rate limit: the API answered 429)\n")
+
+
+def test_a_retry_wait_says_it_tries_again(capsys: pytest.CaptureFixture[str]) -> None:
+    api_runtime.wait_notice(3, "retry 1 of 3 after: GET /x failed with 503: down")
+    assert capsys.readouterr().err == ("waiting 3s then trying again (retry 1 of 3 after: "
+                                       "GET /x failed with 503: down)\n")
 
 
 def test_wait_notice_masks_the_token(capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,6 +95,9 @@ class FakeSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.counts)
+
+    def report(self) -> str:
+        return ""
 
 
 @pytest.fixture

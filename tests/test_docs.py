@@ -93,7 +93,7 @@ def test_defaults_render_as_json_and_picklists_link(pages: dict[str, str]) -> No
     assert _row(listing, "count")[4] == "`50`"
     assert _row(listing, "region")[4] == ""  # blank: the connection's region
     section = _section(pages["sources.md"], "Get Source")
-    assert _row(section, "sourceId")[6] == "[`sources`](picklists.md#sources)"
+    assert _row(section, "sourceId")[7] == "[`sources`](picklists.md#sources)"
     assert '<a id="sources"></a>' in pages["picklists.md"]
 
 
@@ -123,7 +123,7 @@ class _PipePlugin:
             "pipeAction", "Pipe Action", "Checks table escaping.", "GET", "/pipes",
             area="Odd Things",
             inputs=(REGION, Input("mode", comments="Either a|b\nor c.", default="a|b",
-                                  choices=("a|b", "c"))),
+                                  choices=("a|b", "c"), example="c|d")),
         ))
 
 
@@ -132,9 +132,10 @@ def test_pipes_and_line_breaks_stay_inside_their_cell() -> None:
     page = rendered["odd_things.md"]
     row = next(line for line in page.splitlines() if line.startswith("| Mode |"))
     cells = re.split(r"(?<!\\)\|", row)[1:-1]
-    assert len(cells) == 7
+    assert len(cells) == 8
     assert cells[4].strip() == r'`"a\|b"`'
-    assert r"Either a\|b or c." in cells[5]
+    assert cells[5].strip() == r'`"c\|d"`'  # the example
+    assert r"Either a\|b or c." in cells[6]
     assert "](odd_things.md) | 1 |" in rendered["index.md"]
 
 
@@ -178,3 +179,54 @@ def test_jinja2_is_not_imported_at_start_up() -> None:
             "from connector.registry import Registry; Registry.load(); "
             "sys.exit('jinja2' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_each_action_has_three_ready_calls_that_carry_its_sample_inputs(
+        registry: Registry) -> None:
+    """The CLI line parses back to the sample inputs the way the CLI reads them, the HTTP
+    body is the same inputs as JSON, and the Python snippet is Python that passes them."""
+    import ast
+    import json
+    import shlex
+
+    from connector.call_examples import calls_for
+    from connector.cli.inputs import parse_inputs
+    from connector.samples import sample_inputs
+
+    for key in sorted({registry.action(name).key for name in registry.actions.names()}):
+        action = registry.action(key)
+        inputs = sample_inputs(action)
+        calls = calls_for(action)
+        words = shlex.split(calls["cli"].replace("\\\n", " "))
+        assert words[:3] == ["segment-connector", "run", key]
+        pairs = [words[i + 1] for i, word in enumerate(words) if word == "--input"]
+        assert parse_inputs(pairs, None, action.inputs, key) == inputs, key
+        body = shlex.split(calls["http"].replace("\\\n", " "))[-1]
+        assert json.loads(body) == {"inputs": inputs}, key
+        tree = ast.parse(calls["python"])
+        call = tree.body[-1].value  # type: ignore[attr-defined]
+        assert ast.literal_eval(call.args[1]) == inputs, key
+
+
+def test_a_docs_cli_call_runs_against_the_simulator(registry: Registry,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import shlex
+
+    from connector.call_examples import calls_for
+    from connector.simulator import Simulator
+
+    with Simulator() as sim:
+        monkeypatch.setenv("SEGMENT_API_TOKEN", sim.token)
+        monkeypatch.setenv("SEGMENT_BASE_URL", sim.base_url)
+        words = shlex.split(calls_for(registry.action("createLabel"))["cli"].replace("\\\n", " "))
+        assert cli.main(words[1:]) == 0
+    assert json.loads(capsys.readouterr().out)["data"]["data"]["label"]["key"] == "environment"
+
+
+def test_example_answers_are_labelled_as_answers(pages: dict[str, str]) -> None:
+    labels = pages["labels.md"]
+    assert "### Example answer\n\nWhat a run returns" in labels
+    assert "### Example payload" not in labels
+    assert "| Input | Key | Type | Required | Default | Example | Comments | Picklist |" in labels

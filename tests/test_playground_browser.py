@@ -341,8 +341,9 @@ def test_a_trigger_polls_and_carries_its_state(page: Page, token: str,
                           headers={"X-Segment-Token": token},
                           json={"inputs": {"slug": slug + "-2", "metadataId": JAVASCRIPT_SOURCE}})
     assert again.status_code == 200
-    page.get_by_role("button", name="Start from now").click()
-    expect(page.locator("#answer-status")).to_have_text("The next poll starts from now.")
+    page.get_by_role("button", name="Reset state").click()
+    expect(page.locator("#answer-status")).to_have_text(
+        "State reset: the next poll starts from now and returns nothing older.")
     poll.click()
     expect(page.locator("#answer-status")).to_contain_text("Poll: 0 new events")
     _assert_token_hidden(page, token)
@@ -508,9 +509,11 @@ def test_a_service_key_and_a_profile_instead_of_a_token(
     with EmbeddedService(keyed, registry=registry()) as svc:
         page = open_page(svc.url)
         expect(page.locator("#manifest-status")).to_contain_text("The manifest did not load")
+        expect(page.locator("#target")).to_be_hidden()  # where calls go needs the key too
         page.fill("#service-key", key)
         page.get_by_role("button", name="Reload the manifest").click()
         expect(page.locator("#manifest-status")).to_contain_text(" triggers.")
+        expect(page.locator("#target-text")).to_contain_text("Calls go to ")
         page.fill("#profile", "sim")
         _choose(page, "createSource")
         expect(page.locator(f"#in-metadataId option[value='{JAVASCRIPT_SOURCE}']")).to_have_count(1)
@@ -520,3 +523,162 @@ def test_a_service_key_and_a_profile_instead_of_a_token(
         assert "Bearer ***" in json.dumps(_answer(page))
         _assert_token_hidden(page, key)
         _assert_token_hidden(page, sim.token)
+
+
+def test_the_api_docs_draw_every_operation(open_page: Callable[[str], Page],
+                                           service: EmbeddedService) -> None:
+    """`/docs` reads the OpenAPI 3.1 document FastAPI writes and lists each of its operations
+    (Swagger UI 4 drew only "Unable to render this definition")."""
+    from playwright.sync_api import expect
+
+    spec = requests.get(service.url + "/openapi.json", timeout=30).json()
+    assert spec["openapi"].startswith("3.1")
+    methods = {"get", "put", "post", "delete", "patch", "head", "options"}
+    operations = sorted((method.upper(), path) for path, item in spec["paths"].items()
+                        for method in item if method in methods)
+    tab = open_page(service.url)
+    tab.goto("/docs")
+    expect(tab.locator(".opblock")).to_have_count(len(operations), timeout=60_000)
+    drawn = tab.evaluate("""() => [...document.querySelectorAll(".opblock")].map((block) => [
+        block.querySelector(".opblock-summary-method").textContent,
+        block.querySelector(".opblock-summary-path").dataset.path])""")
+    assert sorted(map(tuple, drawn)) == operations
+    assert "Unable to render" not in tab.locator("body").inner_text()
+    expect(tab.locator(".errors-wrapper")).to_have_count(0)
+    # One operation opened: its request body is drawn from the schema with the example.
+    tab.locator("[id$='-run_createLabel'] .opblock-summary").click()
+    body = tab.locator("[id$='-run_createLabel'] .opblock-body")
+    expect(body).to_contain_text('"label": {')
+    expect(body).to_contain_text('"value": "production"')
+    expect(body.locator(".errors-wrapper")).to_have_count(0)
+
+
+
+def _create_source(service: EmbeddedService, token: str, slug: str) -> None:
+    created = requests.post(f"{service.url}/v1/actions/createSource/run", timeout=30,
+                            headers={"X-Segment-Token": token},
+                            json={"inputs": {"slug": slug, "metadataId": JAVASCRIPT_SOURCE}})
+    assert created.status_code == 200, created.text
+
+
+def _choose_trigger(page: Page, key: str) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#action-search", key)
+    page.select_option("#action-select", f"trigger:{key}")
+    expect(page.locator("#action-title")).to_contain_text(f"({key})")
+
+
+def test_a_trigger_state_and_form_values_survive_visiting_another_action(
+        page: Page, token: str, service: EmbeddedService) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    _choose_trigger(page, "auditEvent")
+    poll = page.get_by_role("button", name="Poll")
+    poll.click()  # the first poll starts from now
+    expect(page.locator("#answer-status")).to_contain_text("Poll: 0 new events")
+    slug = f"kept-{uuid.uuid4().hex[:8]}"
+    _create_source(service, token, slug)
+
+    # Another action, a value typed in its form; then back to the trigger.
+    _choose(page, "listSources")
+    page.fill("#in-count", "7")
+    _choose_trigger(page, "auditEvent")
+    expect(page.locator("#answer-status")).to_have_text(
+        "This trigger's state is kept: the next poll goes on from the last one.")
+    poll.click()
+    expect(page.locator("#answer-status")).to_contain_text("Poll: 1 new event;")
+    [event] = _answer(page)["events"]
+    assert event["resourceName"] == slug
+    _choose(page, "listSources")
+    expect(page.locator("#in-count")).to_have_value("7")  # the form as it was left
+
+
+def test_the_first_screen_says_where_calls_go_and_offers_a_first_step(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#target-text")).to_contain_text("Calls go to ")
+    expect(page.locator("#target-text")).to_contain_text("API token or a profile")
+    page.get_by_role("button", name="Open List Sources").click()
+    expect(page.locator("#action-title")).to_have_text("List Sources (listSources)")
+
+
+def test_with_the_embedded_simulator_the_first_screen_says_no_token_is_needed(
+        open_page: Callable[[str], Page], sim: Simulator) -> None:
+    from playwright.sync_api import expect
+
+    embedded = settings(sim, default_profile="simulator",
+                        profiles={"simulator": {"token": sim.token, "base_url": sim.base_url}})
+    with EmbeddedService(embedded, registry=registry()) as svc:
+        tab = open_page(svc.url)
+        expect(tab.locator("#target-text")).to_have_text(
+            f"Calls go to the embedded simulator at {sim.base_url}: no token needed.")
+        tab.get_by_role("button", name="Open List Sources").click()
+        tab.get_by_role("button", name="Run", exact=True).click()
+        expect(tab.locator("#answer-status")).to_have_text("Run: 200")
+
+
+def test_areas_read_as_people_write_them_and_help_is_rendered(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    labels = page.eval_on_selector_all("#action-select optgroup", "gs => gs.map(g => g.label)")
+    assert {"API Calls", "Deletion and Suppression", "Reverse ETL"} <= set(labels)
+    assert "DeletionAndSuppression" not in labels
+    _choose(page, "listSources")
+    help_text = page.locator("#in-region-help")
+    expect(help_text.locator("code").first).to_have_text("api")
+    assert "`" not in help_text.inner_text()
+
+
+@pytest.mark.parametrize("width", [700, 1400])
+def test_no_box_overflows_at_narrow_and_wide_windows(page: Page, token: str, width: int,
+                                                     tmp_path: Any) -> None:
+    """Each part stays inside the window and inside its section, with a long word in the
+    answer; screenshots of both widths are kept with the test's files."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": width, "height": 900})
+    page.fill("#token", token)
+    _choose(page, "createSource")
+    page.fill("#in-slug", "x" * 300)  # one unbroken word
+    page.get_by_role("button", name="Run", exact=True).click()  # no metadataId: a problem
+    expect(page.locator("#problem")).to_be_visible()
+    expect(page.locator(f"#in-metadataId option[value='{JAVASCRIPT_SOURCE}']")).to_have_count(1)
+    page.locator("#in-metadataId").select_option(JAVASCRIPT_SOURCE)
+    page.get_by_role("button", name="Dry run").click()
+    expect(page.locator("#answer")).to_be_visible()
+    page.screenshot(path=str(tmp_path / f"playground-{width}.png"), full_page=True)
+    overflow = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const out = [];
+        const page = document.documentElement.scrollWidth;
+        if (page > width) out.push(`page ${page} > ${width}`);
+        const boxes = "header, section, .field, #target, pre, .buttons, #problem";
+        for (const node of document.querySelectorAll(boxes)) {
+            if (node.offsetParent === null) continue;  // not shown
+            const name = node.id || node.className;
+            const box = node.getBoundingClientRect();
+            if (box.right > width + 0.5) out.push(`${name} right ${box.right} > ${width}`);
+            const section = node.parentElement?.closest("section");
+            if (section && box.right > section.getBoundingClientRect().right + 0.5) {
+                out.push(`${name} leaves its section`);
+            }
+        }
+        return out;
+    }""")
+    assert overflow == []
+    assert (tmp_path / f"playground-{width}.png").stat().st_size > 10_000
+
+
+def test_a_problem_deep_in_a_json_input_is_marked_with_its_path(page: Page, token: str) -> None:
+    from playwright.sync_api import expect
+
+    page.fill("#token", token)
+    _choose(page, "createLabel")
+    page.fill("#in-label", '{"key": "team", "value": 5}')
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("#in-label-error")).to_have_text(
+        "label.value: should be text, not a whole number")
+    expect(page.locator("#in-label")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#problem-facts")).to_contain_text("422")

@@ -100,3 +100,16 @@ def test_the_page_forbids_other_hosts_and_inline_script() -> None:
     assert directives["default-src"] == "'none'"
     for name in ("script-src", "style-src", "connect-src"):
         assert directives[name] == "'self'", name
+
+
+def test_target_says_where_calls_go_without_userinfo_or_path() -> None:
+    from connector.service.routes import target_of
+    from connector.service.settings import Settings
+
+    proxy = Settings(base_url="http://user:pw@[::1]:8443/prefix")
+    assert target_of(proxy) == {"kind": "base_url", "address": "http://[::1]:8443",
+                                "needsToken": True}
+    assert target_of(Settings())["kind"] == "api"
+    embedded = Settings(base_url="http://127.0.0.1:9", default_profile="simulator")
+    assert target_of(embedded) == {"kind": "simulator", "address": "http://127.0.0.1:9",
+                                   "needsToken": False}

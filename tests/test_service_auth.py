@@ -52,7 +52,7 @@ def test_every_v1_call_needs_a_configured_key(keyed: EmbeddedService, sim: Simul
         got = _check(keyed, **{"X-Segment-Token": sim.token, **headers})
         assert got.status_code == 401 and got.json()["code"] == "service_key"
         assert got.headers["WWW-Authenticate"].startswith("Bearer")
-    for path in ("/v1/manifest", "/v1/actions/getSource"):
+    for path in ("/v1/manifest", "/v1/actions/getSource", "/v1/target"):
         assert requests.get(keyed.url + path).status_code == 401
     assert requests.get(keyed.url + "/v1/manifest",
                         headers={"Authorization": f"Bearer {OPEN_KEY}"}).status_code == 200

@@ -64,7 +64,7 @@ def failing(*errors: BaseException) -> tuple[Callable[[float], str], list[float]
 
 def too_many(wait: float | None) -> RateLimitedError:
     return RateLimitedError("GET /sources failed with 429: Too many requests", status=429,
-                            retry_after=wait)
+                            retry_after=wait, method="GET", url=f"{BASE}/sources?x=1")
 
 
 # -- on_wait in call_with_retries ---------------------------------------------------------
@@ -82,8 +82,8 @@ def test_a_long_429_wait_is_announced_before_sleeping() -> None:
 
     fn, _ = failing(too_many(30.0))
     call_with_retries(fn, NO_JITTER, "POST", sleep=sleep, on_wait=on_wait)
-    assert rec.notices == [(30.0, "rate limited: GET /sources failed with 429: "
-                                  "Too many requests")]
+    assert rec.notices == [(30.0, "rate limit: the API answered GET /sources with 429 and "
+                                  "asked for 30s")]
     assert rec.slept == [30.0]
     assert order == ["notice", "sleep"]
 

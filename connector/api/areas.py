@@ -1,6 +1,8 @@
-"""Catalogue tags (API areas) and the plugin modules that hold their actions."""
+"""Catalogue tags (API areas), their names as people write them, and their plugin modules."""
 
 from __future__ import annotations
+
+import re
 
 # One module per tag: actions/<module>.py and actions/examples/<module>.json.
 TAG_MODULES: dict[str, str] = {
@@ -46,3 +48,16 @@ def module_for_tag(tag: str) -> str:
         return TAG_MODULES[tag]
     except KeyError:
         raise KeyError(f"no action module for catalogue tag {tag!r}") from None
+
+
+# Tags whose words do not split well.
+_TITLES = {"Dbt": "dbt", "APICalls": "API Calls", "SpaceSchemaAPI": "Space Schema"}
+
+
+def title_for(area: str) -> str:
+    """An area as people write it: `ReverseETL` -> `Reverse ETL`, `DeletionAndSuppression`
+    -> `Deletion and Suppression`; a name with spaces already (`Raw Request`) stays."""
+    if area in _TITLES:
+        return _TITLES[area]
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", area)
+    return spaced.replace(" And ", " and ").strip() or "Other"

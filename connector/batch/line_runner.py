@@ -36,6 +36,7 @@ class Outcome:
     connect_error: str | None = None  # set when no connection could be made
     answered: bool = False
     unrecorded: str | None = None  # the results file refused even a short record
+    error: dict[str, Any] | None = None  # the record's `error`, for the run's digest
 
 
 class LineRunner:
@@ -105,7 +106,7 @@ class LineRunner:
             except Exception as second:
                 outcome["unrecorded"] = f"{type(second).__name__}: {second}"
                 self.stop.set()  # at once: a call whose outcome cannot be kept must not start
-        return Outcome(line, "error", retry, **outcome)
+        return Outcome(line, "error", retry, error=fields["error"], **outcome)
 
     def _retry(self, exc: BaseException, calls: Calls) -> str:
         """SAFE when the call surely took no effect, UNKNOWN when it may have."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from connector.batch.calls import tracking
+from connector.batch.digest import ErrorDigest
 from connector.batch.line_runner import NOT_RUN, LineRunner, Outcome
 from connector.batch.lines import (
     Line,
@@ -96,7 +97,8 @@ def run_batch(
     limiter = limiter or runtime.limiter or RateLimiter()
     limiter.cancel(False)
     tracked = tracking(runtime, limiter)
-    summary = BatchSummary(action=action.key, results_path=str(results_path))
+    summary = BatchSummary(action=action.key, results_path=str(results_path),
+                           failures=ErrorDigest(secrets))
     stop = threading.Event()
     job = LineRunner(tracked, action.key, results, stop, secrets)
     bar = Progress(total, progress)
@@ -118,6 +120,7 @@ def run_batch(
         ok = outcome.status == "ok"
         summary.ok += ok
         summary.errors += not ok
+        summary.failures.add(outcome.error, outcome.line.number)
         if outcome.retry == UNKNOWN:
             summary.unknown_lines.append(outcome.line.number)
         bar.update(ok)

@@ -1,4 +1,4 @@
-"""The summary of a run: its counts, why it stopped early, and its exit code."""
+"""The summary of a run: its counts, why it stopped early, its errors by kind, its exit code."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector.batch.digest import ErrorDigest
 from connector.errors import EXIT_NO_ANSWER
 
 
@@ -25,6 +26,7 @@ class BatchSummary:
     rate_limited: int = 0  # 429 answers met
     results_path: str = ""
     unknown_lines: list[int] = field(default_factory=list)
+    failures: ErrorDigest = field(default_factory=ErrorDigest)  # this run's errors by kind
 
     @property
     def unknown(self) -> int:
@@ -38,6 +40,15 @@ class BatchSummary:
         if self.stopped == "connection":
             return EXIT_NO_ANSWER
         return 0 if self.ok + self.skipped == self.total else 1
+
+    def report(self) -> str:
+        """What a person reads on stderr after a run with errors: the commonest kinds."""
+        kinds = self.failures.lines()
+        if not kinds:
+            return ""
+        head = (f"{self.errors} of {self.total} lines failed; by kind, commonest first "
+                f"(every record: {self.results_path}):")
+        return "\n".join([head, *kinds])
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

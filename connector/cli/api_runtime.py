@@ -39,5 +39,11 @@ def stderr_is_terminal() -> bool:
 
 
 def wait_notice(seconds: float, reason: str) -> None:
-    """One line on stderr before a long wait (a 429 back-off, rate-limit pacing)."""
-    print(f"waiting {math.ceil(seconds)}s: {redact(reason)}", file=sys.stderr, flush=True)
+    """One line on stderr before a long wait (a 429 back-off, rate-limit pacing).
+
+    A rate-limit wait is the normal pace of a run, not a failure: it says so.
+    """
+    then = ("for the rate limit, then going on" if reason.startswith("rate limit")
+            else "then trying again")
+    print(f"waiting {math.ceil(seconds)}s {then} ({redact(reason)})", file=sys.stderr,
+          flush=True)

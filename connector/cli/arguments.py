@@ -19,6 +19,7 @@ from connector.cli.help_text import (
     LAYER_NAMES,
     PROG,
     connection_now,
+    install_hint,
     settings_order,
 )
 from connector.connection import REGIONS
@@ -307,11 +308,25 @@ def _mount_optional(sub: Any) -> None:
         s.set_defaults(fn=_delegate(name, module), needs_registry=False, delegated=True)
 
 
+# Commands of an extra, and the packages of that extra they import.
+_EXTRAS = {"serve": ("serve", {"fastapi", "uvicorn", "starlette"}),
+           "worker": ("distributed", {"celery", "redis", "kombu"})}
+
+
+
 def _delegate(name: str, module: str) -> Any:
     def fn(args: argparse.Namespace, _registry: Registry | None) -> int:
-        mod = importlib.import_module(module)
-        p = _Parser(prog=f"{PROG} {name}")
-        mod.add_arguments(p)
-        return int(mod.run(p.parse_args(args.rest)) or 0)
+        try:
+            mod = importlib.import_module(module)
+            p = _Parser(prog=f"{PROG} {name}")
+            mod.add_arguments(p)
+            return int(mod.run(p.parse_args(args.rest)) or 0)
+        except ImportError as exc:
+            extra, packages = _EXTRAS.get(name, ("", set()))
+            missing = (exc.name or "").partition(".")[0]
+            if missing not in packages:
+                raise
+            raise InputError({name: f"needs the {extra} extra ({missing} is not installed): "
+                              f"{install_hint(extra)}"}) from None
 
     return fn

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from connector.cli.api_runtime import runtime_for
-from connector.cli.help_text import PROG
+from connector.cli.help_text import PROG, install_hint
 from connector.cli.inputs import parse_inputs, unreadable
 from connector.cli.output import emit
 from connector.errors import InputError
@@ -87,6 +87,9 @@ def _run_batch(args: argparse.Namespace, registry: Registry, action: Action) -> 
                         limiter=RateLimiter(time_scale=args.rate_scale),
                         retry_unknown=args.retry_unknown)
     emit(summary.to_dict())
+    report = summary.report()
+    if report:
+        print(report, file=sys.stderr)
     return int(summary.exit_code)
 
 
@@ -103,9 +106,8 @@ def _run_distributed(args: argparse.Namespace, registry: Registry, action: Actio
     try:
         from connector.distributed.coordinator import run_distributed
     except ImportError as exc:
-        raise InputError({"--distributed": f"needs the distributed extra "
-                          f"(pip install 'segment-connector[distributed]'): {exc}"},
-                         action.key) from None
+        raise InputError({"--distributed": f"needs the distributed extra ({exc}): "
+                          f"{install_hint('distributed')}"}, action.key) from None
     summary = run_distributed(action.key, args.batch, results, args.profile, redis=args.redis,
                               retry_unknown=args.retry_unknown, registry=registry,
                               options={"timeout": args.timeout, "deadline": args.deadline})

@@ -124,7 +124,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
             print(f"      {inp.comments}")
         if inp.key in examples:
             print(f"      example: {json.dumps(examples[inp.key], ensure_ascii=False)}")
-    title = "Sample event" if isinstance(found, Trigger) else "Example payload"
+    title = "Sample event" if isinstance(found, Trigger) else "Example answer"
     print(f"\n{title}" + (f" (from the example of {made_from}):" if made_from else ":"))
     print(json.dumps(example, indent=2, ensure_ascii=False))
     return 0

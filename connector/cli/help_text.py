@@ -102,3 +102,9 @@ def settings_order() -> str:
                  "from the\n  profile, $SEGMENT_REGION and $SEGMENT_BASE_URL are not read.")
     return "connection settings (token, region, base URL), first found wins:\n" + \
         "\n".join(lines)
+
+
+def install_hint(extra: str) -> str:
+    """How to install an extra today: the package is not on PyPI yet."""
+    return (f"pip install -e '.[{extra}]' in a checkout, or a wheel built from it with "
+            f"[{extra}] after its name (the package is not on PyPI yet)")

@@ -1,6 +1,6 @@
 """Scale-out: bulk runs fanned out over Celery workers, one rate limit on Redis for all.
 
-Installed with the `distributed` extra (`pip install 'segment-connector[distributed]'`);
+Installed with the `distributed` extra (`pip install -e '.[distributed]'` in a checkout);
 nothing here is imported unless a command or caller asks for it, so the CLI
 starts without Celery or Redis.
 

@@ -1,6 +1,6 @@
 """`segment-connector serve`: the connector over HTTP, for flow builders in any language.
 
-An optional extra (`pip install 'segment-connector[serve]'`, FastAPI + uvicorn);
+An optional extra (`pip install -e '.[serve]'` in a checkout; FastAPI + uvicorn);
 nothing here is imported unless the `serve` command runs. Every call goes
 through the same runtime as the CLI and the Python API.
 

@@ -45,6 +45,35 @@ def get_manifest(request: Request) -> Response:
     return Response(data, media_type="application/json")
 
 
+@router.get("/target", summary="Where calls go: the embedded simulator or the API's address")
+def get_target(request: Request) -> Response:
+    try:
+        service = service_of(request)
+        service.keys.identify(request.headers.get("authorization"))
+        data = target_of(service.settings)
+    except Exception as exc:
+        return problem_answer(exc, None, request)
+    return json_answer(data, None)
+
+
+def target_of(settings: Any) -> dict[str, Any]:
+    """What the playground's first screen says of where calls go: an origin, no userinfo."""
+    if settings.default_profile == "simulator":
+        return {"kind": "simulator", "address": _origin(settings.base_url), "needsToken": False}
+    if settings.base_url:
+        return {"kind": "base_url", "address": _origin(settings.base_url), "needsToken": True}
+    return {"kind": "api", "address": "https://api.segmentapis.com", "needsToken": True}
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
 @router.get("/actions/{key}", summary="One action's manifest entry")
 def get_action(key: str, request: Request) -> Response:
     return answer(request, lambda call: service_of(request).entry(call.registry, key))

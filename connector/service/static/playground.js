@@ -2,7 +2,9 @@
    alone (inputSchema for the kinds of input, the inputs' `picklist` links for dropdowns),
    fills dropdowns from POST /v1/picklists/{key}, runs or dry-runs an action or polls a
    trigger (keeping its state between polls), and shows the answer, or the problem with the
-   offending inputs marked. No framework, no build. */
+   offending inputs marked. Each form, and each trigger's state, is kept while the page is
+   open: choosing another action and coming back finds them as they were. No framework, no
+   build. */
 "use strict";
 
 (() => {
@@ -22,7 +24,8 @@
     triggers: new Map(), // key -> manifest entry of a polling trigger
     action: null, // the chosen entry: an action, or a trigger (`kind` says which)
     kind: "action",
-    pollState: null, // a trigger's `state` from its last poll, passed back on the next
+    pollStates: new Map(), // list value of a trigger -> `state` of its last poll, sent on the next
+    forms: new Map(), // list value -> a form drawn before: its nodes and fields, as left
     fields: new Map(), // input key -> field of the form
     helpers: new Map(), // parent key -> field drawn only to narrow a dependent picklist
     calls: 0, // the newest run or dry run; older answers are dropped
@@ -106,6 +109,7 @@
       return;
     }
     const manifest = answer.payload;
+    state.forms.clear(); // drawn from the manifest just loaded; trigger states stay
     state.actions = new Map(manifest.actions.map((action) => [action.key, action]));
     state.picklists = new Map(manifest.picklists.map((picklist) => [picklist.key, picklist]));
     state.triggers = new Map((manifest.triggers ?? []).map((trigger) => [trigger.key, trigger]));
@@ -113,12 +117,34 @@
       `${manifest.display ?? manifest.name} ${manifest.version}: ${state.actions.size} actions, ` +
       `${state.picklists.size} picklists, ${state.triggers.size} triggers.`;
     drawActionList();
-    if (state.action) chooseEntry(entryValue(state.kind, state.action.key));
+    if (state.action) {
+      const value = current();
+      state.action = null; // its form came from the manifest before: drawn again, not kept
+      chooseEntry(value);
+    }
   }
 
   // The list's option values: an action's key, or `trigger:` and a trigger's key.
   const TRIGGER = "trigger:";
   const entryValue = (kind, key) => (kind === "trigger" ? TRIGGER + key : key);
+  const current = () => (state.action ? entryValue(state.kind, state.action.key) : null);
+  const areaOf = (entry) => entry.areaName ?? entry.area ?? "Other";
+
+  /** Where calls go, said on the first screen, with a first step to take. */
+  async function showTarget() {
+    const answer = await call("GET", "v1/target");
+    if (!answer.ok) return; // an older service: the connection fields say enough
+    const { kind, address, needsToken } = answer.payload;
+    const where = kind === "simulator"
+      ? `Calls go to the embedded simulator at ${address}: no token needed.`
+      : `Calls go to ${kind === "api" ? "the Segment Public API at " : ""}${address}: ` +
+        "give an API token or a profile under Connection.";
+    byId("target-text").textContent = where;
+    byId("target-step").textContent = needsToken
+      ? "Then try List Sources with Dry run: it shows the request and sends nothing."
+      : "Try List Sources and press Run.";
+    byId("target").hidden = false;
+  }
 
   function entryOf(value) {
     if (value.startsWith(TRIGGER)) {
@@ -133,11 +159,11 @@
     const words = byId("action-search").value.toLowerCase().split(/\s+/).filter(Boolean);
     const areas = new Map();
     const entries = [
-      ...[...state.actions.values()].map((action) => [action.area, action, action.key]),
+      ...[...state.actions.values()].map((action) => [areaOf(action), action, action.key]),
       ...[...state.triggers.values()].map((trigger) => ["Triggers", trigger, TRIGGER + trigger.key]),
     ];
     for (const [area, entry, value] of entries) {
-      const names = [entry.display, entry.key, area, ...(entry.aliases ?? [])];
+      const names = [entry.display, entry.key, area, entry.area, ...(entry.aliases ?? [])];
       const text = names.join(" ").toLowerCase();
       if (!words.every((word) => text.includes(word))) continue;
       if (!areas.has(area)) areas.set(area, []);
@@ -163,13 +189,13 @@
     const found = entryOf(value);
     if (!found) return;
     const { kind, entry } = found;
+    keepForm();
     state.action = entry;
     state.kind = kind;
-    state.pollState = null; // a new trigger starts from now
     byId("action-select").value = value;
     state.calls += 1; // an answer still on its way belongs to the previous form
     byId("action-title").textContent = `${entry.display} (${entry.key})`;
-    byId("action-description").textContent = entry.description ?? "";
+    byId("action-description").replaceChildren(...rendered(entry.description ?? ""));
     const facts = kind === "trigger"
       ? ["trigger", `polls ${entry.reads}`, "each event once"]
       : [
@@ -185,10 +211,15 @@
     for (const button of document.querySelectorAll("[data-for]")) {
       button.hidden = button.dataset.for !== kind;
     }
-    drawForm(entry);
+    const kept = restoreForm(value);
+    if (!kept) drawForm(entry);
     clearOutput();
+    if (kind === "trigger" && state.pollStates.has(value)) {
+      byId("answer-status").textContent =
+        "This trigger's state is kept: the next poll goes on from the last one.";
+    }
     const example = kind === "trigger" ? entry.sampleEvent : entry.examplePayload;
-    byId("example-title").textContent = kind === "trigger" ? "Sample event" : "Example payload";
+    byId("example-title").textContent = kind === "trigger" ? "Sample event" : "Example answer (what a run returns)";
     byId("example").textContent = example === undefined ? "(none)" : pretty(example);
     byId("builder").hidden = false;
     byId("output").hidden = false;
@@ -240,6 +271,36 @@
   }
 
   const allFields = () => [...state.helpers.values(), ...state.fields.values()];
+
+  /** The form on screen, kept as the user left it, for when its entry is chosen again. */
+  function keepForm() {
+    const value = current();
+    if (value === null) return;
+    const nodes = [...byId("fields").childNodes];
+    state.forms.set(value, { nodes, fields: state.fields, helpers: state.helpers });
+  }
+
+  /** A form kept by keepForm put back, values and all; false when there is none. */
+  function restoreForm(value) {
+    const kept = state.forms.get(value);
+    if (!kept) return false;
+    byId("fields").replaceChildren(...kept.nodes);
+    state.fields = kept.fields;
+    state.helpers = kept.helpers;
+    // Lists that could not load then (no token yet) try again.
+    for (const field of allFields()) {
+      if (field.picker && field.picker.options.length === 0) refreshPicklist(field);
+    }
+    return true;
+  }
+
+  /** Help text from the manifest: its `code` spans drawn as code, the rest as text. */
+  function rendered(text) {
+    return String(text).split(/(`[^`]+`)/).filter(Boolean).map((part) =>
+      (part.length > 2 && part.startsWith("`") && part.endsWith("`")
+        ? el("code", { text: part.slice(1, -1) })
+        : document.createTextNode(part)));
+  }
 
   function makeField(key, declaredProperty, input, required, narrows = null) {
     const id = narrows ? `helper-${key}` : `in-${key}`;
@@ -294,7 +355,7 @@
     if (narrows) {
       marks.push(el("span", { class: "optional", text: ` (narrows ${narrows.label}; not sent)` }));
     }
-    const help = [property.description ?? input.comments ?? ""];
+    const help = rendered(property.description ?? input.comments ?? "");
     if (field.leftOut) help.push(" Left out until ticked.");
     const parts = [el("label", { for: id }, marks)];
 
@@ -613,14 +674,15 @@
       { run: "Running…", poll: "Polling…" }[mode] ?? "Preparing the dry run…";
     const key = encodeURIComponent(action.key);
     const answer = trigger
-      ? await call("POST", `v1/triggers/${key}/poll`, { inputs, state: state.pollState })
+      ? await call("POST", `v1/triggers/${key}/poll`,
+        { inputs, state: state.pollStates.get(current()) ?? null })
       : await call("POST", `v1/actions/${key}/${mode}`, { inputs });
     form.removeAttribute("aria-busy");
     for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
     if (callNumber !== state.calls) return;
     const what = { run: "Run", poll: "Poll" }[mode] ?? "Dry run (nothing sent)";
     if (answer.ok) {
-      if (trigger) state.pollState = answer.payload?.state ?? null;
+      if (trigger) state.pollStates.set(entryValue("trigger", action.key), answer.payload?.state ?? null);
       const events = trigger ? answer.payload?.events?.length ?? 0 : null;
       byId("answer-status").textContent = trigger
         ? `${what}: ${events} new event${events === 1 ? "" : "s"}; the next poll goes on from here`
@@ -697,7 +759,9 @@
       }
       field.node.classList.add("invalid");
       field.control.setAttribute("aria-invalid", "true");
-      field.error.textContent = String(message);
+      // A problem inside a JSON value names its path there (`label.value`).
+      const inside = name !== field.key ? `${name}: ` : "";
+      field.error.textContent = `${inside}${message}`;
       field.error.hidden = false;
       const jump = el("button", { type: "button", class: "link", text, "data-field": field.key });
       jump.addEventListener("click", () => field.control.focus());
@@ -711,7 +775,10 @@
   // ---- Wiring ---------------------------------------------------------------------------
 
   function start() {
-    byId("reload-manifest").addEventListener("click", loadManifest);
+    byId("reload-manifest").addEventListener("click", () => {
+      loadManifest();
+      showTarget(); // refused before a service key was given
+    });
     byId("action-search").addEventListener("input", drawActionList);
     byId("action-search").addEventListener("keydown", (event) => {
       const select = byId("action-select");
@@ -729,9 +796,16 @@
     });
     byId("action-select").addEventListener("change", (event) => chooseEntry(event.target.value));
     byId("poll-restart").addEventListener("click", () => {
-      state.pollState = null;
+      state.pollStates.delete(current());
       clearOutput();
-      byId("answer-status").textContent = "The next poll starts from now.";
+      byId("answer-status").textContent =
+        "State reset: the next poll starts from now and returns nothing older.";
+    });
+    byId("target-try").addEventListener("click", () => {
+      byId("action-search").value = "";
+      drawActionList();
+      chooseEntry("listSources");
+      byId("action-form").querySelector("button[type=submit]:not([hidden])")?.focus();
     });
     byId("fields").addEventListener("change", onFieldChange);
     // A mark goes as the input is edited, not when it loses focus: the form must not shift
@@ -748,6 +822,7 @@
       });
     }
     loadManifest();
+    showTarget();
   }
 
   start();
