@@ -12,7 +12,6 @@ import inspect
 import json
 import os
 import shutil
-import site
 import subprocess
 import sys
 import textwrap
@@ -30,6 +29,7 @@ from connector.errors import PluginError
 from connector.hookspecs import hookimpl
 from connector.registry import BUILTIN_PLUGINS, Registry
 from connector.spec import Action, DataSource, Input
+from venv_support import site_without_this_package
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -204,25 +204,13 @@ def test_every_hook_is_documented() -> None:
         assert list(inspect.signature(spec).parameters) == ["register"]
 
 
-def _site_without_this_package(where: Path) -> Path:
-    """The venv's packages, less this project's install: no entry points, no path hook."""
-    packages = where / "site"
-    packages.mkdir()
-    for path in Path(site.getsitepackages()[0]).iterdir():
-        if path.name.startswith(("segment_connector", "__editable__")) \
-                or path.suffix == ".pth":
-            continue
-        (packages / path.name).symlink_to(path)
-    return packages
-
-
 def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
     for part in ("connector", "actions", "datasources", "triggers"):
         shutil.copytree(ROOT / part, checkout / part,
                         ignore=shutil.ignore_patterns("__pycache__"))
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join([str(checkout), str(_site_without_this_package(
+           "PYTHONPATH": os.pathsep.join([str(checkout), str(site_without_this_package(
                tmp_path))])}
     # -S: not the venv's site-packages, where this project is installed.
     probe = subprocess.run(
