@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from venv_support import site_without_this_package
 
 import actions.plugin
 import datasources.plugin
@@ -29,7 +30,6 @@ from connector.errors import PluginError
 from connector.hookspecs import hookimpl
 from connector.registry import BUILTIN_PLUGINS, Registry
 from connector.spec import Action, DataSource, Input
-from venv_support import site_without_this_package
 
 ROOT = Path(__file__).resolve().parent.parent
 

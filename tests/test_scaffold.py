@@ -10,10 +10,10 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from venv_support import site_without_this_package
 
 from connector import scaffold
 from connector.errors import InputError
-from venv_support import site_without_this_package
 
 ROOT = Path(__file__).resolve().parent.parent
 # Any request for the internet goes to a closed loopback port; loopback is left alone.
@@ -50,8 +50,8 @@ def test_a_new_plugin_installs_tests_and_validates_offline_in_a_fresh_venv(
     tests = _run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                   str(tmp_path / "acme")], tmp_path, env)
     assert "5 passed" in tests.stdout
-    where = _run([str(venv / "bin" / "python"), "-c", "import connector; print(connector.__file__)"],
-                 tmp_path, env)
+    where = _run([str(venv / "bin" / "python"), "-c",
+                  "import connector; print(connector.__file__)"], tmp_path, env)
     assert where.stdout.startswith(str(venv)), "the project must come from the fresh venv"
     validated = _run([str(venv / "bin" / "segment-connector"), "validate",
                       "segment-connector-acme"], tmp_path, env)
