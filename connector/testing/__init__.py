@@ -104,11 +104,14 @@ def _kind(value: Any) -> str:
         type(value), type(value).__name__)
 
 
-def shape_problems(example: Any, answer: Any, where: str = "$") -> list[str]:
-    """Where `answer` lacks a field of `example` or holds another kind of value there.
+def shape_problems(example: Any, answer: Any, where: str = "$",
+                   strict: bool = False) -> list[str]:
+    """Where `answer` holds another kind of value than `example`, or lacks its structure.
 
     Lists are compared item by item with the example's first item; a null in the
-    example matches anything, and fields the example does not show are allowed.
+    example matches anything, and fields the example does not show are allowed. A
+    missing object or list is a problem; a missing scalar only when `strict` (the
+    API leaves out optional fields an example shows).
     """
     if example is None:
         return []
@@ -117,19 +120,20 @@ def shape_problems(example: Any, answer: Any, where: str = "$") -> list[str]:
     problems: list[str] = []
     if isinstance(example, dict):
         for name, value in example.items():
-            if name not in answer:
+            if name in answer:
+                problems.extend(shape_problems(value, answer[name], f"{where}.{name}", strict))
+            elif strict or isinstance(value, dict | list):
                 problems.append(f"{where}.{name}: missing")
-            else:
-                problems.extend(shape_problems(value, answer[name], f"{where}.{name}"))
     elif isinstance(example, list) and example:
         for at, item in enumerate(answer):
-            problems.extend(shape_problems(example[0], item, f"{where}[{at}]"))
+            problems.extend(shape_problems(example[0], item, f"{where}[{at}]", strict))
     return problems
 
 
-def assert_matches_example(example: Any, answer: Any, key: str = "answer") -> None:
+def assert_matches_example(example: Any, answer: Any, key: str = "answer",
+                           strict: bool = False) -> None:
     """AssertionError listing where `answer` departs from the shape of `example`."""
-    problems = shape_problems(example, answer)
+    problems = shape_problems(example, answer, strict=strict)
     assert not problems, f"{key} does not match its example: " + "; ".join(problems[:10])
 
 
