@@ -108,7 +108,8 @@ def test_manifest_is_current(registry: Registry) -> None:
     on_disk = MANIFEST.read_text(encoding="utf-8")
     if on_disk != fresh:
         stale = _first_difference(json.loads(on_disk), json.loads(fresh))
-        pytest.fail(f"manifest.json is stale at {stale}: run `segment-connector manifest --builtin`")
+        pytest.fail(f"manifest.json is stale at {stale}: "
+                    "run `segment-connector manifest --builtin`")
     assert manifest.is_current(registry, MANIFEST)
 
 
