@@ -24,7 +24,8 @@ def mount(manifest: argparse.ArgumentParser) -> None:
                           help="the built-in plugins only, leaving installed ones out (the "
                                "project's own manifest.json)")
     sub = manifest.add_subparsers(dest="manifest_command", metavar="diff", required=False,
-                                  title="sub-commands")
+                                  title="sub-commands",
+                                  help="diff OLD NEW: what changed between two manifests")
     d = sub.add_parser("diff", help="what changed between two manifests; exit 1 when "
                                     "anything breaking did",
                        description="Compare two manifests: each change is breaking (a flow "
