@@ -18,64 +18,60 @@ SECRET_KEY = "dest-api-key-7d1e9c2b44a0"
 SENSITIVE = "sensitive-value-5f3a81c0"
 
 
-def _record(simulator: Any, path: Path) -> dict[str, Any]:
+def _calls(harness: Harness) -> dict[str, Any]:
     """Make a source and a destination with secrets in its settings; list, then fetch."""
+    source = harness.run("createSource", {"slug": "web", "metadataId": "IqDTy1TpoU",
+                                          "enabled": True})["data"]["data"]["source"]
+    harness.run("createDestination", {
+        "sourceId": source["id"], "metadataId": "57da359580412f644ff33fb9",
+        "settings": {"apiKey": SECRET_KEY, "region": {"sensitive": True, "value": SENSITIVE}}})
+    return {"source": source, "listed": harness.run("listSources", {"count": 10})}
+
+
+def _offline() -> Harness:
+    return Harness(load_plugins([]), Connection(token=REPLAY_TOKEN, base_url=REPLAY_URL))
+
+
+@pytest.fixture
+def recorded(simulator: Any, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A cassette of `_calls` on the simulator, and what they answered."""
+    path = tmp_path / "cassette.json"
     harness = Harness(load_plugins([]),
                       Connection(token=simulator.token, base_url=simulator.base_url), simulator)
     with Cassette(path, "record"):
-        source = harness.run("createSource", {"slug": "web", "metadataId": "IqDTy1TpoU",
-                                              "enabled": True})["data"]["data"]["source"]
-        harness.run("createDestination", {
-            "sourceId": source["id"], "metadataId": "57da359580412f644ff33fb9",
-            "settings": {"apiKey": SECRET_KEY,
-                         "region": {"sensitive": True, "value": SENSITIVE}}})
-        listed = harness.run("listSources", {"count": 10})
-    return {"source": source, "listed": listed}
+        answers = _calls(harness)
+    simulator.stop()
+    return path, answers
 
 
 def test_a_recording_replays_with_the_simulator_stopped_and_no_token(
-        simulator_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sim = simulator_factory()
-    path = tmp_path / "cassette.json"
-    recorded = _record(sim, path)
-    sim.stop()
+        recorded: tuple[Path, dict[str, Any]], simulator: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path, answers = recorded
     monkeypatch.delenv("SEGMENT_API_TOKEN", raising=False)
-    harness = Harness(load_plugins([]), Connection(token=REPLAY_TOKEN, base_url=REPLAY_URL))
     with Cassette(path, "replay") as cassette:
-        source = harness.run("createSource", {"slug": "web", "metadataId": "IqDTy1TpoU",
-                                              "enabled": True})["data"]["data"]["source"]
-        harness.run("createDestination", {
-            "sourceId": source["id"], "metadataId": "57da359580412f644ff33fb9",
-            "settings": {"apiKey": SECRET_KEY,
-                         "region": {"sensitive": True, "value": SENSITIVE}}})
-        assert harness.run("listSources", {"count": 10}) == recorded["listed"]
-    assert source == recorded["source"]
+        assert _calls(_offline()) == answers
     assert all(cassette.played)
     text = path.read_text(encoding="utf-8")
-    for secret in (sim.token, SECRET_KEY, SENSITIVE):
+    for secret in (simulator.token, SECRET_KEY, SENSITIVE):
         assert secret not in text
     assert "authorization" not in text.lower()
     assert '"apiKey": "***"' in text
 
 
 def test_a_request_the_cassette_does_not_hold_fails_naming_it_and_the_closest(
-        simulator: Any, tmp_path: Path) -> None:
-    path = tmp_path / "cassette.json"
-    _record(simulator, path)
-    harness = Harness(load_plugins([]), Connection(token=REPLAY_TOKEN, base_url=REPLAY_URL))
-    with Cassette(path, "replay"), pytest.raises(CassetteMiss) as caught:
-        harness.run("listSources", {"count": 20})
+        recorded: tuple[Path, dict[str, Any]]) -> None:
+    with Cassette(recorded[0], "replay"), pytest.raises(CassetteMiss) as caught:
+        _offline().run("listSources", {"count": 20})
     message = str(caught.value)
     assert "GET /sources?pagination.count=20" in message
     assert "closest recorded: GET /sources?pagination.count=10" in message
 
 
 def test_an_exchange_plays_once_and_a_missing_cassette_says_how_to_record(
-        simulator: Any, tmp_path: Path) -> None:
-    path = tmp_path / "cassette.json"
-    _record(simulator, path)
-    harness = Harness(load_plugins([]), Connection(token=REPLAY_TOKEN, base_url=REPLAY_URL))
-    with Cassette(path, "replay"):
+        recorded: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    harness = _offline()
+    with Cassette(recorded[0], "replay"):
         harness.run("listSources", {"count": 10})
         with pytest.raises(CassetteMiss, match="recorded 1 time"):
             harness.run("listSources", {"count": 10})
