@@ -224,15 +224,16 @@ def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> N
                           check=False)
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)
-    assert len(listed["actions"]) == len(Registry.load().actions.items)
+    builtin = Registry.load(installed=False)
+    assert len(listed["actions"]) == len(builtin.actions.items)
     assert {a["plugin"] for a in listed["actions"]} == {"actions"}
-    assert len(listed["triggers"]) == len(Registry.load().triggers.items)
+    assert len(listed["triggers"]) == len(builtin.triggers.items)
 
 
 def test_loading_no_action_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(actions.plugin, "MODULES", ())
     with pytest.raises(PluginError, match="no plugin declared any action"):
-        Registry.load()
+        Registry.load(installed=False)
 
 
 # -- declarations are checked when they register -------------------------------------------
