@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -264,14 +265,18 @@ def _owned(item: Any, plugin: str, dist: tuple[str, str] | None) -> Any:
 
 def distribution_of(plugin: object) -> tuple[str, str] | None:
     """(name, version) of the installed distribution holding a plugin's module, if any."""
-    from importlib.metadata import packages_distributions, version  # only for extra plugins
-
     if not isinstance(plugin, ModuleType):
         return None
-    names = packages_distributions().get(plugin.__name__.split(".", 1)[0]) or []
-    if not names:
-        return None
-    return names[0], version(names[0])
+    return _distribution_of_package(plugin.__name__.split(".", 1)[0])
+
+
+@cache
+def _distribution_of_package(package: str) -> tuple[str, str] | None:
+    # Reads every installed distribution's file list: once per package and process.
+    from importlib.metadata import packages_distributions, version  # only for extra plugins
+
+    names = packages_distributions().get(package) or []
+    return (names[0], version(names[0])) if names else None
 
 
 _default: Registry | None = None

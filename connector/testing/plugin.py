@@ -63,12 +63,19 @@ def connector_plugins(request: pytest.FixtureRequest) -> list[str]:
     return list(request.config.getini("connector_plugins"))
 
 
+# Loaded once per set of plugin modules and session: a registry is not changed by use.
+_registries: dict[tuple[str, ...], Registry] = {}
+
+
 @pytest.fixture
 def connector_registry(connector_plugins: list[str]) -> Registry:
     """The built-in plugins and the plugins under test, nothing else installed."""
     from connector.testing import load_plugins
 
-    return load_plugins(connector_plugins)
+    key = tuple(connector_plugins)
+    if key not in _registries:
+        _registries[key] = load_plugins(connector_plugins)
+    return _registries[key]
 
 
 def _cassette_path(request: pytest.FixtureRequest) -> Path | None:
