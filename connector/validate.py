@@ -158,8 +158,11 @@ def _action(action: Action, registry: Registry, runtime: Any) -> Iterator[Findin
     where = f"action {action.key}"
     yield from _described(where, action)
     yield from _inputs(where, action.inputs)
-    if action.example_payload() is None:
+    payload = action.example_payload()
+    if payload is None:
         yield Finding("warning", where, "no example payload: builders cannot show the output")
+    elif action.response_model is not None:
+        yield from _payload(where, payload, action.response_model)
     if action.safety is None or action.idempotent is None:
         yield Finding("error", where, "safety and idempotent must be declared")
     if action.stability not in STABILITIES:
@@ -173,6 +176,21 @@ def _action(action: Action, registry: Registry, runtime: Any) -> Iterator[Findin
         runtime.dry_run(action.key, sample_inputs(action))
     except (ConnectorError, ValueError, TypeError, KeyError) as exc:
         yield Finding("error", where, f"dry run with example inputs fails: {exc}")
+
+
+def _payload(where: str, payload: Any, model: str) -> Iterator[Finding]:
+    """An overlay's example payload, `{"data": <API body>}`, against the catalogue's answer."""
+    from jsonschema import Draft202012Validator
+
+    from connector.api import catalog
+
+    if not isinstance(payload, dict) or set(payload) != {"data"}:
+        yield Finding("error", where, "example payload must be {\"data\": <the API's answer>}")
+        return
+    for err in Draft202012Validator(catalog.schema(model)).iter_errors(payload["data"]):
+        at = "/".join(map(str, err.absolute_path)) or "data"
+        yield Finding("error", where, f"example payload at {at} does not fit {model}: "
+                      f"{err.message}")
 
 
 def _links(where: str, action: Action, registry: Registry) -> Iterator[Finding]:

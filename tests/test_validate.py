@@ -105,3 +105,22 @@ def test_an_unknown_target_is_a_usage_error_naming_it() -> None:
     done = _validate("no_such_plugin_anywhere")
     assert done.returncode == 2
     assert "no_such_plugin_anywhere" in done.stderr and "TARGET" in done.stderr
+
+
+def test_an_overlay_example_payload_that_breaks_the_catalogue_is_an_error(
+        tmp_path: Path) -> None:
+    (tmp_path / "payload_plugin.py").write_text(textwrap.dedent('''
+        from connector.hookspecs import hookimpl
+        from connector.spec import Action
+
+        @hookimpl
+        def register_actions(register):
+            register(Action("payloadSources", "Sources", "Every source.",
+                            operation="listSources",
+                            example={"data": {"data": {"sources": "none"}}}))
+    '''), encoding="utf-8")
+    done = _validate("payload_plugin", "--format", "json", path=tmp_path)
+    assert done.returncode == 1
+    [error] = json.loads(done.stdout)["errors"]
+    assert error["where"] == "action payloadSources"
+    assert "does not fit ListSources200Response" in error["problem"]
