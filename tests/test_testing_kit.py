@@ -124,3 +124,11 @@ def test_the_committed_cassettes_hold_no_secret() -> None:
         text = path.read_text(encoding="utf-8")
         assert "sgp_" not in text and "authorization" not in text.lower(), path
         json.loads(text)
+
+
+@pytest.mark.connector_seed({"createLabel": [{"label": {"key": "team", "value": "data"}},
+                                             {"label": {"key": "team", "value": "web"}}]})
+def test_the_seed_mark_makes_resources_before_the_test(harness: Harness) -> None:
+    options = harness.picklist("labels", {"filter": "team"})["result"]
+    assert [o["key"] for o in options] == [{"key": "team", "value": "data"},
+                                           {"key": "team", "value": "web"}]

@@ -5,7 +5,9 @@
   option (one module a line) or a `@pytest.mark.connector_plugins("pkg.plugin")` mark.
 - `connector_registry`: the built-ins plus those plugins, registered without being
   installed (other installed plugins left out).
-- `harness`: a `connector.testing.Harness` over that registry. On a fresh simulator;
+- `harness`: a `connector.testing.Harness` over that registry, after making the
+  resources of a `@pytest.mark.connector_seed({"createSource": [inputs]})` mark
+  (`Harness.seed`). On a fresh simulator;
   or, for a test marked `@pytest.mark.cassette("cassettes/name.json")` (a path beside
   the test file), replaying that cassette with no network and no token. With
   `--record-cassettes` such tests record their cassette instead, against a fresh
@@ -52,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "beside the test")
     config.addinivalue_line("markers", "connector_plugins(*modules): the plugin modules "
                                        "under test (instead of the connector_plugins ini)")
+    config.addinivalue_line("markers", "connector_seed(spec): resources the harness makes "
+                                       "before the test, {action key: [inputs, ...]}")
 
 
 @pytest.fixture
@@ -94,12 +98,19 @@ def harness(request: pytest.FixtureRequest, connector_registry: Registry,
     from connector.testing import Harness
     from connector.testing.cassette import Cassette
 
+    seed = request.node.get_closest_marker("connector_seed")
+
+    def made(connection: Connection, sim: Any = None) -> Harness:
+        harness = Harness(connector_registry, connection, sim)
+        if seed is not None:
+            harness.seed(*seed.args)
+        return harness
+
     path = _cassette_path(request)
     recording = request.config.getoption("--record-cassettes")
     if path is not None and not recording:
         with Cassette(path, "replay"):
-            yield Harness(connector_registry,
-                          Connection(token=REPLAY_TOKEN, base_url=REPLAY_URL))
+            yield made(Connection(token=REPLAY_TOKEN, base_url=REPLAY_URL))
         return
     sim = None
     if path is not None and request.config.getoption("--cassette-live"):
@@ -108,7 +119,7 @@ def harness(request: pytest.FixtureRequest, connector_registry: Registry,
         sim = simulator_factory()
         connection = Connection(token=sim.token, base_url=sim.base_url)
     if path is None:
-        yield Harness(connector_registry, connection, sim)
+        yield made(connection, sim)
         return
     with Cassette(path, "record"):
-        yield Harness(connector_registry, connection, sim)
+        yield made(connection, sim)
