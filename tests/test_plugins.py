@@ -104,6 +104,11 @@ def test_manifest_includes_the_plugin_action(plugin_dir: Path, tmp_path: Path) -
     assert sample["plugin"] == "sample"
     assert sample["inputSchema"]["properties"]["note"]["type"] == "string"
     assert sample["examplePayload"] == {"data": {"workspace": {"id": "w1"}}}
+    assert sample["distribution"] == {"name": "sample_segment_plugin", "version": "0.1"}
+    builtin = _cli("manifest", "--builtin", "-o", str(out), pythonpath=plugin_dir)
+    assert builtin.returncode == 0, builtin.stderr
+    keys = {a["key"] for a in json.loads(out.read_text(encoding="utf-8"))["actions"]}
+    assert "samplePing" not in keys and "getSource" in keys
 
 
 def test_duplicate_key_fails_naming_both_plugins(tmp_path: Path,

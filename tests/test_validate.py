@@ -124,3 +124,13 @@ def test_an_overlay_example_payload_that_breaks_the_catalogue_is_an_error(
     [error] = json.loads(done.stdout)["errors"]
     assert error["where"] == "action payloadSources"
     assert "does not fit ListSources200Response" in error["problem"]
+
+
+@pytest.mark.parametrize("target", ["sample", "sample_segment_plugin"])
+def test_an_entry_point_or_a_distribution_is_a_target(tmp_path: Path, target: str) -> None:
+    from test_plugins import PLUGIN_SOURCE, install
+
+    install(tmp_path, "sample_segment_plugin", PLUGIN_SOURCE.format(key="samplePing"))
+    done = _validate(target, "--format", "json", path=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == {"target": target, "errors": [], "warnings": []}
