@@ -132,3 +132,43 @@ def test_the_seed_mark_makes_resources_before_the_test(harness: Harness) -> None
     options = harness.picklist("labels", {"filter": "team"})["result"]
     assert [o["key"] for o in options] == [{"key": "team", "value": "data"},
                                            {"key": "team", "value": "web"}]
+
+
+KIT_TESTS = '''
+import pytest
+
+@pytest.mark.cassette("cassettes/kept.json")
+def test_kept(harness):
+    harness.run("listLabels")
+
+@pytest.mark.cassette("cassettes/failed.json")
+def test_failed(harness):
+    harness.run("listLabels")
+    assert False, "fails on purpose"
+'''
+
+
+def test_pytest_records_a_passing_test_and_not_a_failing_one_then_replays(
+        tmp_path: Path) -> None:
+    """The kit as an author meets it: loaded by pytest itself, marks and options."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "test_kit_use.py").write_text(KIT_TESTS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SEGMENT_API_TOKEN"}
+
+    def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "--rootdir", str(tmp_path), str(tmp_path), *args],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120, check=False)
+
+    recorded = pytest_run("--record-cassettes")
+    assert "1 failed, 1 passed" in recorded.stdout, recorded.stdout
+    assert (tmp_path / "cassettes" / "kept.json").is_file()
+    assert not (tmp_path / "cassettes" / "failed.json").exists()
+    replayed = pytest_run("-k", "kept")
+    assert "1 passed" in replayed.stdout, replayed.stdout
+    missing = pytest_run("-k", "failed")
+    assert "no cassette" in missing.stdout and "--record-cassettes" in missing.stdout

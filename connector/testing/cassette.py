@@ -131,6 +131,7 @@ class Cassette:
         self.mode = mode
         self.interactions: list[dict[str, Any]] = []
         self.played: list[bool] = []
+        self.keep = True  # a recording is written when the block ends, unless discarded
         self._lock = threading.Lock()
         if mode == "replay":
             self.interactions = self._read()
@@ -171,8 +172,12 @@ class Cassette:
 
     def __exit__(self, *exc: Any) -> None:
         self._context.__exit__(*exc)
-        if self.mode == "record" and exc[0] is None:
+        if self.mode == "record" and exc[0] is None and self.keep:
             self.write()
+
+    def discard(self) -> None:
+        """Write nothing when the block ends (the recorded test failed)."""
+        self.keep = False
 
     def record(self, adapter: HTTPAdapter, request: requests.PreparedRequest,
                resp: requests.Response) -> requests.Response:

@@ -48,6 +48,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="plugin modules under test, registered without being installed")
 
 
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Note a failed test, so that its recording is not written."""
+    outcome = yield
+    if outcome.get_result().failed:
+        item.stash[_FAILED] = True
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cassette(path): replay (or with --record-cassettes, "
                                        "record) this test's HTTP exchanges in a cassette file "
@@ -121,5 +132,7 @@ def harness(request: pytest.FixtureRequest, connector_registry: Registry,
     if path is None:
         yield made(connection, sim)
         return
-    with Cassette(path, "record"):
+    with Cassette(path, "record") as cassette:
         yield made(connection, sim)
+        if request.node.stash.get(_FAILED, False):  # a failed test's exchanges prove nothing
+            cassette.discard()
