@@ -404,6 +404,8 @@ ACTIONS = (
     Action(
         "rawRequest", "Raw Request", "Send any request to the Segment API with the "
         "connection's token.", area="Raw Request", inputs=INPUTS, run=RawRequest(),
+        # Any method can go out, DELETE among them, and a POST is never repeated safely.
+        safety="destructive", idempotent=False,
         example={"data": {"data": {"sources": [], "pagination": {"current": "MA=="}}}},
     ),
 )

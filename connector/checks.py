@@ -16,7 +16,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from connector.errors import PluginError
-from connector.spec import INPUT_TYPES, WHERE, Action, DataSource, Input, Trigger
+from connector.spec import (
+    INPUT_TYPES,
+    SAFETIES,
+    WHERE,
+    Action,
+    DataSource,
+    Input,
+    RequestExecutor,
+    Trigger,
+)
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SCALARS: dict[str, type | tuple[type, ...]] = {
@@ -71,7 +80,11 @@ def check_inputs(inputs: Iterable[Input], plugin: str, kind: str, key: str) -> N
 def check_action(action: Action, plugin: str) -> None:
     """One action, its facts filled in: inputs well formed, every input placeable."""
     check_inputs(action.inputs, plugin, "action", action.key)
+    if action.safety is not None and action.safety not in SAFETIES:
+        raise _fail(plugin, "action", action.key, f"safety {action.safety!r} is not one of "
+                    f"{', '.join(sorted(SAFETIES))}")
     if action.run is not None:  # a custom executor reads its inputs itself
+        check_executor(action, plugin)
         return
 
     def fail(problem: str, field: str | None = None) -> PluginError:
@@ -93,6 +106,21 @@ def check_action(action: Action, plugin: str) -> None:
     if payload and body:
         raise fail(f"is the whole body, so body field {body[0].key!r} has nowhere to go",
                    payload[0].key)
+
+
+def check_executor(action: Action, plugin: str) -> None:
+    """A custom executor declares what no one else can tell: what it does to the workspace,
+    whether a retry is safe, and what a dry run shows when it cannot show its request."""
+    missing = [name for name, value in (("safety", action.safety),
+                                        ("idempotent", action.idempotent)) if value is None]
+    if not isinstance(action.run, RequestExecutor) and not action.dry_run.strip():
+        missing.append("dry_run")
+    if missing:
+        raise _fail(plugin, "action", action.key,
+                    f"has a custom executor, so it must declare {', '.join(missing)} (safety: "
+                    "read, write or destructive; idempotent: True or False; dry_run: what a "
+                    "dry run shows, e.g. 'Runs code: 2 requests at most', unless the "
+                    "executor is a RequestExecutor that prepares its request)")
 
 
 def check_datasource(source: DataSource, plugin: str) -> None:

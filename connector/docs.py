@@ -196,14 +196,16 @@ def write(registry: Registry, out_dir: Path) -> list[str]:
 
 # -- command ---------------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Write the Markdown reference pages, or check that they are current."
+    parser.description = ("Write the Markdown reference pages of the built-in plugins, or "
+                          "check that they are current.")
     parser.add_argument("--output", "-o", default=str(DOCS), help="directory (default: docs)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 and list the stale pages")
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = Registry.load()
+    # The project's reference: what the package ships, whatever else is installed beside it.
+    registry = Registry.load(installed=False)
     out_dir = Path(args.output)
     if args.check:
         names = stale(registry, out_dir)

@@ -19,7 +19,7 @@ from connector.api import catalog
 from connector.api.areas import title_for
 from connector.errors import error_codes
 from connector.registry import Registry
-from connector.spec import REGION, Action, DataSource, Input, Trigger
+from connector.spec import REGION, Action, DataSource, Input, RequestExecutor, Trigger
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number",
                "boolean": "boolean", "object": "object", "array": "array"}
@@ -96,17 +96,32 @@ def describe_input(inp: Input, where: str | None = None) -> dict[str, Any]:
     return out
 
 
+def distribution(dist: tuple[str, str] | None) -> dict[str, str] | None:
+    """The distribution (package) and version that declared an item, when known."""
+    return None if dist is None else {"name": dist[0], "version": dist[1]}
+
+
+def dry_run_of(action: Action) -> str:
+    """What a dry run of the action shows, in words."""
+    if action.run is None or isinstance(action.run, RequestExecutor):
+        return "the request it would send"
+    return action.dry_run
+
+
 def describe_action(action: Action) -> dict[str, Any]:
     out: dict[str, Any] = {
         "key": action.key, "display": action.display, "description": action.description,
         "area": action.area, "areaName": title_for(action.area),
         "aliases": list(action.aliases), "plugin": action.plugin,
+        "distribution": distribution(action.distribution),
     }
     if action.run is None:
         out.update(method=action.method, path=action.path, media=action.media,
                    status=action.status, paginated=action.paginated)
         if action.items:
             out["items"] = action.items
+    else:  # code of its own: what it declares a dry run shows
+        out.update(executor="custom", dryRun=dry_run_of(action))
     out.update(safety=action.safety, idempotent=action.idempotent,
                stability=action.stability, rateLimit=_rate_limit(action),
                feature=action.feature)
@@ -128,7 +143,7 @@ def describe_datasource(source: DataSource) -> dict[str, Any]:
     return {
         "key": source.key, "display": source.display, "description": source.description,
         "type": "picklist", "action": source.action, "aliases": list(source.aliases),
-        "plugin": source.plugin,
+        "plugin": source.plugin, "distribution": distribution(source.distribution),
         # The inputs a builder must fill before it can load the options (parent ids).
         "dependsOn": [i.key for i in source.inputs
                       if i.required and i.default is None and i is not REGION],
@@ -143,6 +158,7 @@ def describe_trigger(trigger: Trigger) -> dict[str, Any]:
         "key": trigger.key, "display": trigger.display, "description": trigger.description,
         "type": "polling", "feed": trigger.feed.kind, "reads": trigger.feed.action or None,
         "aliases": list(trigger.aliases), "plugin": trigger.plugin,
+        "distribution": distribution(trigger.distribution),
         "inputs": [describe_input(i) for i in trigger.all_inputs],
         "inputSchema": inputs_schema(trigger.all_inputs),
         "sampleEvent": trigger.sample,

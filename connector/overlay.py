@@ -162,15 +162,20 @@ def complete(action: Action, plugin: str) -> Action:
 
 
 def _defaults(action: Action) -> Action:
-    """A plugin's own HTTP action (or custom executor): the defaults of unset facts."""
+    """A plugin's own HTTP action (or custom executor): the defaults of unset facts.
+
+    A custom executor's safety and idempotency are its own to declare: nothing here
+    can know what its code does, so they stay unset and `checks` refuses it.
+    """
     method = action.method or "GET"
     media = action.media or MEDIA_TYPES[0]
+    if action.run is not None:
+        return replace(action, media=media, stability=action.stability or "ga")
     return replace(
         action, method=method, media=media, status=action.status or 200,
-        safety=action.safety or ("destructive" if action.run is not None
-                                 else safety_of(method)),
+        safety=action.safety or safety_of(method),
         idempotent=(action.idempotent if action.idempotent is not None
-                    else action.run is None and method in IDEMPOTENT_METHODS),
+                    else method in IDEMPOTENT_METHODS),
         stability=action.stability or STABILITY.get(media, "ga"))
 
 

@@ -16,13 +16,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
+from types import ModuleType
 from typing import Any
 
 import pluggy
 
-from connector import checks, hookspecs, overlay
+from connector import __version__, checks, hookspecs, overlay
 from connector.errors import InputError, PluginError
 from connector.spec import Action, DataSource, Trigger
 
@@ -31,6 +33,7 @@ log = logging.getLogger("segment_connector.plugins")
 BUILTIN_PLUGINS = (("actions", "actions.plugin"), ("datasources", "datasources.plugin"),
                    ("triggers", "triggers.plugin"))
 BUILTIN = frozenset(name for name, _ in BUILTIN_PLUGINS)
+DISTRIBUTION = "segment-connector"  # the distribution that ships the built-ins
 
 
 class UnknownKeyError(InputError):
@@ -115,12 +118,17 @@ class Registry:
         self.datasources = _Table("picklist")
         self.triggers = _Table("trigger")
         self.problems: list[LoadProblem] = []
+        # Plugin name -> (distribution, version) that ships it, where one is known.
+        self.dists: dict[str, tuple[str, str]] = {}
 
     # -- loading -----------------------------------------------------------
     @classmethod
-    def load(cls, strict: bool = False, extra: Iterable[tuple[str, object]] = ()) -> Registry:
+    def load(cls, strict: bool = False, extra: Iterable[tuple[str, object]] = (),
+             installed: bool = True) -> Registry:
         """Load the built-in plugins, then the entry-point ones (and `extra` (name, plugin)
-        pairs, for tests). PluginError when no action at all was declared."""
+        pairs: a plugin under test, not installed). `installed=False` leaves the entry
+        points out: the built-ins (and `extra`) alone, as the project's own manifest has
+        them. PluginError when no action at all was declared."""
         reg = cls()
         for name, module in BUILTIN_PLUGINS:
             try:
@@ -128,8 +136,9 @@ class Registry:
             except Exception as exc:
                 raise PluginError(f"built-in plugin {name!r} ({module}) failed to load: "
                                   f"{type(exc).__name__}: {exc}") from exc
+            reg.dists[name] = (DISTRIBUTION, __version__)
         builtin_modules = {module for _, module in BUILTIN_PLUGINS}
-        for ep in entry_points(group=hookspecs.PROJECT):
+        for ep in entry_points(group=hookspecs.PROJECT) if installed else ():
             # An older install may still list the built-ins as entry points.
             if reg.pm.has_plugin(ep.name) or ep.value in builtin_modules:
                 continue
@@ -141,8 +150,16 @@ class Registry:
                                       f"{type(exc).__name__}: {exc}") from exc
                 reg.problems.append(LoadProblem(ep.name, f"{type(exc).__name__}: {exc}"))
                 log.warning("skipped plugin %r: %s: %s", ep.name, type(exc).__name__, exc)
+                continue
+            if ep.dist is not None:
+                reg.dists[ep.name] = (ep.dist.name, ep.dist.version)
         for name, plugin in extra:
+            if reg.pm.is_registered(plugin):  # installed too: loaded once, as installed
+                continue
             reg.pm.register(plugin, name=name)
+            found = distribution_of(plugin)
+            if found is not None:
+                reg.dists[name] = found
         reg.pm.check_pending()
         reg._collect(strict)
         if not reg.actions.items:
@@ -166,7 +183,7 @@ class Registry:
     def _call(self, plugin: str, fn: Callable[..., Any], table: _Table, kind: type,
               strict: bool) -> None:
         try:
-            fn(register=_Registrar(plugin, table, kind))
+            fn(register=_Registrar(plugin, table, kind, self.dists.get(plugin)))
         except PluginError:
             raise
         except Exception as exc:
@@ -221,14 +238,15 @@ class _Registrar:
     checks it, and files it under the plugin's name.
     """
 
-    def __init__(self, plugin: str, table: _Table, kind: type) -> None:
-        self.plugin, self.table, self.kind = plugin, table, kind
+    def __init__(self, plugin: str, table: _Table, kind: type,
+                 dist: tuple[str, str] | None = None) -> None:
+        self.plugin, self.table, self.kind, self.dist = plugin, table, kind, dist
 
     def __call__(self, item: Any, replace: bool = False) -> None:
         if not isinstance(item, self.kind):
             raise PluginError(f"plugin {self.plugin!r} registered {item!r}, "
                               f"not a {self.kind.__name__}")
-        item = _owned(item, self.plugin)
+        item = _owned(item, self.plugin, self.dist)
         if isinstance(item, Action):
             item = overlay.complete(item, self.plugin)
             checks.check_action(item, self.plugin)
@@ -239,8 +257,26 @@ class _Registrar:
         self.table.add(item, self.plugin, replace_existing=replace)
 
 
-def _owned(item: Any, plugin: str) -> Any:
-    return item if item.plugin == plugin else replace(item, plugin=plugin)
+def _owned(item: Any, plugin: str, dist: tuple[str, str] | None) -> Any:
+    if item.plugin == plugin and item.distribution == dist:
+        return item
+    return replace(item, plugin=plugin, distribution=dist)
+
+
+def distribution_of(plugin: object) -> tuple[str, str] | None:
+    """(name, version) of the installed distribution holding a plugin's module, if any."""
+    if not isinstance(plugin, ModuleType):
+        return None
+    return _distribution_of_package(plugin.__name__.split(".", 1)[0])
+
+
+@cache
+def _distribution_of_package(package: str) -> tuple[str, str] | None:
+    # Reads every installed distribution's file list: once per package and process.
+    from importlib.metadata import packages_distributions, version  # only for extra plugins
+
+    names = packages_distributions().get(package) or []
+    return (names[0], version(names[0])) if names else None
 
 
 _default: Registry | None = None

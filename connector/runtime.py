@@ -187,12 +187,16 @@ class Runtime:
         return {"data": self.send(self._build(action, values, clean), op=action.key).body}
 
     def dry_run(self, key: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The request `run` would send (token masked); nothing is sent."""
+        """The request `run` would send (token masked); nothing is sent. A custom executor
+        that cannot show its request answers `{"runsCode": true, "dryRun": <what its
+        action declares>}`."""
         action = self.plugins.action(key)
         values = as_inputs(inputs, action.key)
         self.allowed(action, values)
         if isinstance(action.run, RequestExecutor):
             return action.run.prepare(self, values).describe()
+        if action.run is not None:  # code, not one request: what its author declared
+            return {"runsCode": True, "dryRun": action.dry_run}
         if action.paginated and is_resume(values.get("cursor")):
             set_cursor(values, read_cursor(values["cursor"], action.key)[0])
         return self.prepare(action, values).describe()

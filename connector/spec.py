@@ -65,6 +65,7 @@ class RequestExecutor(Executor, Protocol):
         """The HTTP method a call with `values` sends, upper case ("" when unknown)."""
         ...
 Safety = Literal["read", "write", "destructive"]
+SAFETIES = frozenset({"read", "write", "destructive"})
 
 _ACRONYMS = {"id": "ID", "ids": "IDs", "url": "URL", "fql": "FQL", "api": "API", "ms": "(ms)"}
 
@@ -146,7 +147,9 @@ class Action:
 
     Facts left blank ("", 0, None) are filled in when the action registers:
     from the catalogue for an overlay (`operation` set), else with the defaults
-    (GET, v1, 200, safety and retry-safety from the method).
+    (GET, v1, 200, safety and retry-safety from the method). An action with a custom
+    executor (`run`) declares its own `safety` and `idempotent`, and `dry_run` unless its
+    executor is a `RequestExecutor`: the host cannot tell what code does.
     """
 
     key: str
@@ -171,6 +174,11 @@ class Action:
     stability: str = ""  # ga, beta or alpha: from the media type
     rate_limit: tuple[int, str] | None = None  # (requests, "minute" | "day") of the endpoint
     feature: str | None = None  # workspace feature the operation needs (Protocols, ...)
+    # A custom executor that cannot show its request (not a RequestExecutor) says what a
+    # dry run shows instead: "Runs code: reads the source, then updates it (2 requests)".
+    dry_run: str = ""
+    # (name, version) of the distribution that declared it; set by the registry.
+    distribution: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def paginated(self) -> bool:
@@ -254,6 +262,7 @@ class DataSource:
     items: str | None = None  # list key in `data`; None: the listing action's `items`
     aliases: tuple[str, ...] = ()
     plugin: str = field(default="", compare=False)
+    distribution: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def all_inputs(self) -> tuple[Input, ...]:
@@ -289,6 +298,7 @@ class Trigger:
     sample: Any = None  # one event, as a poll returns it
     aliases: tuple[str, ...] = ()
     plugin: str = field(default="", compare=False)
+    distribution: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def all_inputs(self) -> tuple[Input, ...]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the in-process simulator comes from the project's pytest plugin."""
+"""Shared fixtures: the simulator and the test kit come from the package's pytest plugin
+(`connector.testing.plugin`, entry point `pytest11`), as they come to plugin authors."""
 
 import sys
 from pathlib import Path
@@ -7,4 +8,4 @@ from pathlib import Path
 # connector): tests import them from there.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-pytest_plugins = ["connector.simulator.pytest_plugin", "service_support", "env_support"]
+pytest_plugins = ["service_support", "env_support"]

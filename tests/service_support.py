@@ -22,7 +22,7 @@ def registry() -> Registry:
     """Loaded once for every service test: each service shares it, as one server does."""
     global _registry
     if _registry is None:
-        _registry = Registry.load()
+        _registry = Registry.load(installed=False)
     return _registry
 
 

@@ -94,7 +94,8 @@ def probe(runtime: Runtime, values: Mapping[str, Any]) -> dict[str, Any]:
 def register_actions(register: Callable[..., None]) -> None:
     register(Action("batchProbe", "Batch Probe", "Create a label, or fail on purpose.",
                     "POST", "/labels", inputs=(Input("label", "object"), Input("mode")),
-                    run=probe))
+                    run=probe, safety="write", idempotent=False,
+                    dry_run="Runs code: creates one label, or fails (1 request at most)"))
 
 
 ProbePlugin = SimpleNamespace(register_actions=register_actions)

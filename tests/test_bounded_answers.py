@@ -98,7 +98,7 @@ def serve() -> Iterator[Callable[[Writer], str]]:
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 def runtime(registry: Registry, base_url: str) -> Runtime:

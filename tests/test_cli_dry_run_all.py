@@ -11,7 +11,7 @@ from connector import cli
 from connector.api import catalog
 from connector.registry import Registry
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 OPERATIONS = catalog.operations()
 
 

@@ -20,7 +20,7 @@ from connector.retry import RetryPolicy
 from connector.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 TOKEN = "sgp_cli_run_options_token_0123456789"
 
 

@@ -18,7 +18,7 @@ JAVASCRIPT = "IqDTy1TpoU"
 def test_eight_threads_share_one_runtime_without_crossed_wires(
         simulator: Simulator) -> None:
     rt = Runtime(Connection(token=simulator.token, base_url=simulator.base_url),
-                 registry=Registry.load())
+                 registry=Registry.load(installed=False))
     errors: list[str] = []
     last_name: dict[str, str] = {}
     counts: dict[int, int] = {}

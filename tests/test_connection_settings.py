@@ -239,7 +239,7 @@ def test_a_bad_value_says_where_it_came_from(
 # -- no token: nothing is sent ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 CALLS = [

@@ -31,7 +31,7 @@ from connector.spec import MEDIA_TYPES, Action, Input
 
 TOKEN = "sgp_contract_test_token_0123456789"
 BASE = "https://api.segmentapis.com"
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 OPERATIONS = catalog.operations()
 ALL_ACTIONS = sorted(REGISTRY.actions.items)
 # rawRequest is the escape hatch: it maps to no single operation.

@@ -49,7 +49,7 @@ TOO_MANY = {"errors": [{"message": "Too many requests"}]}
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 class FakeTime:

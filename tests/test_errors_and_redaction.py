@@ -34,7 +34,7 @@ NO_RETRY = RetryPolicy(max_retries=0, rate_limit_retries=0)
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 @pytest.fixture

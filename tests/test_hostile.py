@@ -38,7 +38,7 @@ ANY_URL = re.compile(r".*")
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 # -- hostile URLs -----------------------------------------------------------------------

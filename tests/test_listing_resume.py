@@ -24,7 +24,7 @@ JAVASCRIPT = "IqDTy1TpoU"
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 @pytest.fixture

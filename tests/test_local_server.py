@@ -70,7 +70,7 @@ def server() -> Iterator[tuple[str, Script]]:
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 def _runtime(base_url: str, registry: Registry, **policy: Any) -> Runtime:

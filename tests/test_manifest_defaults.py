@@ -30,7 +30,7 @@ from connector.samples import sample_value
 from connector.spec import Action, Input
 from connector.validation import validate
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 ACTIONS = sorted(REGISTRY.actions.items)
 MANIFEST = json.loads((Path(__file__).resolve().parent.parent / "manifest.json")
                       .read_text(encoding="utf-8"))

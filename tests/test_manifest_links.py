@@ -21,7 +21,7 @@ from connector.runtime import Runtime, _dig
 from connector.samples import sample_inputs
 from connector.spec import DataSource, Input
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 LINKS = sorted((key, inp.key) for key, action in REGISTRY.actions.items.items()
                for inp in action.inputs if inp.picklist)
 

@@ -29,7 +29,7 @@ BASE = "https://api.segmentapis.com"
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 def runtime(registry: Registry, **options: Any) -> Runtime:

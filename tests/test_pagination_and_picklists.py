@@ -19,7 +19,7 @@ BASE = "https://api.segmentapis.com"
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 @pytest.fixture

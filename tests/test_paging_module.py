@@ -92,7 +92,7 @@ def test_the_old_names_are_still_importable_from_the_runtime() -> None:
 
 
 def test_the_http_method_of_an_action_comes_from_it_or_from_its_executor() -> None:
-    registry = Registry.load()
+    registry = Registry.load(installed=False)
     raw = registry.action("rawRequest")
     assert isinstance(raw.run, RequestExecutor)
     assert raw.method_for({"method": "post", "url": "/x"}) == "POST"

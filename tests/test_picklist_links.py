@@ -37,7 +37,7 @@ from connector.samples import sample_inputs
 from connector.simulator import Simulator, server
 from connector.spec import Action, DataSource, Input
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 ACTIONS = REGISTRY.actions.items
 PICKLISTS = REGISTRY.datasources.items
 # Path names the rule finds that are not ids: events, traits and properties are named,

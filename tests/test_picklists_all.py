@@ -20,7 +20,7 @@ from connector.spec import Action, DataSource, Fields
 
 TOKEN = "sgp_picklist_test_token_0123456789"
 BASE = "https://api.segmentapis.com"
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 PICKLISTS = sorted(REGISTRY.datasources.items)
 # Picklists flows rely on; each must stay registered.
 EXPECTED = (

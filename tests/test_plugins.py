@@ -12,7 +12,6 @@ import inspect
 import json
 import os
 import shutil
-import site
 import subprocess
 import sys
 import textwrap
@@ -21,6 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from venv_support import site_without_this_package
 
 import actions.plugin
 import datasources.plugin
@@ -104,6 +104,11 @@ def test_manifest_includes_the_plugin_action(plugin_dir: Path, tmp_path: Path) -
     assert sample["plugin"] == "sample"
     assert sample["inputSchema"]["properties"]["note"]["type"] == "string"
     assert sample["examplePayload"] == {"data": {"workspace": {"id": "w1"}}}
+    assert sample["distribution"] == {"name": "sample_segment_plugin", "version": "0.1"}
+    builtin = _cli("manifest", "--builtin", "-o", str(out), pythonpath=plugin_dir)
+    assert builtin.returncode == 0, builtin.stderr
+    keys = {a["key"] for a in json.loads(out.read_text(encoding="utf-8"))["actions"]}
+    assert "samplePing" not in keys and "getSource" in keys
 
 
 def test_duplicate_key_fails_naming_both_plugins(tmp_path: Path,
@@ -204,25 +209,13 @@ def test_every_hook_is_documented() -> None:
         assert list(inspect.signature(spec).parameters) == ["register"]
 
 
-def _site_without_this_package(where: Path) -> Path:
-    """The venv's packages, less this project's install: no entry points, no path hook."""
-    packages = where / "site"
-    packages.mkdir()
-    for path in Path(site.getsitepackages()[0]).iterdir():
-        if path.name.startswith(("segment_connector", "__editable__")) \
-                or path.suffix == ".pth":
-            continue
-        (packages / path.name).symlink_to(path)
-    return packages
-
-
 def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
     for part in ("connector", "actions", "datasources", "triggers"):
         shutil.copytree(ROOT / part, checkout / part,
                         ignore=shutil.ignore_patterns("__pycache__"))
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join([str(checkout), str(_site_without_this_package(
+           "PYTHONPATH": os.pathsep.join([str(checkout), str(site_without_this_package(
                tmp_path))])}
     # -S: not the venv's site-packages, where this project is installed.
     probe = subprocess.run(
@@ -236,15 +229,16 @@ def test_a_source_checkout_on_pythonpath_lists_every_action(tmp_path: Path) -> N
                           check=False)
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)
-    assert len(listed["actions"]) == len(Registry.load().actions.items)
+    builtin = Registry.load(installed=False)
+    assert len(listed["actions"]) == len(builtin.actions.items)
     assert {a["plugin"] for a in listed["actions"]} == {"actions"}
-    assert len(listed["triggers"]) == len(Registry.load().triggers.items)
+    assert len(listed["triggers"]) == len(builtin.triggers.items)
 
 
 def test_loading_no_action_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(actions.plugin, "MODULES", ())
     with pytest.raises(PluginError, match="no plugin declared any action"):
-        Registry.load()
+        Registry.load(installed=False)
 
 
 # -- declarations are checked when they register -------------------------------------------

@@ -20,7 +20,7 @@ from connector.simulator import Simulator
 from connector.spec import Action, Input
 from connector.transport import HttpClient
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 ACTIONS = sorted(REGISTRY.actions.items)
 PATH_ACTIONS = sorted(k for k, a in REGISTRY.actions.items.items()
                       if any(a.where(i) == "path" for i in a.inputs))

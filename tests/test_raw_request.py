@@ -22,7 +22,7 @@ SEGMENT_URL = re.compile(r"https://(api|eu1\.api|platform)\.segmentapis\.com(:44
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 class Waits(list[float]):

@@ -43,7 +43,7 @@ RESERVED = {"accept", "user-agent", "authorization", "host", "content-length",
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 @pytest.fixture(scope="module")

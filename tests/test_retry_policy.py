@@ -31,7 +31,7 @@ FAST = RetryPolicy(max_retries=3, delay_ms=10, exponential=False, jitter=False)
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 class Waits(list[float]):

@@ -45,7 +45,7 @@ except ImportError:
     pytest.skip(f"the official SDK is not installed (pip install {WHEEL})",
                 allow_module_level=True)
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 OPERATIONS = api_catalog.operations()
 
 

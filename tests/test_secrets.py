@@ -30,7 +30,7 @@ from connector.runtime import Runtime
 from connector.samples import sample_inputs, sample_value
 
 TOKEN = "sgp_" + secrets.token_hex(32)
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 ACTIONS = sorted(REGISTRY.actions.items)
 PICKLISTS = sorted(REGISTRY.datasources.items)
 ANY_URL = re.compile(r".*")

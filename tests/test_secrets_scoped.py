@@ -26,7 +26,7 @@ from connector.registry import Registry
 from connector.retry import RetryPolicy
 from connector.runtime import Runtime
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 TOKEN = "sgp_scoped_a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
 PASSWORD = "pw-Warehouse-Secret-77"
 POLICY = RetryPolicy(max_retries=0, rate_limit_retries=0)

@@ -27,7 +27,8 @@ def _broken(runtime: Any, values: Mapping[str, Any]) -> Any:
 @hookimpl
 def register_actions(register: Any) -> None:
     register(Action("brokenProbe", "Broken Probe", "Fails as a bug would.", "GET", "/",
-                    inputs=(Input("note"),), run=_broken))
+                    inputs=(Input("note"),), run=_broken, safety="read", idempotent=True,
+                    dry_run="Runs code that fails (no request)"))
 
 
 def test_a_bug_is_a_500_with_no_traceback_and_a_masked_log(

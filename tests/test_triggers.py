@@ -27,7 +27,7 @@ from connector.triggers import state as states
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def rt(simulator: Simulator, registry: Registry) -> Runtime:
 
 def small_pages(key: str, size: int = 2) -> Registry:
     """A registry whose trigger `key` reads `size` items a page, so pages shift under it."""
-    reg = Registry.load()
+    reg = Registry.load(installed=False)
     trigger = reg.triggers.items[key]
     reg.triggers.items[key] = dataclasses.replace(
         trigger, feed=dataclasses.replace(trigger.feed, page_size=size))

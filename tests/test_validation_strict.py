@@ -14,7 +14,7 @@ from connector.runtime import Runtime
 from connector.spec import Input
 from connector.validation import MAX_DEPTH, validate
 
-REGISTRY = Registry.load()
+REGISTRY = Registry.load(installed=False)
 RT = Runtime(Connection(token="sgp_validation_strict_token_01234"), registry=REGISTRY)
 INPUTS = (
     Input("count", "integer", minimum=1),

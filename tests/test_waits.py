@@ -33,7 +33,7 @@ NO_JITTER = RetryPolicy(max_retries=3, delay_ms=3000, exponential=False, jitter=
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.load()
+    return Registry.load(installed=False)
 
 
 class Recorder:

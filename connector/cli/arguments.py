@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from connector import __version__
-from connector.cli import commands, describe, poll
+from connector.cli import commands, describe, manifest_cmd, poll
 from connector.cli.help_text import (
     BATCH_EXIT_CODES,
     CONNECTION_ORDER,
@@ -287,6 +287,7 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="write nothing; exit 1 when the file is missing or stale")
     _error_format_option(s, hidden)
     s.set_defaults(fn=commands.cmd_manifest)
+    manifest_cmd.mount(s)
 
     _mount_optional(sub)
     return p
@@ -302,6 +303,8 @@ def _mount_optional(sub: Any) -> None:
         ("mcp", "connector.mcp.cli", "serve the actions as MCP tools over stdio (the mcp extra)"),
         ("worker", "connector.distributed.worker",
          "run a Celery worker for distributed bulk runs (extra: distributed)"),
+        ("validate", "connector.cli.validate", "check a plugin package; exit 1 on any error"),
+        ("new", "connector.scaffold", "make a new plugin package: `new plugin NAME`"),
     ):
         # No arguments here: main() hands everything after the name to the module.
         s = sub.add_parser(name, help=help_text, add_help=False)

@@ -107,6 +107,8 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
             print(f"Aliases: {', '.join(found.aliases)}")
         if found.run is None:
             print(f"{found.method} {found.path}  [{found.media}]")
+        else:
+            print(f"Runs its own code; a dry run shows {manifest.dry_run_of(found)}")
         print(traits(found))
         inputs, where = found.inputs, found.where
     elif isinstance(found, Trigger):

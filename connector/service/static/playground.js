@@ -204,6 +204,7 @@
         entry.stability,
         entry.idempotent ? "idempotent" : "not idempotent",
         entry.paginated ? "paginated" : null,
+        entry.dryRun ? `dry run: ${entry.dryRun}` : null, // a custom executor says what it shows
       ];
     byId("action-facts").textContent = facts.filter(Boolean).join(" · ");
     byId("action-facts").classList.toggle("destructive", entry.safety === "destructive");
