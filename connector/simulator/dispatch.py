@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from connector.simulator import audit, catalog, faults, generic, media, validation
+from connector.simulator import audit, catalog, faults, generic, media, records, validation
 from connector.simulator.errors import ApiError, StateFileError
 from connector.simulator.handlers import Ctx, load_all
 from connector.simulator.state import StateFile, StoreClosed
@@ -56,13 +56,14 @@ def _too_deep(value: Any, limit: int) -> bool:
 
 
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON; 400 when it is not JSON or nests deeper than MAX_DEPTH."""
+    """The body as JSON; 422 (the API's answer to a bad input) when it is not JSON or
+    nests deeper than MAX_DEPTH."""
     try:
         body = json.loads(raw)
     except RecursionError:  # json's own guard, far past MAX_DEPTH
         raise _nested_error() from None
     except ValueError as exc:
-        raise ApiError(400, "bad-request", "Body is not valid JSON") from exc
+        raise ApiError(422, "input-validation", "Body is not valid JSON", field="body") from exc
     # Counting brackets is cheap; only a body with enough of them can be too deep.
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and isinstance(body, dict | list) \
             and _too_deep(body, MAX_DEPTH):
@@ -71,7 +72,8 @@ def parse_json(raw: bytes) -> Any:
 
 
 def _nested_error() -> ApiError:
-    return ApiError(400, "bad-request", f"Body nests arrays and objects deeper than {MAX_DEPTH}")
+    return ApiError(422, "input-validation",
+                    f"Body nests arrays and objects deeper than {MAX_DEPTH}", field="body")
 
 
 def dispatch(sim: Simulator, method: str, target: str, headers: dict[str, str],
@@ -110,6 +112,11 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     if not verdict.allowed:
         raise ApiError(429, "RequestError", "Too many requests", data=verdict.error_data())
     if found is None:
+        allowed = catalog.methods_at(url.path)
+        if allowed:
+            raise ApiError(405, "method-not-allowed",
+                           f"{method} is not allowed here; use {', '.join(allowed)}",
+                           headers={"Allow": ", ".join(allowed)})
         raise ApiError(404, "not-found", f"No route for {method} {url.path}")
     op, params = found
 
@@ -138,6 +145,10 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     handler = load_all().get(op.op_id, generic.answer)
     result = handler(ctx)
     status, data = result if isinstance(result, tuple) else (op.status, result)
+    if method == "DELETE" and op.path_params and op.path_params[-1] in records.OWNED:
+        # What the deleted resource owned (a source's regulations) goes with it.
+        name = op.path_params[-1]
+        records.forget_owner(sim.state, records.OWNED[name], params[name])
     with sim.state.lock:  # records are live; encode before another request changes them
         audit.record(sim.state, sim.ids, op, params, body, data, sim.state.workspace)
         payload = json.dumps({"data": data}, separators=(",", ":")).encode()

@@ -38,14 +38,14 @@ from connector.simulator.ratelimit import RateLimiter
 from connector.simulator.schemagen import Generator
 from connector.simulator.state import State, StateFile
 
-MAX_BODY_BYTES = 8 * 1024 * 1024  # a longer body is refused with 413 before it is read
+MAX_BODY_BYTES = 1024 * 1024  # a longer body is refused with 413 before it is read, as the API does
 MAX_LINE = 65536  # request line, header line or chunk-size line (as http.server allows)
 MAX_TRAILERS = 64  # trailer lines after a chunked body
 # After refusing a request whose body is still on its way, read and drop what follows for
 # this long (or this much): closing with unread input makes the kernel send a reset, which
 # can destroy the answer before the client reads it.
 LINGER_SECONDS = 2.0
-LINGER_BYTES = 2 * MAX_BODY_BYTES
+LINGER_BYTES = 16 * 1024 * 1024
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
 _NO_FAULTS = Faults()  # made once: each request compares against it
 
@@ -232,11 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self.parse_request():
             return  # parse_request answered already
-        method = getattr(self, "do_" + self.command, None)
-        if method is None:
-            self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"Method {self.command!r} is not supported")
-            return
-        method()
+        # Every method reaches the router, which answers an undeclared one with 405 and
+        # `Allow` (a 501 would be a 5xx that clients retry).
+        self._serve()
         self.wfile.flush()
 
     def parse_request(self) -> bool:
@@ -288,6 +286,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)
+        if self.command == "HEAD":
+            payload, close = b"", True  # a HEAD answer has no body; the length says nothing
         if close or self.server.connections.draining:
             self.send_header("Connection", "close")  # also ends the keep-alive loop
         self.end_headers()
@@ -411,8 +411,6 @@ class _Handler(BaseHTTPRequestHandler):
         body = answer.body
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         self._send(answer.status, payload, answer.media, answer.headers)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
 
 def _check_options(port: int, rate_limit: int | None, time_scale: float,

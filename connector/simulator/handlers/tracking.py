@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from connector.simulator.errors import conflict, not_found
+from connector.simulator.validation import problems_in, validation_error
 from connector.simulator.handlers import DELETED, Ctx, handles, listing, patch
 from connector.simulator.ids import now
 
@@ -95,12 +96,20 @@ def upsert_rules(ctx: Ctx) -> dict[str, Any]:
 
 @handles("removeRulesFromTrackingPlan")
 def remove_rules(ctx: Ctx) -> dict[str, Any]:
-    doomed = set()
-    for raw in ctx.qlist("rules"):
+    doomed, problems = set(), []
+    for index, raw in enumerate(ctx.qlist("rules")):
+        where = f"rules.{index}"
         try:
-            doomed.add(_rule_id(json.loads(raw)))
-        except (ValueError, AttributeError):
+            rule = json.loads(raw)
+        except (ValueError, RecursionError):
+            problems.append((where, f'"{where}" must be a rule as JSON'))
             continue
+        found = problems_in("RemoveRuleV1", rule, where)
+        problems += found
+        if not found:
+            doomed.add(_rule_id(rule))
+    if problems:  # a delete that cannot tell what to remove removes nothing
+        raise validation_error(problems)
     with ctx.state.lock:
         plan_id = ctx.state.get("trackingPlans", ctx.arg("trackingPlanId"))["id"]
         rules = ctx.state.relation("trackingPlanRules", plan_id)
