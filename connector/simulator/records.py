@@ -118,6 +118,15 @@ def _owned_by(record: dict[str, Any], named: dict[str, str]) -> bool:
     return all(named.get(kind, value) == value for kind, value in owners.items())
 
 
+def family_of(op: Operation, param: str) -> Family | None:
+    """The family path parameter `param` of `op` names, if any."""
+    parts = op.path.strip("/").split("/")
+    for before, part in zip(["", *parts], parts, strict=False):
+        if part == "{" + param + "}":
+            return _BY_PAIR.get((before, param))
+    return None
+
+
 def named_family(op: Operation) -> Family | None:
     """The family of the object a path ends at (`.../audiences/{id}`), if it keeps one."""
     parts = op.path.strip("/").split("/")

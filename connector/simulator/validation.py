@@ -7,6 +7,7 @@ one 422, each with the field it is about.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
@@ -180,14 +181,16 @@ def _catalogue_enum(name: str) -> frozenset[str]:
 def query_enums(op_id: str) -> dict[str, frozenset[str]]:
     """Query parameters whose field a response model echoes with an enum: the catalogue
     gives query parameters none, so that model's enum is the API's (`granularity`). The
-    operation's own model first, else the one enum the whole catalogue has for the name."""
+    operation's own model first; when it has no field of that name, the one enum the whole
+    catalogue has for it."""
     op = catalog.operations()[op_id]
     out = {}
     for param in op.query:
         found: set[str] = set()
         for name in {param["name"], singular(param["name"])}:  # regulationTypes: each a type
             _enums_named(catalog.schema(op.response_model), name, found)
-        if not found and "Pagination" not in param["model"]:
+        own = json.dumps(catalog.schema(op.response_model))
+        if not found and f'"{param["name"]}":' not in own:  # the model has no such field
             found = set(_catalogue_enum(param["name"]))
         if found:
             out[param["name"]] = frozenset(found)
