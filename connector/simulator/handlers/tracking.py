@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
@@ -94,14 +95,28 @@ def upsert_rules(ctx: Ctx) -> dict[str, Any]:
     return DELETED
 
 
+def _rule_value(raw: str) -> Any:
+    """A `rules` query value: JSON, or the Python literal the official SDK sends
+    (`{'type': 'TRACK', ...}`, its `str()` of the rule); None when it is neither."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        pass
+    if len(raw) > 10_000:  # a rule is a few fields; literal_eval of a huge one is costly
+        return None
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
+        return None
+
+
 @handles("removeRulesFromTrackingPlan")
 def remove_rules(ctx: Ctx) -> dict[str, Any]:
     doomed, problems = set(), []
     for index, raw in enumerate(ctx.qlist("rules")):
         where = f"rules.{index}"
-        try:
-            rule = json.loads(raw)
-        except (ValueError, RecursionError):
+        rule = _rule_value(raw)
+        if rule is None:
             problems.append((where, f'"{where}" must be a rule as JSON'))
             continue
         found = problems_in("RemoveRuleV1", rule, where)
