@@ -40,11 +40,25 @@ API_ERRORS = frozenset({401, 403, 404, 409, 413, 422, 429})
 
 # Where 32.0.5 and 73.2.0 differ, the catalogue wins; these checks are skipped, and why.
 SKIPPED = {
+    "count of a page": "32.0.5 types `pagination.count` as any number; 73.2.0 as a whole "
+    "number from 1 to 1000: a fraction or a count out of range is a 422 (allowed), and the "
+    "second call of each case pages by 10",
     "declared status of creates": "73.2.0 answers 201 for createSource, createLabel, "
     "createInvites and addConnectionFromSourceToWarehouse, where 32.0.5 declares 200: the "
     "catalogue's status is accepted (and, with no 201 in the document, its body is checked "
     "against the catalogue's schema by test_simulator_walk, not here)",
 }
+# Operations whose answers are not checked against the 32.0.5 schema, and why.
+SCHEMA_SKIPPED = {
+    "GET /events/volume": "73.2.0 makes a volume's `source` optional (absent unless grouped "
+    "by source); 32.0.5 requires it",
+}
+SKIPPED.update(SCHEMA_SKIPPED)
+# Query flags of the testing endpoint that ask it for an error (a 500 included): the run
+# leaves them out, as a client that does not want that error does.
+ECHO_TRIGGERS = ("triggerError", "triggerUnexpectedError", "triggerMultipleErrors",
+                 "statusCode")
+SKIPPED["GET /echo triggers"] = "the testing endpoint answers whatever error it is asked for"
 # The success status the catalogue gives each shared operation, where it is not 200.
 CATALOGUE_STATUS = {(op.method, op.path): op.status for op in catalog.operations().values()
                     if op.status != 200}
@@ -59,12 +73,19 @@ def _shared() -> set[tuple[str, str]]:
 
 
 CONFIG = schemathesis.Config.from_dict({
-    "generation": {"mode": "all", "max-examples": EXAMPLES,
+    # Extra keys are refused by the API (a closed model), so valid examples carry none.
+    "generation": {"mode": "all", "max-examples": EXAMPLES, "allow-extra-parameters": False,
                    "deterministic": True, "no-shrink": True, "database": "none"},
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
 })
 SCHEMA = schemathesis.openapi.from_path(DOC, config=CONFIG).include(
     lambda ctx: (ctx.operation.method.upper(), ctx.operation.path) in _shared())
+
+
+def schema_conformance(ctx: Any, response: Any, case: Any) -> None:
+    """The body fits the document's schema, unless SCHEMA_SKIPPED says why not."""
+    if case.operation.label not in SCHEMA_SKIPPED:
+        response_schema_conformance(ctx, response, case)
 
 
 def documented_status(ctx: Any, response: Any, case: Any) -> None:
@@ -85,12 +106,21 @@ def world() -> Iterator[tuple[Simulator, Walk, float]]:
         yield sim, walk, time.monotonic() + BUDGET_SECONDS
 
 
-def _real_ids(walk: Walk, case: Any) -> dict[str, Any]:
-    found = catalog.match(case.method.upper(), case.operation.path)
+def _with_walk_values(walk: Walk, case: Any) -> None:
+    """The case with the walk's resources in its path and valid values in the query the
+    document types loosely (pages, required times and ids): an answer past the 404s."""
     op = next(o for o in catalog.operations().values()
               if (o.method, o.path) == (case.method.upper(), case.operation.path))
-    assert found is None or found[0] == op
-    return {name: walk.path_value(op, name) for name in op.path_params}
+    if case.path_parameters:
+        case.path_parameters = {**case.path_parameters,
+                                **{name: walk.path_value(op, name) for name in op.path_params}}
+    query = dict(case.query or {})
+    for param in op.query:
+        if "Pagination" in param["model"] and param["name"] in query:
+            query[param["name"]] = {"count": 10}
+        elif param["required"]:
+            query[param["name"]] = walk.query_value(param["name"])
+    case.query = query
 
 
 @SCHEMA.parametrize()
@@ -99,10 +129,12 @@ def test_the_simulator_conforms_to_the_official_document(world: Any, case: Any) 
     if time.monotonic() > deadline:
         pytest.skip(f"the conformance run's {BUDGET_SECONDS:.0f} s budget is spent")
     headers = {"Authorization": f"Bearer {sim.token}"}
-    checks = [not_a_server_error, documented_status, response_schema_conformance]
+    checks = [not_a_server_error, documented_status, schema_conformance]
+    if case.operation.path == "/echo":
+        case.query = {k: v for k, v in (case.query or {}).items() if k not in ECHO_TRIGGERS}
     case.call_and_validate(base_url=sim.base_url, headers=headers, checks=checks, timeout=10)
-    if case.path_parameters and case.method.upper() != "DELETE":
-        case.path_parameters = {**case.path_parameters, **_real_ids(walk, case)}
+    if case.method.upper() != "DELETE":
+        _with_walk_values(walk, case)
         case.call_and_validate(base_url=sim.base_url, headers=headers, checks=checks,
                                timeout=10)
 
@@ -112,7 +144,7 @@ def test_the_run_met_answers_of_every_kind() -> None:
     # invalid ones 4xx, and none a 5xx.
     if not SEEN:
         pytest.skip("the conformance run did not run in this session")
-    assert SEEN[200] > 150 and SEEN[400] > 150 and SEEN[500] == 0
+    assert SEEN[200] > 150 and SEEN[400] > 150 and SEEN[500] == 0, SEEN
 
 
 def test_the_run_covers_the_operations_both_versions_share() -> None:

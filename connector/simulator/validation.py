@@ -62,7 +62,7 @@ def _problems(error: ValidationError, prefix: str = "") -> Iterator[tuple[str, s
         for name in error.instance:
             if name not in known:
                 field = _where(error.absolute_path, name)
-                yield field, f'"{field}" is not a known field'
+                yield field, f'"{field}" is not allowed'
     elif error.validator == "anyOf":
         branches = [b for b in error.validator_value if b.get("type") != "null"]
         real = [e for e in error.context or () if e.schema.get("type") != "null"]
