@@ -57,7 +57,8 @@ def workspace() -> Any:
             "spaces": space,
             "audiences": _data(run("createAudience", {
                 "spaceId": space, "name": "Buyers", "audienceType": "USERS",
-                "definition": {"query": "event('Order Completed').count() > 0"}}))["audience"]["id"],
+                "definition": {"query": "event('Order Completed').count() > 0"}}
+            ))["audience"]["id"],
             "computedTraits": _data(run("createComputedTrait", {
                 "spaceId": space, "name": "Orders", "definition": {
                     "type": "USERS", "query": "event('Order Completed').count()"}}

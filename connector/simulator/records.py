@@ -145,7 +145,7 @@ def listed_family(op: Operation) -> Family | None:
 
 def get(state: State, family: Family, ident: str) -> dict[str, Any] | None:
     record = state["records"].get(family.name, {}).get(ident)
-    return None if record is None else record["object"]  # type: ignore[no-any-return]
+    return None if record is None else record["object"]
 
 
 def made_id(family: Family, data: dict[str, Any]) -> str | None:

@@ -172,6 +172,7 @@ class Walk:
             "createSource": {"slug": f"walk-{self.serial}", "metadataId": JS},
             "createDestination": {"sourceId": src, "metadataId": KINESIS},
             "createWarehouse": {"metadataId": POSTGRES},
+            "createFunction": {"resourceType": QUERY["resourceType"]},  # as listings filter
             "createTransformation": {"sourceId": src},
             "updateTransformation": {"sourceId": src},
             "createReverseEtlModel": {"sourceId": src},

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from connector.simulator.errors import conflict, not_found
-from connector.simulator.validation import problems_in, validation_error
 from connector.simulator.handlers import DELETED, Ctx, handles, listing, patch
 from connector.simulator.ids import now
+from connector.simulator.validation import problems_in, validation_error
 
 
 def _rule_id(rule: dict[str, Any]) -> tuple[Any, ...]:
