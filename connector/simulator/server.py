@@ -448,7 +448,6 @@ class Simulator:
         _check_options(port, rate_limit, time_scale,
                        {"timeout": timeout, "stop_timeout": stop_timeout})
         self.host, self.port = host, port
-        self.token = token or new_token()
         self.tokens = frozenset(tokens)
         self.timeout, self.stop_timeout = float(timeout), float(stop_timeout)
         self.ids = IdSource(seed)
@@ -464,6 +463,11 @@ class Simulator:
                 digest = hashlib.sha256(text.encode()).hexdigest()
                 self.ids.reseed(f"{seed}:{digest}")
             self.store = StateFile(self.state, self.state_file)
+        if token:  # the caller's own: it stays out of files (it is given at every start)
+            self.token = token
+        else:  # one it made, kept with the state: a restart on the same file accepts it
+            self.token = self.state.token or new_token()
+            self.state.token = self.token
         self.rate_limit = rate_limit
         self.endpoint_limits = endpoint_limits
         self.limiter = RateLimiter(rate_limit, time_scale)
