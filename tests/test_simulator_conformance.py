@@ -12,6 +12,7 @@ the API's error documentation lists, and a body that fits the document's schema.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from connector.simulator import Simulator, catalog
-from connector.simulator.scenario import Walk
-
-schemathesis = pytest.importorskip("schemathesis")
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from connector.simulator import Simulator, catalog
+from connector.simulator.scenario import Walk
 
 DOC = Path(__file__).resolve().parents[1] / ".." / "shared" / "segment-api" / \
     "official-openapi-32.0.5.yaml"
@@ -43,8 +44,9 @@ SKIPPED = {
     "count of a page": "32.0.5 types `pagination.count` as any number; 73.2.0 as a whole "
     "number from 1 to 1000: a fraction or a count out of range is a 422 (allowed), and the "
     "second call of each case pages by 10",
-    "declared status of creates": "73.2.0 answers 201 for createSource, createLabel, "
-    "createInvites and addConnectionFromSourceToWarehouse, where 32.0.5 declares 200: the "
+    "declared status of creates": "73.2.0 answers 201 for createSource, createWarehouse, "
+    "createLabel, createInvites and addConnectionFromSourceToWarehouse, where 32.0.5 "
+    "declares 200: the "
     "catalogue's status is accepted (and, with no 201 in the document, its body is checked "
     "against the catalogue's schema by test_simulator_walk, not here)",
 }
@@ -65,6 +67,10 @@ CATALOGUE_STATUS = {(op.method, op.path): op.status for op in catalog.operations
 SEEN: Counter[int] = Counter()  # statuses the run met, by class: it must meet 2xx and 4xx
 
 if not DOC.exists():
+    # Beside the project, as ../shared is in CI: there its absence is a broken set-up.
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but the official OpenAPI document is not at {DOC}",
+                    pytrace=False)
     pytest.skip(f"the official OpenAPI document is not at {DOC}", allow_module_level=True)
 
 
@@ -148,6 +154,7 @@ def test_the_run_met_answers_of_every_kind() -> None:
 
 
 def test_the_run_covers_the_operations_both_versions_share() -> None:
-    covered = {(op.method.upper(), op.path) for op in
-               (result.ok() for result in SCHEMA.get_all_operations())}
-    assert len(covered) == 116 and covered <= _shared()
+    results = list(SCHEMA.get_all_operations())
+    operations = [r.ok() for r in results if isinstance(r, Ok)]
+    assert len(operations) == len(results) == 116  # none the loader could not read
+    assert {(op.method.upper(), op.path) for op in operations} <= _shared()

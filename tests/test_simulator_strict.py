@@ -311,3 +311,10 @@ def test_a_profiles_warehouse_has_the_metadata_it_asked_for(walk: Walk) -> None:
 def test_a_deleted_space_filter_says_so(walk: Walk) -> None:
     made = _made_id(_ok(walk.call("createFilterForSpace"), "create"))
     assert _ok(walk.call("deleteFilterById", params={"id": made}), "delete") == {"deleted": True}
+
+
+def test_every_query_problem_comes_in_one_answer(walk: Walk) -> None:
+    r = walk.session.get(f"{walk.sim.base_url}/events/volume", timeout=10,
+                         params={"granularity": "YEAR", "startTime": "2024-01-01T00:00:00Z",
+                                 "endTime": "2024-01-02T00:00:00Z", "pagination.count": "0"})
+    assert [e["field"] for e in _errors(r, 422)] == ["granularity", "pagination.count"]
