@@ -6,6 +6,7 @@ with every problem named."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -117,6 +118,16 @@ def _made_id(data: dict[str, Any]) -> str:
     return str(obj.get("id") or obj["syncId"])
 
 
+def _fresh(walk: Walk, create: str) -> str:
+    """Make one more of a family, apart from the walk's own: a connection is named by its
+    destination, so a fresh one connects another destination."""
+    body = walk.body(catalog.operations()[create])
+    if create == "addDestinationToAudience":
+        walk.serial += 1
+        body["destination"] = {"id": f"dest-{walk.serial}", "type": "DESTINATION"}
+    return _made_id(_ok(walk.call(create, body=body), create))
+
+
 def _ok(r: requests.Response, what: str) -> dict[str, Any]:
     assert r.status_code < 300, f"{what}: {r.status_code} {r.text[:300]}"
     return dict(r.json()["data"])
@@ -126,7 +137,7 @@ def _ok(r: requests.Response, what: str) -> dict[str, Any]:
 def test_every_family_lives_and_dies(walk: Walk, life: tuple[Any, ...]) -> None:
     create, param, get, update, listing, delete = life
     assert all(op in catalog.operations() for op in life[2:] if op), life
-    made = _made_id(_ok(walk.call(create), create))
+    made = _fresh(walk, create)
     at = {param: made}
     if get:
         assert made in json.dumps(_ok(walk.call(get, params=at), get))
@@ -318,3 +329,41 @@ def test_every_query_problem_comes_in_one_answer(walk: Walk) -> None:
                          params={"granularity": "YEAR", "startTime": "2024-01-01T00:00:00Z",
                                  "endTime": "2024-01-02T00:00:00Z", "pagination.count": "0"})
     assert [e["field"] for e in _errors(r, 422)] == ["granularity", "pagination.count"]
+
+
+def _shape(path: str) -> str:
+    """`/spaces/{spaceId}/audiences/{id}` -> `/spaces/{}/audiences/{}`."""
+    return re.sub(r"\{\w+\}", "{}", path)
+
+
+def _life_of(op_id: str, param: str) -> tuple[Any, ...] | None:
+    """The family (a FAMILIES row with a delete) whose object `param` of `op_id` names."""
+    path = catalog.operations()[op_id].path
+    prefix = _shape(path[: path.index("{" + param + "}") + len(param) + 2])
+    deletable = [life for life in FAMILIES if life[5]]
+    for life in deletable:
+        if _shape(catalog.operations()[life[5]].path) == prefix:
+            return life
+    # A stored resource named under another path (`/regulations/sources/{sourceId}`).
+    return next((life for life in deletable if life[1] == param
+                 and _shape(catalog.operations()[life[5]].path).count("{}") == 1), None)
+
+
+DELETED_CASES = [(op_id, param) for op_id, param in ID_ADDRESSED if _life_of(op_id, param)]
+
+
+def test_the_deleted_cases_reach_every_deletable_family() -> None:
+    reached = {_life_of(op_id, param) for op_id, param in DELETED_CASES}
+    assert reached == {life for life in FAMILIES if life[5]}
+    assert len(DELETED_CASES) > 120
+
+
+@pytest.mark.parametrize(("op_id", "param"), DELETED_CASES)
+def test_an_id_once_deleted_is_404(walk: Walk, op_id: str, param: str) -> None:
+    life = _life_of(op_id, param)
+    assert life is not None
+    create, id_param, *_, delete = life
+    made = _fresh(walk, create)
+    _ok(walk.call(delete, params={id_param: made}), delete)
+    r = walk.call(op_id, params={param: made})
+    assert _not_found(r), f"{op_id} with deleted {param}={made}: {r.status_code} {r.text[:200]}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from connector.simulator import audit, catalog, faults, generic, media, records, validation
+from connector.simulator import audit, catalog, faults, generic, media, validation
 from connector.simulator.errors import ApiError, StateFileError
 from connector.simulator.handlers import Ctx, load_all
 from connector.simulator.state import StateFile, StoreClosed
@@ -145,10 +145,6 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     handler = load_all().get(op.op_id, generic.answer)
     result = handler(ctx)
     status, data = result if isinstance(result, tuple) else (op.status, result)
-    if method == "DELETE" and op.path_params and op.path_params[-1] in records.OWNED:
-        # What the deleted resource owned (a source's regulations) goes with it.
-        name = op.path_params[-1]
-        records.forget_owner(sim.state, records.OWNED[name], params[name])
     with sim.state.lock:  # records are live; encode before another request changes them
         audit.record(sim.state, sim.ids, op, params, body, data, sim.state.workspace)
         payload = json.dumps({"data": data}, separators=(",", ":")).encode()

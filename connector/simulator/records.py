@@ -6,7 +6,10 @@ Each family is made by its create operations and named in paths by a (segment,
 parameter) pair: `/spaces/{spaceId}/audiences/{id}` names an audience by `id`. A record
 remembers the ids its create's path (and body) named, its owners, so that a read of
 `/spaces/B/audiences/{id}` does not find space A's audience, a listing lists only the
-owner's records, and a delete takes the owner's children with it.
+owner's records, and a delete takes the record's children with it (an audience's
+schedules, connections and activations). A record whose owner is a stored resource
+(a source's regulations) outlives it, as the API keeps them; its paths through that
+owner answer 404 once the owner is gone.
 
 Records live in state `records`: family -> id -> {"object": ..., "owners": {...}}.
 """
@@ -191,13 +194,3 @@ def delete(state: State, family: Family, ident: str) -> None:
                 gone += [(child_kind, child) for child, row in rows.items()
                          if isinstance(row, dict) and row.get("owners", {}).get(kind) == key]
 
-
-def forget_owner(state: State, kind: str, ident: str) -> None:
-    """Drop the records a deleted stored resource (a source, a model) owned."""
-    with state.lock:
-        for family_name, rows in state["records"].items():
-            family = BY_NAME.get(family_name)
-            for key in [k for k, row in rows.items()
-                        if isinstance(row, dict) and row.get("owners", {}).get(kind) == ident]:
-                if family is not None:
-                    delete(state, family, key)
