@@ -276,8 +276,8 @@ def test_an_array_input_gets_options_added_from_its_picklist(page: Page, token: 
     assert ada in request and bo in request
 
 
-def test_dependent_picklist_waits_for_its_parent(page: Page, token: str, audience: str
-                                                 ) -> None:
+@pytest.mark.usefixtures("audience")
+def test_dependent_picklist_waits_for_its_parent(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
     page.fill("#token", token)
@@ -364,8 +364,8 @@ def test_a_trigger_polls_and_carries_its_state(page: Page, token: str,
     _assert_token_hidden(page, token)
 
 
-def test_a_chain_of_parents_named_by_depends_on(page: Page, token: str, audience: str
-                                                ) -> None:
+@pytest.mark.usefixtures("audience")
+def test_a_chain_of_parents_named_by_depends_on(page: Page, token: str) -> None:
     """audienceSchedules depends on the space and the audience (`dependsOn`), and the
     audience list on the space: dropping the space empties both lists below it."""
     from playwright.sync_api import expect

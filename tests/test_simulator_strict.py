@@ -342,11 +342,11 @@ def _life_of(op_id: str, param: str) -> tuple[Any, ...] | None:
     prefix = _shape(path[: path.index("{" + param + "}") + len(param) + 2])
     deletable = [life for life in FAMILIES if life[5]]
     for life in deletable:
-        if _shape(catalog.operations()[life[5]].path) == prefix:
+        if _shape(catalog.operations()[str(life[5])].path) == prefix:
             return life
     # A stored resource named under another path (`/regulations/sources/{sourceId}`).
     return next((life for life in deletable if life[1] == param
-                 and _shape(catalog.operations()[life[5]].path).count("{}") == 1), None)
+                 and _shape(catalog.operations()[str(life[5])].path).count("{}") == 1), None)
 
 
 DELETED_CASES = [(op_id, param) for op_id, param in ID_ADDRESSED if _life_of(op_id, param)]
