@@ -367,3 +367,21 @@ def test_an_id_once_deleted_is_404(walk: Walk, op_id: str, param: str) -> None:
     _ok(walk.call(delete, params={id_param: made}), delete)
     r = walk.call(op_id, params={param: made})
     assert _not_found(r), f"{op_id} with deleted {param}={made}: {r.status_code} {r.text[:200]}"
+
+
+def test_one_destination_connected_to_two_audiences_is_two_connections(walk: Walk) -> None:
+    first, second = (_fresh(walk, "createAudience") for _ in range(2))
+    body = {"destination": {"id": "dest-shared", "type": "DESTINATION"}}
+    for audience in (first, second):
+        _ok(walk.call("addDestinationToAudience", params={"audienceId": audience}, body=body),
+            "connect")
+    _ok(walk.call("removeDestinationFromAudience",
+                  params={"audienceId": first, "destinationId": "dest-shared"}), "remove")
+    gone = walk.call("updateDestinationForAudience",
+                     params={"audienceId": first, "destinationId": "dest-shared"})
+    kept = walk.call("updateDestinationForAudience",
+                     params={"audienceId": second, "destinationId": "dest-shared"})
+    assert _not_found(gone) and kept.status_code == 200
+    listed = _ok(walk.call("listDestinationsFromAudience", params={"audienceId": second}),
+                 "list")
+    assert [c["id"] for c in listed["connections"]] == ["dest-shared"]

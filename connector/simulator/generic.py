@@ -43,9 +43,8 @@ def _keep(ctx: Ctx, schema: dict[str, Any], made: Context, data: dict[str, Any],
             kept = obj if isinstance(obj, dict) else {**made.sent, "id": ident}
             records.keep(ctx.state, created, ident, kept, ctx.op, ctx.params, ctx.body)
     elif named is not None and stored is not None:
-        ident = ctx.params[ctx.op.path_params[-1]]
         if ctx.op.method == "DELETE":
-            records.delete(ctx.state, named, ident)
+            records.delete(ctx.state, named, records.keys(ctx.op, ctx.params)[named.name])
         elif ctx.op.method in ("PATCH", "PUT") and made.named:
             obj = data.get(made.named[0])
             if isinstance(obj, dict):
@@ -159,7 +158,7 @@ def answer(ctx: Ctx) -> Any:
     family = records.named_family(ctx.op)
     stored = None
     if family is not None:
-        stored = records.get(ctx.state, family, ctx.params[ctx.op.path_params[-1]])
+        stored = records.get(ctx.state, family, records.keys(ctx.op, ctx.params)[family.name])
         if stored is None:  # check_path let it by: only a race with a delete gets here
             raise not_found(family.what, ctx.params[ctx.op.path_params[-1]])
         # The object as kept, with what an update sends on top.

@@ -34,6 +34,9 @@ class Family:
     id_field: str = "id"  # the id's field in that object; "" when `data[key]` is the id
     creates: tuple[str, ...] = ()
     lists: tuple[str, ...] = ()
+    # The family whose id the storage key starts with, where ids are unique only within
+    # it: one destination is connected to many audiences, once each.
+    scope: str | None = None
 
 
 FAMILIES = (
@@ -49,7 +52,7 @@ FAMILIES = (
            (("destination-connections", "destinationId"),
             ("destination-connections", "connectionId")),
            "connection", creates=("addDestinationToAudience",),
-           lists=("listDestinationsFromAudience",)),
+           lists=("listDestinationsFromAudience",), scope="audiences"),
     Family("audienceActivations", "Activation", (("activations", "id"),), "activation",
            creates=("addActivationToAudience",), lists=("listActivationsFromAudience",)),
     Family("computedTraits", "Computed trait", (("computed-traits", "id"),), "computedTrait",
@@ -102,15 +105,27 @@ def path_ids(op: Operation, params: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
+def keys(op: Operation, params: dict[str, str]) -> dict[str, str]:
+    """The storage key of each id the path names, by owner kind: the id itself, or
+    `scope id/id` for a family whose ids are unique only within their scope."""
+    out: dict[str, str] = {}
+    for kind, ident in path_ids(op, params):
+        family = BY_NAME.get(kind)
+        scope = family.scope if family else None
+        out[kind] = f"{out[scope]}/{ident}" if scope and scope in out else ident
+    return out
+
+
 def check_path(state: State, op: Operation, params: dict[str, str]) -> None:
     """404 for the first id the path names that does not exist, or that belongs to
     another owner than the path says."""
     named = path_ids(op, params)
+    stored = keys(op, params)
     with state.lock:
         for kind, ident in named:
             if kind in BY_NAME:
-                record = state["records"].get(kind, {}).get(ident)
-                if record is None or not _owned_by(record, dict(named)):
+                record = state["records"].get(kind, {}).get(stored[kind])
+                if record is None or not _owned_by(record, stored):
                     raise not_found(BY_NAME[kind].what, ident)
             else:
                 state.get(kind, ident)
@@ -146,8 +161,9 @@ def listed_family(op: Operation) -> Family | None:
     return _BY_LIST.get(op.op_id)
 
 
-def get(state: State, family: Family, ident: str) -> dict[str, Any] | None:
-    record = state["records"].get(family.name, {}).get(ident)
+def get(state: State, family: Family, key: str) -> dict[str, Any] | None:
+    """The object stored under `key` (see `keys`)."""
+    record = state["records"].get(family.name, {}).get(key)
     return None if record is None else record["object"]
 
 
@@ -163,30 +179,32 @@ def made_id(family: Family, data: dict[str, Any]) -> str | None:
 def keep(state: State, family: Family, ident: str, obj: dict[str, Any], op: Operation,
          params: dict[str, str], body: Any) -> None:
     """Store what a create made, with the owners its path (and body) named."""
-    owners = dict(path_ids(op, params))
+    owners = keys(op, params)
     if isinstance(body, dict):
         owners.update({kind: body[name] for name, kind in _BODY_OWNERS.items()
                        if isinstance(body.get(name), str)})
+    key = f"{owners[family.scope]}/{ident}" if family.scope in owners else ident
     with state.lock:
-        state["records"].setdefault(family.name, {})[ident] = {
+        state["records"].setdefault(family.name, {})[key] = {
             "object": copy.deepcopy(obj), "owners": owners}
 
 
 def listed(state: State, family: Family, op: Operation, params: dict[str, str]
            ) -> list[dict[str, Any]]:
     """The family's records whose owners agree with the ids the listing's path names."""
-    named = dict(path_ids(op, params))
+    named = keys(op, params)
     with state.lock:
         rows = state["records"].get(family.name, {}).values()
         return [copy.deepcopy(r["object"]) for r in rows
                 if all(r.get("owners", {}).get(k) == v for k, v in named.items())]
 
 
-def delete(state: State, family: Family, ident: str) -> None:
-    """Remove a record and, with it, every record it owns (children, grandchildren)."""
+def delete(state: State, family: Family, key: str) -> None:
+    """Remove the record stored under `key` and, with it, every record it owns (children,
+    grandchildren)."""
     with state.lock:
         records = state["records"]
-        gone = [(family.name, ident)]
+        gone = [(family.name, key)]
         while gone:
             kind, key = gone.pop()
             records.get(kind, {}).pop(key, None)
