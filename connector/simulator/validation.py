@@ -120,15 +120,41 @@ def check_body(op: Operation, body: Any) -> Any:
     return _without_nulls(schema, schema, body)
 
 
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):  # before int: True is an int to Python
+        return "boolean"
+    return _JSON_TYPES.get(type(value), "null")
+
+
+_JSON_TYPES = {dict: "object", list: "array", str: "string", int: "integer", float: "number"}
+_PLAIN = frozenset({"type", "title", "description", "default"})  # keys that check no more
+
+
+def _may_take(branch: dict[str, Any], value: Any) -> bool:
+    """Whether a union's branch may hold `value` by its type alone (never its null one)."""
+    declared = branch.get("type")
+    if declared == "null":
+        return False
+    if declared is None:  # a $ref, a nested union or anything: only validation tells
+        return True
+    kinds = [declared] if isinstance(declared, str) else declared
+    kind = _json_type(value)
+    return kind in kinds or (kind == "integer" and "number" in kinds)
+
+
 def _resolve(root: dict[str, Any], node: dict[str, Any], value: Any) -> dict[str, Any]:
     """Through $refs and anyOf (the branch `value` fits) to the model `value` is."""
     for _ in range(32):
         if "$ref" in node:
             node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
         elif "anyOf" in node:
-            fits = [b for b in node["anyOf"] if b.get("type") != "null"
-                    and Draft202012Validator({**b, "$defs": root.get("$defs", {})})
-                    .is_valid(value)]
+            # Most unions are `X or null`: the value's JSON type picks the branch; only
+            # where several branches take that type is one validated.
+            kinds = [b for b in node["anyOf"] if _may_take(b, value)]
+            plain = all(set(b) <= _PLAIN for b in kinds)  # `number or integer`: same node
+            fits = kinds if len(kinds) < 2 or plain else [
+                b for b in kinds
+                if Draft202012Validator({**b, "$defs": root.get("$defs", {})}).is_valid(value)]
             if not fits:
                 return {}
             node = fits[0]
