@@ -248,10 +248,12 @@ def world() -> Iterator[tuple[Runtime, dict[str, str], dict[str, str]]]:
                                        )["filter"]["id"],
         }
         made["regulations"] = _run(rt, "createWorkspaceRegulation")["regulateId"]
-        # Made but not offered: the simulator keeps an activation under its connection's
-        # path, not in the listing the picklist reads.
-        _run(rt, "addActivationToAudience", spaceId=space, audienceId=audience,
-             connectionId=connection)
+        made["computedTraits"] = _run(rt, "createComputedTrait",
+                                      spaceId=space)["computedTrait"]["id"]
+        # Made under its connection's path, listed under its audience's.
+        made["audienceActivations"] = _run(rt, "addActivationToAudience", spaceId=space,
+                                           audienceId=audience, connectionId=connection
+                                           )["activation"]["id"]
         model = _run(rt, "createReverseEtlModel", sourceId=source)["reverseEtlModel"]["id"]
         ids = {"spaces": space, "audiences": audience, "sources": source,
                "destination": destination, "functions": function,

@@ -55,6 +55,19 @@ def workspace() -> Any:
                 "enabled": True, "query": "SELECT id FROM users",
                 "queryIdentifierColumn": "id"}))["reverseEtlModel"]["id"],
             "spaces": space,
+            "audiences": _data(run("createAudience", {
+                "spaceId": space, "name": "Buyers", "audienceType": "USERS",
+                "definition": {"query": "event('Order Completed').count() > 0"}}
+            ))["audience"]["id"],
+            "computedTraits": _data(run("createComputedTrait", {
+                "spaceId": space, "name": "Orders", "definition": {
+                    "type": "USERS", "query": "event('Order Completed').count()"}}
+            ))["computedTrait"]["id"],
+            "credentials": _data(run("createCredential", {
+                "name": "Warehouse login", "settings": {}}))["credential"]["id"],
+            "regulations": _data(run("createWorkspaceRegulation", {
+                "regulationType": "SUPPRESS_ONLY", "subjectType": "USER_ID",
+                "subjectIds": ["user-1"]}))["regulateId"],
             "sourcesCatalog": JAVASCRIPT,
             "destinationsCatalog": KINESIS,
             "warehousesCatalog": POSTGRES,

@@ -71,6 +71,21 @@ def token(sim: Simulator) -> str:
     return sim.token
 
 
+@pytest.fixture(scope="module")
+def audience(sim: Simulator) -> str:
+    """An audience in the Engage space, with a schedule: the lists the picklists read."""
+    auth = {"Authorization": f"Bearer {sim.token}"}
+    base = f"{sim.base_url}/spaces/{PRODUCTION_SPACE}/audiences"
+    r = requests.post(base, headers=auth, timeout=10, json={
+        "name": "My audience", "audienceType": "USERS",
+        "definition": {"query": "event('Order Completed').count() > 0"}})
+    made = str(r.json()["data"]["audience"]["id"])
+    r = requests.post(f"{base}/{made}/schedules", headers=auth, timeout=10,
+                      json={"strategy": "PERIODIC", "config": {"interval": "1h"}})
+    assert r.status_code == 200, r.text
+    return made
+
+
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[[str], Page]]:
     """Opens the playground of a service in a fresh browser context. Anything the page asks
@@ -261,6 +276,7 @@ def test_an_array_input_gets_options_added_from_its_picklist(page: Page, token: 
     assert ada in request and bo in request
 
 
+@pytest.mark.usefixtures("audience")
 def test_dependent_picklist_waits_for_its_parent(page: Page, token: str) -> None:
     from playwright.sync_api import expect
 
@@ -349,6 +365,7 @@ def test_a_trigger_polls_and_carries_its_state(page: Page, token: str,
     _assert_token_hidden(page, token)
 
 
+@pytest.mark.usefixtures("audience")
 def test_a_chain_of_parents_named_by_depends_on(page: Page, token: str) -> None:
     """audienceSchedules depends on the space and the audience (`dependsOn`), and the
     audience list on the space: dropping the space empties both lists below it."""

@@ -360,12 +360,13 @@ def test_expect_100_continue_refuses_a_body_too_large_before_it_is_sent(sim: Sim
 
 
 @pytest.mark.parametrize("depth", [65, 5000, 200_000])
-def test_deeply_nested_body_gives_400(sim: Simulator, depth: int) -> None:
+def test_deeply_nested_body_gives_422(sim: Simulator, depth: int) -> None:
     nested = "[" * depth + "]" * depth
     r = requests.post(sim.base_url + "/labels", headers={**AUTH, "Content-Type":
                                                          "application/json"},
                       data=f'{{"label": {{"key": "k", "value": {nested}}}}}', timeout=10)
-    assert r.status_code == 400 and "deeper" in assert_envelope(r.content)["message"]
+    # 422: the API's documented answer to an invalid input (it documents no 400 here).
+    assert r.status_code == 422 and "deeper" in assert_envelope(r.content)["message"]
 
 
 def test_nesting_within_the_limit_is_accepted(sim: Simulator) -> None:
@@ -378,12 +379,13 @@ def test_nesting_within_the_limit_is_accepted(sim: Simulator) -> None:
     assert r.status_code == 201, r.text
 
 
-def test_invalid_json_gives_400(sim: Simulator) -> None:
+def test_invalid_json_gives_422(sim: Simulator) -> None:
     r = requests.post(sim.base_url + "/labels", headers={**AUTH, "Content-Type":
                                                          "application/json"},
                       data=b'{"label": {"key": ', timeout=10)
-    assert r.status_code == 400 and assert_envelope(r.content)["message"] == \
-        "Body is not valid JSON"
+    error = assert_envelope(r.content)
+    assert r.status_code == 422 and error["message"] == "Body is not valid JSON"
+    assert error["field"] == "body"
 
 
 def test_chunked_body_is_read(sim: Simulator) -> None:
@@ -430,7 +432,7 @@ def test_bad_chunked_body_is_refused(sim: Simulator, chunks: bytes) -> None:
 @pytest.mark.parametrize(("request_bytes", "status"), [
     (b"GARBAGE\r\n\r\n", 400),
     (b"GET /sources HTTP/9.9\r\n\r\n", 505),
-    (b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+    (b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 401),  # any method is routed: auth first
     (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
     (b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431),
     (b"GET / HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 200 + b"\r\n", 431),
@@ -439,6 +441,23 @@ def test_bad_request_line_or_headers_get_the_envelope(sim: Simulator, request_by
                                                       status: int) -> None:
     got, _, body = raw_request(sim, request_bytes)
     assert got == status and assert_envelope(body)
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "QUERY", "PUT", "BREW"])
+def test_an_undeclared_method_is_405_with_allow(sim: Simulator, method: str) -> None:
+    # Not 501: a 5xx is what retrying clients retry.
+    r = requests.request(method, sim.base_url + "/sources", headers=AUTH, timeout=10)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
+    assert assert_envelope(r.content)["type"] == "method-not-allowed"
+    r = requests.request(method, sim.base_url + "/no/such/path", headers=AUTH, timeout=10)
+    assert r.status_code == 404
+
+
+def test_head_gets_the_405_without_a_body(sim: Simulator) -> None:
+    status, headers, body = raw_request(
+        sim, f"HEAD /sources HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+        .encode())
+    assert status == 405 and headers["Allow"] == "GET, POST" and body == b""
 
 
 def test_incomplete_request_gets_no_answer(sim: Simulator) -> None:
@@ -473,7 +492,7 @@ def test_cli_serves_on_after_malformed_requests_without_tracebacks(
         assert status in (400, 413) and assert_envelope(body)
     r = requests.post(server.url + "/labels", headers=AUTH, timeout=10,
                       data="[" * 10_000 + "]" * 10_000)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert new_source(server.url, "still-here").status_code == 201
     status, err = server.stop()
     assert status == 0 and "Traceback" not in err

@@ -37,7 +37,8 @@ class Operation:
         return (-sum(1 for p in parts if not p.startswith("{")), -len(parts))
 
 
-__all__ = ["Operation", "match", "operations", "path_exists", "schema", "validator"]
+__all__ = ["Operation", "match", "methods_at", "operations", "path_exists", "schema",
+           "validator"]
 
 
 @cache
@@ -92,6 +93,11 @@ def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         if m:
             return op, {k: unquote(v) for k, v in m.groupdict().items()}
     return None
+
+
+def methods_at(path: str) -> list[str]:
+    """The methods the catalogue declares for `path` (empty: no such path)."""
+    return sorted({op.method for op in operations().values() if op.regex.match(path)})
 
 
 def path_exists(path: str) -> bool:

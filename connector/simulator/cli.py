@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from connector.connection import ENVIRONMENT
 from connector.simulator.errors import SimulatorError
 from connector.simulator.faults import MAX_LATENCY_MS, Faults
+
+if TYPE_CHECKING:
+    from connector.simulator.server import Simulator
 
 USAGE_ERROR = 2  # as argparse uses for a bad option
 
@@ -57,11 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_whole(0, 65535, "a port from 0 to 65535"), default=0,
                         help="Port; 0 picks a free one.")
     parser.add_argument("--token", default=None,
-                        help="Bearer token to accept; a new sgp_ token when omitted.")
+                        help="Bearer token to accept (never written to the state file). When "
+                             "omitted: the token the state file keeps, else a new sgp_ token, "
+                             "kept there for the next start.")
     parser.add_argument("--seed", type=int, default=0, help="Seed for ids and faults.")
     parser.add_argument("--state-file", default=None,
                         help="JSON file to load at start; every write is saved to it before "
-                             "it is acknowledged (owner-only, replaced atomically).")
+                             "it is acknowledged, and it keeps the token, so a restart on it "
+                             "accepts the same one (owner-only, replaced atomically).")
     parser.add_argument("--rate-limit", type=_whole(1, None, "a whole number above 0"),
                         default=None,
                         help="Default requests per minute per token (default: unlimited).")
@@ -91,9 +100,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(exc)
 
     def ready(sim: Simulator) -> None:
-        # The token is the simulator's own, made for this run: showing it is the point.
+        # The token is the simulator's own, made for it: showing it is the point.
         print(f"Segment API simulator listening on {sim.base_url}", flush=True)
         print(f"Token: {sim.token}", flush=True)
+        print("Point the segment-connector CLI at it (in another shell):", flush=True)
+        for line in export_lines(sim):
+            print(f"  {line}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
 
     try:
@@ -102,6 +114,13 @@ def run(args: argparse.Namespace) -> int:
         return _fail(exc)
     print("Simulator stopped.", file=sys.stderr, flush=True)
     return 0
+
+
+def export_lines(sim: Simulator) -> list[str]:
+    """The shell lines that point the CLI at `sim` (the variables connector.connection
+    reads), quoted for a POSIX shell."""
+    values = {ENVIRONMENT["token"]: sim.token, ENVIRONMENT["base_url"]: sim.base_url}
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
 
 def _fail(exc: Exception) -> int:

@@ -56,13 +56,14 @@ def _too_deep(value: Any, limit: int) -> bool:
 
 
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON; 400 when it is not JSON or nests deeper than MAX_DEPTH."""
+    """The body as JSON; 422 (the API's answer to a bad input) when it is not JSON or
+    nests deeper than MAX_DEPTH."""
     try:
         body = json.loads(raw)
     except RecursionError:  # json's own guard, far past MAX_DEPTH
         raise _nested_error() from None
     except ValueError as exc:
-        raise ApiError(400, "bad-request", "Body is not valid JSON") from exc
+        raise ApiError(422, "input-validation", "Body is not valid JSON", field="body") from exc
     # Counting brackets is cheap; only a body with enough of them can be too deep.
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and isinstance(body, dict | list) \
             and _too_deep(body, MAX_DEPTH):
@@ -71,7 +72,8 @@ def parse_json(raw: bytes) -> Any:
 
 
 def _nested_error() -> ApiError:
-    return ApiError(400, "bad-request", f"Body nests arrays and objects deeper than {MAX_DEPTH}")
+    return ApiError(422, "input-validation",
+                    f"Body nests arrays and objects deeper than {MAX_DEPTH}", field="body")
 
 
 def dispatch(sim: Simulator, method: str, target: str, headers: dict[str, str],
@@ -111,6 +113,11 @@ def _run(sim: Simulator, method: str, target: str, headers: dict[str, str], raw:
     if not verdict.allowed:
         raise ApiError(429, "RequestError", "Too many requests", data=verdict.error_data())
     if found is None:
+        allowed = catalog.methods_at(url.path)
+        if allowed:
+            raise ApiError(405, "method-not-allowed",
+                           f"{method} is not allowed here; use {', '.join(allowed)}",
+                           headers={"Allow": ", ".join(allowed)})
         raise ApiError(404, "not-found", f"No route for {method} {url.path}")
     op, params = found
 

@@ -20,6 +20,13 @@ class ApiError(Exception):
         self.errors = [item]
         self.headers = headers or {}
 
+    @classmethod
+    def listing(cls, status: int, items: list[dict[str, Any]]) -> ApiError:
+        """One answer naming several problems (each item an error of the envelope)."""
+        error = cls(status, items[0]["type"], items[0]["message"], items[0].get("field"))
+        error.errors = items
+        return error
+
     def body(self) -> dict[str, Any]:
         return {"errors": self.errors}
 

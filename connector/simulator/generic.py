@@ -5,71 +5,60 @@ with the request: ids the path names come back as sent, fields the body (or quer
 sent come back where the model has them, and what a create makes has a fresh id of
 its own family.
 
-What such a create makes is kept (state `records`, by the collection path it was
-made under), so that a later get, update, listing or delete of that collection meets
-it: a get answers the record, an update changes and keeps it, a listing lists the
-collection's records, a delete removes it. Ids the simulator never made still get a
-schema-made answer, so Engage objects it cannot create stay reachable.
+Every id the path names must exist (connector.simulator.records): what such a create
+makes is kept, a get answers the record, an update changes and keeps it, a listing
+lists the owner's records, a delete removes it with its children; an id never made or
+already deleted answers 404.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from connector.api.examples import singular
-from connector.simulator import catalog, pagination
+from connector.simulator import catalog, pagination, records
 from connector.simulator.catalog import Operation
+from connector.simulator.errors import not_found
 from connector.simulator.handlers import Ctx
 from connector.simulator.schemagen import Context
-
-# Path parameters that name stored resources; unknown ids answer 404 everywhere.
-OWNED = {"sourceId": "sources", "destinationId": "destinations", "warehouseId": "warehouses",
-         "functionId": "functions", "trackingPlanId": "trackingPlans", "userId": "users",
-         "userGroupId": "userGroups", "modelId": "reverseEtlModels",
-         "transformationId": "transformations", "spaceId": "spaces"}
 
 # Operations that make something: the objects of their answer get fresh ids.
 _CREATES = re.compile(r"^(create|add)[A-Z]")
 
 
-def _keep(ctx: Ctx, schema: dict[str, Any], made: Context, where: str, item: str | None,
-          stored: dict[str, Any] | None, data: dict[str, Any]) -> None:
-    """Keep what a create made, an update changed, forget what a delete removed; list a
-    collection's records."""
-    with ctx.state.lock:
-        records = ctx.state["records"]
-        if made.fresh and not item:
-            for key in made.fresh:
-                obj = data.get(key)
-                if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-                    records.setdefault(where, {})[obj["id"]] = copy.deepcopy(obj)
-                elif isinstance(obj, str) and key.endswith("Id"):  # only the new id
-                    records.setdefault(where, {})[obj] = {**copy.deepcopy(made.sent),
-                                                          "id": obj}
-        elif stored is not None and item and ctx.op.method == "DELETE":
-            del records[where][item]
-        elif stored is not None and made.named and ctx.op.method in ("PATCH", "PUT"):
+def _keep(ctx: Ctx, schema: dict[str, Any], made: Context, data: dict[str, Any],
+          stored: dict[str, Any] | None) -> None:
+    """Keep what a create made, an update changed, forget what a delete removed; list the
+    owner's records."""
+    created = records.created_family(ctx.op)
+    named = records.named_family(ctx.op)
+    listed = records.listed_family(ctx.op)
+    if created is not None:
+        ident = records.made_id(created, data)
+        obj = data.get(created.key)
+        if ident is not None:
+            kept = obj if isinstance(obj, dict) else {**made.sent, "id": ident}
+            records.keep(ctx.state, created, ident, kept, ctx.op, ctx.params, ctx.body)
+    elif named is not None and stored is not None:
+        if ctx.op.method == "DELETE":
+            records.delete(ctx.state, named, records.keys(ctx.op, ctx.params)[named.name])
+        elif ctx.op.method in ("PATCH", "PUT") and made.named:
             obj = data.get(made.named[0])
             if isinstance(obj, dict):
-                stored.update(copy.deepcopy(obj))
-        elif ctx.op.method == "GET" and not item and records.get(where):
-            model = _data_model(schema)["properties"]
-            for key, value in data.items():
-                node = _model(schema, model[key])
-                if isinstance(value, list) and isinstance(node.get("items"), dict):
-                    data[key] = [ctx.gen.item(schema, node["items"], key, record, made)
-                                 for record in records[where].values()]
-                    break
-
-
-def check_parents(ctx: Ctx) -> None:
-    # Under /spaces/ the other ids belong to Engage objects the simulator does not store.
-    engage = ctx.op.path.startswith("/spaces/")
-    for name, value in ctx.params.items():
-        if name in OWNED and (not engage or name == "spaceId"):
-            ctx.state.get(OWNED[name], value)
+                with ctx.state.lock:
+                    stored.update(copy.deepcopy(obj))
+    elif listed is not None and ctx.op.method == "GET":
+        rows = records.listed(ctx.state, listed, ctx.op, ctx.params)
+        model = _data_model(schema)["properties"]
+        for key, value in data.items():
+            node = _model(schema, model[key])
+            if isinstance(value, list) and isinstance(node.get("items"), dict):
+                data[key] = [ctx.gen.item(schema, node["items"], key, row, made)
+                             for row in rows]
+                break
 
 
 def _camel(segment: str) -> str:
@@ -143,36 +132,47 @@ def _model(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return dict(node)
 
 
-def collection_of(op: Operation, params: dict[str, str]) -> str | None:
-    """The collection path an operation acts on, its ids filled in:
-    `/spaces/{spaceId}/audiences/{id}` -> `/spaces/spa_1/audiences`; None when the path
-    does not end at a collection or one of its items."""
-    parts = op.path.strip("/").split("/")
-    if parts[-1].startswith("{"):
-        parts = parts[:-1]
-    if not parts or parts[-1].startswith("{"):
-        return None
-    return "/" + "/".join(params[p[1:-1]] if p.startswith("{") else p for p in parts)
+def _profiles_warehouse(ctx: Ctx, data: dict[str, Any]) -> None:
+    """The catalogue entry the create asked for, as createWarehouse answers it."""
+    meta = ctx.state.get("warehouseMetadata", ctx.field("metadataId"))
+    data["profilesWarehouse"]["metadata"] = copy.deepcopy(meta)
+
+
+def _audience_connection(ctx: Ctx, data: dict[str, Any]) -> None:
+    """A connection is named by the destination it connects (the path's destinationId)."""
+    data["connection"]["id"] = ctx.field("destination")["id"]
+
+
+# Answers whose parts come from the state, not the schema.
+_FINISH: dict[str, Callable[[Ctx, dict[str, Any]], None]] = {
+    "createProfilesWarehouse": _profiles_warehouse,
+    "addDestinationToAudience": _audience_connection,
+}
 
 
 def answer(ctx: Ctx) -> Any:
-    check_parents(ctx)
+    records.check_path(ctx.state, ctx.op, ctx.params)
     schema = catalog.schema(ctx.op.response_model)
     data_keys = list(_data_model(schema).get("properties", {}))
     made = context(ctx, data_keys)
-    where = collection_of(ctx.op, ctx.params)
-    named = named_resource(ctx.op, ctx.params)
-    item = named[1] if named and ctx.op.path.endswith("}") else None
-    stored = ctx.state["records"].get(where or "", {}).get(item) if item else None
-    if stored is not None:
+    family = records.named_family(ctx.op)
+    stored = None
+    if family is not None:
+        stored = records.get(ctx.state, family, records.keys(ctx.op, ctx.params)[family.name])
+        if stored is None:  # check_path let it by: only a race with a delete gets here
+            raise not_found(family.what, ctx.params[ctx.op.path_params[-1]])
         # The object as kept, with what an update sends on top.
         made.sent = copy.deepcopy(stored) | (made.sent if ctx.op.method != "GET" else {})
     # `data` is optional in many response schemas; a real answer always has it.
     data = ctx.gen.answer(schema, made)
     if not isinstance(data, dict):
         return data
-    if where is not None:
-        _keep(ctx, schema, made, where, item, stored, data)
+    finish = _FINISH.get(ctx.op.op_id)
+    if finish is not None:
+        finish(ctx, data)
+    if ctx.op.method == "DELETE" and data.get("deleted") is False:
+        data["deleted"] = True  # a delete that answers deletes
+    _keep(ctx, schema, made, data, stored)
     paged = next((p for p in ctx.op.query if "Pagination" in p["model"]), None)
     if paged and "pagination" in data_keys:
         key = next((k for k, v in data.items() if isinstance(v, list)), None)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import requests
 
-from connector.simulator import catalog, fixtures
+from connector.simulator import catalog, fixtures, records
 from connector.simulator.ids import IdSource
 from connector.simulator.schemagen import Generator
 
@@ -28,7 +28,8 @@ PERMS = [{"roleId": ROLE, "resources": [{"id": "ws", "type": "WORKSPACE"}]}]
 LABEL = {"key": "env", "value": "prod"}
 
 # Deletes of parents run after everything that needs them, children first.
-DELETE_ORDER = {"deleteDestination": 1, "deleteTransformation": 1, "deleteReverseEtlModel": 1,
+DELETE_ORDER = {"removeDestinationFromAudience": 1, "removeAudienceFromSpace": 2,
+                "deleteDestination": 1, "deleteTransformation": 1, "deleteReverseEtlModel": 1,
                 "deleteFunction": 2, "deleteTrackingPlan": 2, "deleteUserGroup": 2,
                 "deleteSource": 3, "deleteWarehouse": 3, "deleteLabel": 4}
 
@@ -37,6 +38,13 @@ DELETE_ORDER = {"deleteDestination": 1, "deleteTransformation": 1, "deleteRevers
 CLEANUP = {"createDestination": ("deleteDestination", "destinationId", "destination"),
            "createInsertFunctionInstance": ("deleteInsertFunctionInstance", "instanceId",
                                             "insertFunctionInstance")}
+
+# Creates of the families schema-made answers keep (connector.simulator.records), in an
+# order that makes each one's parents first.
+ENGAGE = ("createAudience", "addAudienceScheduleToAudience", "createAudiencePreview",
+          "addDestinationToAudience", "addActivationToAudience", "createComputedTrait",
+          "createCredential", "createFilterForSpace", "createWorkspaceRegulation",
+          "createProfilesWarehouse", "createReverseEtlManualSync")
 
 # Required query parameters the walk sends when no parent id fits.
 QUERY = {"period": "2024-01", "destinationConfigId": "dcfg1", "startTime": "2024-01-01T00:00:00Z",
@@ -122,11 +130,22 @@ class Walk:
         self.create("createInsertFunctionInstance", "instanceId",
                     ("insertFunctionInstance", "id"), functionId=self.ids["functionId"],
                     integrationId=self.ids["destinationId"], name="I", settings={})
+        # The families schema-made answers keep, parents first (audience, connection).
+        for op_id in ENGAGE:
+            family = records.created_family(catalog.operations()[op_id])
+            assert family is not None
+            r = self.call(op_id)
+            if r.status_code >= 300:
+                raise AssertionError(f"{op_id}: {r.status_code} {r.text}")
+            self.ids[family.name] = str(records.made_id(family, r.json()["data"]))
 
     def path_value(self, op: catalog.Operation, name: str) -> str:
         state = self.sim.state
-        if op.path.startswith("/spaces/") and name != "spaceId":
-            return f"walk-{name}"
+        family = records.family_of(op, name)
+        if family is not None and family.name in self.ids:
+            return self.ids[family.name]
+        if op.path.startswith("/spaces/") and name not in ("spaceId", "warehouseId"):
+            return f"walk-{name}"  # names (traits, events, entities), not ids
         if name == "id" and op.path.startswith("/destinations/"):
             return self.ids["subscriptionId"]
         if name == "versionId":
@@ -153,6 +172,7 @@ class Walk:
             "createSource": {"slug": f"walk-{self.serial}", "metadataId": JS},
             "createDestination": {"sourceId": src, "metadataId": KINESIS},
             "createWarehouse": {"metadataId": POSTGRES},
+            "createFunction": {"resourceType": QUERY["resourceType"]},  # as listings filter
             "createTransformation": {"sourceId": src},
             "updateTransformation": {"sourceId": src},
             "createReverseEtlModel": {"sourceId": src},
@@ -165,6 +185,12 @@ class Walk:
             "createInvites": {"invites": [{"email": "invitee@example.com",
                                            "permissions": PERMS}]},
             "restoreFunctionVersion": {"versionId": self.path_value(op, "versionId")},
+            "createProfilesWarehouse": {"metadataId": POSTGRES},
+            "createReverseEtlManualSync": {
+                "sourceId": src, "modelId": self.ids.get("modelId", ""),
+                "subscriptionId": self.ids.get("subscriptionId", "")},
+            "addDestinationToAudience": {"destination": {
+                "id": self.ids.get("destinationId", ""), "type": "DESTINATION"}},
         }
         if "permissions" in body and op.op_id.endswith(("User", "UserGroup")):
             body["permissions"] = PERMS

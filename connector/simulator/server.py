@@ -38,14 +38,14 @@ from connector.simulator.ratelimit import RateLimiter
 from connector.simulator.schemagen import Generator
 from connector.simulator.state import State, StateFile
 
-MAX_BODY_BYTES = 8 * 1024 * 1024  # a longer body is refused with 413 before it is read
+MAX_BODY_BYTES = 1024 * 1024  # a longer body is refused with 413 before it is read, as the API does
 MAX_LINE = 65536  # request line, header line or chunk-size line (as http.server allows)
 MAX_TRAILERS = 64  # trailer lines after a chunked body
 # After refusing a request whose body is still on its way, read and drop what follows for
 # this long (or this much): closing with unread input makes the kernel send a reset, which
 # can destroy the answer before the client reads it.
 LINGER_SECONDS = 2.0
-LINGER_BYTES = 2 * MAX_BODY_BYTES
+LINGER_BYTES = 16 * 1024 * 1024
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
 _NO_FAULTS = Faults()  # made once: each request compares against it
 
@@ -232,11 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self.parse_request():
             return  # parse_request answered already
-        method = getattr(self, "do_" + self.command, None)
-        if method is None:
-            self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"Method {self.command!r} is not supported")
-            return
-        method()
+        # Every method reaches the router, which answers an undeclared one with 405 and
+        # `Allow` (a 501 would be a 5xx that clients retry).
+        self._serve()
         self.wfile.flush()
 
     def parse_request(self) -> bool:
@@ -288,6 +286,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)
+        if self.command == "HEAD":
+            payload, close = b"", True  # a HEAD answer has no body; the length says nothing
         if close or self.server.connections.draining:
             self.send_header("Connection", "close")  # also ends the keep-alive loop
         self.end_headers()
@@ -412,8 +412,6 @@ class _Handler(BaseHTTPRequestHandler):
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         self._send(answer.status, payload, answer.media, answer.headers)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
 
 def _check_options(port: int, rate_limit: int | None, time_scale: float,
                    timeouts: dict[str, float]) -> None:
@@ -452,7 +450,6 @@ class Simulator:
         _check_options(port, rate_limit, time_scale,
                        {"timeout": timeout, "stop_timeout": stop_timeout})
         self.host, self.port = host, port
-        self.token = token or new_token()
         self.tokens = frozenset(tokens)
         self.timeout, self.stop_timeout = float(timeout), float(stop_timeout)
         self.ids = IdSource(seed)
@@ -472,6 +469,11 @@ class Simulator:
                 digest = hashlib.sha256(text.encode()).hexdigest()
                 self.ids.reseed(f"{seed}:{digest}")
             self.store = StateFile(self.state, self.state_file)
+        if token:  # the caller's own: it stays out of files (it is given at every start)
+            self.token = token
+        else:  # one it made, kept with the state: a restart on the same file accepts it
+            self.token = self.state.token or new_token()
+            self.state.token = self.token
         self.rate_limit = rate_limit
         self.endpoint_limits = endpoint_limits
         self.limiter = RateLimiter(rate_limit, time_scale)

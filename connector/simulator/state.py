@@ -44,6 +44,9 @@ class State:
         self.workspace = {"id": ids.new_id(), "name": "Simulated Workspace",
                           "slug": "simulated-workspace"}
         self.data: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS + RELATIONS}
+        # The token the simulator accepts, kept with the state so that a restart on the
+        # same file accepts it again (the file is owner-only).
+        self.token: str | None = None
         self.changes = 0  # writes finished so far; saves record how many they include
         self._load_fixtures()
 
@@ -82,7 +85,10 @@ class State:
 
     def to_json(self) -> dict[str, Any]:
         with self.lock:
-            return {"version": FORMAT_VERSION, "workspace": self.workspace, "data": self.data}
+            doc = {"version": FORMAT_VERSION, "workspace": self.workspace, "data": self.data}
+            if self.token is not None:
+                doc["token"] = self.token
+            return doc
 
     def snapshot(self) -> tuple[str, int]:
         """The state as JSON text, and the count of writes that text includes."""
@@ -97,6 +103,7 @@ class State:
             return None
         text, doc = found
         with self.lock:
+            self.token = doc.get("token")
             self.workspace = doc["workspace"]
             for name, rows in doc["data"].items():
                 self.data[name] = rows
@@ -126,6 +133,8 @@ def shape_problem(doc: Any) -> str | None:
     version = doc["version"]
     if type(version) is not int or version != FORMAT_VERSION:  # `True == 1` must not pass
         return f"has version {version!r}; this simulator reads version {FORMAT_VERSION}"
+    if "token" in doc and not (isinstance(doc["token"], str) and doc["token"]):
+        return "'token' is not a non-empty string"
     workspace = doc["workspace"]
     if not isinstance(workspace, dict):
         return f"'workspace' is {_kind(workspace)}, not an object"

@@ -42,7 +42,7 @@ def malformed_requests() -> list[tuple[str, bytes, dict[str, bool]]]:
                 + b"x" * (size - 20) + b'"}}', {"send_in_background": True}))
     out.append(("Expect: 100-continue over the cap",
                 head(str(MAX_BODY_BYTES + 1), "Expect: 100-continue\r\n"), {}))
-    for depth in params(mod, "test_deeply_nested_body_gives_400", "depth"):
+    for depth in params(mod, "test_deeply_nested_body_gives_422", "depth"):
         body = f'{{"label": {{"key": "k", "value": {"[" * depth + "]" * depth}}}}}'.encode()
         out.append((f"nested {depth} deep", head(str(len(body)), close) + body, {}))
     bad_json = b'{"label": {"key": '

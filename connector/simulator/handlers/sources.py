@@ -30,14 +30,18 @@ def _known_labels(ctx: Ctx, labels: list[dict[str, Any]]) -> list[dict[str, Any]
     return out
 
 
+def _slug_free(ctx: Ctx, slug: Any, source_id: str | None) -> None:
+    """409 when another source has `slug` (the API's answer to a conflict)."""
+    if any(s["slug"] == slug and s["id"] != source_id for s in ctx.state["sources"].values()):
+        raise ApiError(409, "conflict", f"Source slug {slug!r} is already in use", field="slug")
+
+
 @handles("createSource")
 def create_source(ctx: Ctx) -> dict[str, Any]:
     meta = ctx.state.get("sourceMetadata", ctx.field("metadataId"))
     slug = ctx.field("slug")
     with ctx.state.lock:
-        if any(s["slug"] == slug for s in ctx.state["sources"].values()):
-            raise ApiError(400, "validation", f"Source slug {slug!r} is already in use",
-                           field="slug")
+        _slug_free(ctx, slug, None)
         source = {
             "id": ctx.ids.new_id(), "slug": slug, "name": "",  # create takes no name
             "workspaceId": ctx.state.workspace["id"], "enabled": bool(ctx.field("enabled")),
@@ -66,6 +70,8 @@ def list_sources(ctx: Ctx) -> dict[str, Any]:
 def update_source(ctx: Ctx) -> dict[str, Any]:
     with ctx.state.lock:
         source = ctx.state.get("sources", ctx.arg("sourceId"))
+        if ctx.field("slug") is not None:
+            _slug_free(ctx, ctx.field("slug"), source["id"])
         patch(source, ctx.body, ("slug", "name", "enabled"))
         if "settings" in (ctx.body or {}):
             source["settings"] = upsert_settings(source.get("settings"), ctx.field("settings"))
@@ -155,7 +161,9 @@ def update_schema_settings(ctx: Ctx) -> dict[str, Any]:
         settings = _schema_settings(ctx, source_id)
         for key, value in (ctx.body or {}).items():
             if isinstance(value, dict):
-                settings[key] = upsert_settings(settings.get(key), value)
+                current = settings.get(key)  # a state file may hold a scalar here
+                settings[key] = upsert_settings(current if isinstance(current, dict) else {},
+                                                value)
             elif value is not None:
                 settings[key] = value
         return {"sourceId": source_id, "settings": settings}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
 from connector.simulator.errors import conflict, not_found
 from connector.simulator.handlers import DELETED, Ctx, handles, listing, patch
 from connector.simulator.ids import now
+from connector.simulator.validation import problems_in, validation_error
 
 
 def _rule_id(rule: dict[str, Any]) -> tuple[Any, ...]:
@@ -93,14 +95,36 @@ def upsert_rules(ctx: Ctx) -> dict[str, Any]:
     return DELETED
 
 
+def _rule_value(raw: str) -> Any:
+    """A `rules` query value: JSON, or the Python literal the official SDK sends
+    (`{'type': 'TRACK', ...}`, its `str()` of the rule); None when it is neither."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        pass
+    if len(raw) > 10_000:  # a rule is a few fields; literal_eval of a huge one is costly
+        return None
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
+        return None
+
+
 @handles("removeRulesFromTrackingPlan")
 def remove_rules(ctx: Ctx) -> dict[str, Any]:
-    doomed = set()
-    for raw in ctx.qlist("rules"):
-        try:
-            doomed.add(_rule_id(json.loads(raw)))
-        except (ValueError, AttributeError):
+    doomed, problems = set(), []
+    for index, raw in enumerate(ctx.qlist("rules")):
+        where = f"rules.{index}"
+        rule = _rule_value(raw)
+        if rule is None:
+            problems.append((where, f'"{where}" must be a rule as JSON'))
             continue
+        found = problems_in("RemoveRuleV1", rule, where)
+        problems += found
+        if not found:
+            doomed.add(_rule_id(rule))
+    if problems:  # a delete that cannot tell what to remove removes nothing
+        raise validation_error(problems)
     with ctx.state.lock:
         plan_id = ctx.state.get("trackingPlans", ctx.arg("trackingPlanId"))["id"]
         rules = ctx.state.relation("trackingPlanRules", plan_id)
