@@ -19,6 +19,7 @@ from connector.registry import Registry
 from connector.runtime import Runtime
 from connector.samples import sample_inputs
 from connector.simulator import audit as sim_audit
+from connector.simulator import ids as sim_ids
 from connector.simulator.server import Simulator
 from connector.spec import Trigger
 from connector.triggers import AuditFeed, ListingFeed, TriggerStateError, poll_trigger
@@ -115,7 +116,8 @@ def test_sources_created_between_and_during_polls_come_exactly_once(
 
 def test_events_sharing_a_timestamp_are_neither_lost_nor_repeated(
         rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sim_audit, "now", lambda: "2030-01-01T00:00:00.000Z")
+    tie = sim_ids.now()  # every event from here on stamped with one time, the API's now
+    monkeypatch.setattr(sim_audit, "now", lambda: tie)
     create_source(rt, "first")
     events, state = polls(rt, "sourceCreated", None)
     assert events == []
@@ -144,8 +146,10 @@ def test_since_starts_from_a_time_instead_of_now(rt: Runtime) -> None:
     first = create_source(rt, "a")
     events, _ = polls(rt, "sourceCreated", None, {"since": "2000-01-01T00:00:00Z"})
     assert [e["resourceId"] for e in events] == [first]
-    events, _ = polls(rt, "sourceCreated", None, {"since": "2999-01-01T00:00:00Z"})
-    assert events == []
+    # A start in the future would hold every event back until then: named, nothing sent.
+    with pytest.raises(InputError) as err:
+        polls(rt, "sourceCreated", None, {"since": "2999-01-01T00:00:00Z"})
+    assert err.value.fields.keys() == {"since"} and "future" in str(err.value)
 
 
 def test_audit_event_trigger_filters_by_type_and_resource(rt: Runtime) -> None:
@@ -357,8 +361,9 @@ def test_every_built_in_trigger_has_a_sample_event_in_its_own_shape(registry: Re
 
 def test_an_audit_event_without_a_time_is_the_apis_fault_not_the_inputs() -> None:
     class Trail:  # an API whose trail answers an event with no readable time
-        def iter_items(self, key: str, inputs: dict[str, Any]) -> Iterator[dict[str, Any]]:
-            yield {"id": "e1", "timestamp": "soon", "type": "Source Created"}
+        def iter_pages(self, key: str, inputs: dict[str, Any], on_headers: Any = None
+                       ) -> Iterator[dict[str, Any]]:
+            yield {"events": [{"id": "e1", "timestamp": "soon", "type": "Source Created"}]}
 
     state = {"v": 1, "trigger": "t", "feed": "audit", "after": None, "seen": {}}
     with pytest.raises(ResponseError, match="no RFC 3339 timestamp"):

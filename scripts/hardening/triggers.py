@@ -13,6 +13,7 @@ from connector.connection import Connection
 from connector.runtime import Runtime
 from connector.simulator import Simulator
 from connector.simulator import audit as sim_audit
+from connector.simulator import ids as sim_ids
 from hardening.common import Section, test_module
 
 DURING, POLLS, PAGE = 120, 20, 3  # creates by the second thread, polls, items a page
@@ -81,7 +82,8 @@ def _sources_while_polling(c: Counter[str]) -> None:
 
 def _same_timestamp(c: Counter[str]) -> None:
     original = sim_audit.now
-    sim_audit.now = lambda: "2030-01-01T00:00:00.000Z"
+    tie = sim_ids.now()  # every event stamped with one time, the API's now
+    sim_audit.now = lambda: tie
     try:
         with _runtime("sourceCreated") as (rt, writer):
             _source(writer, "first")
