@@ -7,7 +7,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -140,6 +140,112 @@ def test_max_events_cuts_a_poll_and_the_next_goes_on(rt: Runtime) -> None:
         got += [e["resourceId"] for e in events]
     assert sizes == [3, 3, 1, 0]
     assert got == made
+
+
+def counting(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ops of every request `rt` sends from now on."""
+    sent: list[str] = []
+    send = rt.send
+
+    def count(req: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(kwargs.get("op") or "")
+        return send(req, *args, **kwargs)
+
+    monkeypatch.setattr(rt, "send", count)
+    return sent
+
+
+def test_a_backlog_drains_over_polls_each_within_its_requests(
+        simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Five events a page, and a listing cap of four pages: the backlog of 60 is three
+    # times what one read may follow, yet each poll sends at most pages_for(maxEvents).
+    reg = small_pages("sourceCreated", 5)
+    conn = Connection(token=simulator.token, base_url=simulator.base_url)
+    rt, writer = Runtime(conn, reg, max_pages=4), Runtime(conn, reg)
+    _, state = polls(rt, "sourceCreated", None)
+    made = [create_source(writer, f"b-{i}") for i in range(60)]
+    sent = counting(rt, monkeypatch)
+    budget = reg.trigger("sourceCreated").feed.pages_for(7)
+    got: list[str] = []
+    for _ in range(60):
+        before = len(sent)
+        events, state = polls(rt, "sourceCreated", state, {"maxEvents": 7})
+        assert len(sent) - before <= budget and len(events) <= 7
+        got += [e["resourceId"] for e in events]
+        if not state["behind"]:
+            break
+    assert got == made  # each once, oldest first
+    assert not state.get("behind")
+    late = create_source(writer, "late")
+    assert [e["resourceId"] for e in polls(rt, "sourceCreated", state)[0]] == [late]
+
+
+def test_a_backlog_sharing_one_time_past_the_budget_is_read_whole(
+        simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = small_pages("sourceCreated", 2)
+    rt = Runtime(Connection(token=simulator.token, base_url=simulator.base_url), reg)
+    _, state = polls(rt, "sourceCreated", None)
+    tie = sim_ids.now()
+    monkeypatch.setattr(sim_audit, "now", lambda: tie)
+    made = [create_source(rt, f"t-{i}") for i in range(15)]
+    got: list[str] = []
+    for _ in range(60):
+        events, state = polls(rt, "sourceCreated", state, {"maxEvents": 4})
+        got += [e["resourceId"] for e in events]
+        if not state["behind"]:
+            break
+    assert sorted(got) == sorted(made) and len(got) == len(made)
+    assert polls(rt, "sourceCreated", state)[0] == []
+
+
+# -- an API whose clock is behind the poller's --------------------------------------------
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def hour_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulated API stamps events, and dates its answers, an hour behind this clock."""
+    monkeypatch.setattr(sim_ids, "clock_offset", -HOUR)
+
+
+def test_an_api_an_hour_behind_loses_and_repeats_nothing(
+        simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = small_pages("sourceCreated", 3)
+    conn = Connection(token=simulator.token, base_url=simulator.base_url)
+    rt, writer = Runtime(conn, reg), Runtime(conn, reg)
+    monkeypatch.setattr(sim_ids, "clock_offset", -HOUR - timedelta(seconds=10))
+    old = create_source(writer, "old")  # ten seconds before `since`
+    monkeypatch.setattr(sim_ids, "clock_offset", -HOUR)
+    stamp = writer.run("listAuditEvents", {})["data"]["data"]["events"][0]["timestamp"]
+    assert states.parse_time(stamp, "t") < datetime.now(UTC) - HOUR
+    # From now, by the poller's clock: the API calls that an hour ago.
+    since = states.format_time(datetime.now(UTC))
+    made = [create_source(writer, f"s-{i}") for i in range(4)]
+    events, from_since = polls(rt, "sourceCreated", None, {"since": since})
+    assert [e["resourceId"] for e in events] == made and old not in made
+    _, from_now = polls(rt, "sourceCreated", None)
+    more = [create_source(writer, f"m-{i}") for i in range(5)]
+    for state in (from_since, from_now):
+        got: list[str] = []
+        for _ in range(3):
+            events, state = polls(rt, "sourceCreated", state)
+            got += [e["resourceId"] for e in events]
+        assert got == more
+
+
+@pytest.mark.usefixtures("hour_behind")
+def test_a_watermark_ahead_of_the_apis_clock_is_refused(rt: Runtime) -> None:
+    _, state = polls(rt, "sourceCreated", None)
+    create_source(rt, "x")
+    _, state = polls(rt, "sourceCreated", state)
+    # Half an hour ahead of the API, half an hour behind the poller: from the future.
+    ahead = states.format_time(datetime.now(UTC) - HOUR / 2)
+    with pytest.raises(TriggerStateError) as err:
+        polls(rt, "sourceCreated", {**state, "after": ahead})
+    assert err.value.fields.keys() == {"state"} and "future" in str(err.value)
+    assert err.value.code == "trigger_state"
+    events, _ = polls(rt, "sourceCreated", state)  # the state it returned is fine
+    assert events == []
 
 
 def test_since_starts_from_a_time_instead_of_now(rt: Runtime) -> None:

@@ -10,11 +10,12 @@ earlier one, are neither missed nor repeated. Event times are the API's own;
 the API's clock (its `Date` header) says where "now" is, so a poller whose
 clock disagrees with the API's by hours neither loses nor repeats events.
 
-A poll sends at most `pages_for(maxEvents)` requests. When the events after
+A poll sends at most `pages_for(maxEvents)` requests (and no more than the
+runtime's `max_pages`). When the events after
 the watermark do not fit, the poll narrows the time window it reads
 (`endTime`) to the oldest part that does, returns that part, and the next
 poll goes on from there (the state says it is `behind`, and while narrowing,
-which window `end` to try): a long backlog drains over polls, oldest first,
+the `end` from which the trail holds too much): a long backlog drains over polls, oldest first,
 whatever the listing's page cap. Only events that share one timestamp beyond
 what the budget reads are read whole.
 
@@ -30,10 +31,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connector.errors import InputError, ResponseError
+from connector.paging import MAX_PAGES
 from connector.triggers import state as states
 
 LISTING = "listAuditEvents"
 OVERLAP = timedelta(minutes=5)
+MILLISECOND = timedelta(milliseconds=1)  # the trail's resolution
 MIN_PAGES = 3  # requests one poll may send, at least
 # Inputs a poll passes on to the listing (the API filters by them).
 QUERY_INPUTS = ("resourceId", "resourceType")
@@ -73,7 +76,8 @@ class AuditFeed:
         if values.get("region"):
             query["region"] = values["region"]
         wanted = self.wanted(values)
-        reader = _Reader(self, runtime, query, self.pages_for(limit))
+        reader = _Reader(self, runtime, query,
+                         min(self.pages_for(limit), getattr(runtime, "max_pages", MAX_PAGES)))
         if state is None:
             since = values.get("since")
             if not since:
@@ -91,10 +95,12 @@ class AuditFeed:
             floor = states.before(mark, OVERLAP)
             if begun:
                 floor = max(floor, states.parse_time(begun, "state"))
-        read, end, done = reader.window(floor, mark, end)
+        read, end, done, empty_to = reader.window(floor, mark, end)
         if mark is not None:
             reader.check_not_ahead(mark, read, trigger)
-        if not done:  # out of requests before a window fitted: the next poll tries `end`
+        if not done:  # out of requests before a window fitted: the next poll goes on
+            if empty_to is not None and empty_to != mark:  # nothing before it: skip it
+                after = states.format_time(empty_to)
             return [], states.fresh(trigger, self.kind, after=after, seen=seen, behind=True,
                                     end=states.format_time(end) if end else None,
                                     start=begun)
@@ -106,8 +112,6 @@ class AuditFeed:
         # as far as its end.
         nxt = self._next(trigger, after, seen, kept, None if cut else end, begun)
         nxt["behind"] = cut or end is not None
-        if cut and end is not None and end > states.parse_time(nxt["after"], "state"):
-            nxt["end"] = states.format_time(end)  # the rest of this window, next
         return new, nxt
 
     def _start(self, reader: _Reader, wanted: Callable[[Event], bool],
@@ -120,7 +124,7 @@ class AuditFeed:
         top = reader.newest()
         if not top:  # an empty trail: whatever comes next is new
             now = reader.clock.now()
-            after = states.format_time(states.before(now, OVERLAP)) if now else None
+            after = states.format_time(states.before(now, states.AHEAD)) if now else None
             return states.fresh(trigger, self.kind, after=after, seen={}, behind=True,
                                 start=after)
         moment = _api_time(top[0])
@@ -174,27 +178,50 @@ class _Reader:
         return out
 
     def window(self, floor: datetime | None, mark: datetime | None, end: datetime | None
-               ) -> tuple[list[Event], datetime | None, bool]:
-        """The events of the oldest window from `floor` that the budget reads whole, oldest
-        first, the window's end (None: now) and True; when the requests ran out before a
-        window fitted, no events, the end to try next and False."""
+               ) -> tuple[list[Event], datetime | None, bool, datetime | None]:
+        """Events of the oldest window from `floor` that the budget reads whole, oldest
+        first, the window's end (None: now) and True; when the requests ran out before
+        a window fitted, no events, the time from which the trail holds more than the
+        budget reads (the next poll's `end`) and False. Last, the time up to which the
+        trail proved empty after `mark` (`mark` when it did not).
+
+        `end` is such a time from the last poll, or None. A first read of the window
+        (half the budget) tells where the trail is dense; the next window starts at
+        `mark` and ends where about half a budget of events should lie, were the
+        backlog as dense from the watermark on. Once a window comes back empty (a
+        burst after a quiet spell), the windows halve what is left between the last
+        empty one and the oldest event read.
+        """
+        lo, start, upper = mark, floor, end  # from `upper` on, the trail holds too much
+        if end is not None:
+            start = lo
+        width: timedelta | None = None  # the span of about half a budget of events
+        quiet = False  # a window came back empty: the trail is not evenly dense
         while True:
-            probing = end is None  # the first read of [floor, now] keeps half the budget
-            pages = max(1, self.budget // 2) if probing else max(1, self.budget)
-            got, whole = self._pages(floor, end, pages)
-            if whole:
-                return _oldest_first(got), end, True
-            if mark is not None and min(_api_time(e) for e in got) < mark:
-                # Every event from the watermark on has been read: the overlap before
-                # it did not fit, and is left for when the poll has caught up.
-                return _oldest_first(got), end, True
-            narrower = _narrower(mark, got, self.feed.page_size * max(1, self.budget) // 2)
-            if narrower is None:  # events share one time beyond the budget: read them all
-                got, _ = self._pages(floor, end, None)
-                return _oldest_first(got), end, True
-            end = narrower
+            pages = max(1, self.budget // 2) if width is None else max(1, self.budget)
+            got, whole = self._pages(start, end, pages)
+            if whole and (got or end is None):
+                return _oldest_first(got), end, True, lo
+            if whole:  # nothing in [start, end]: the next window starts after it
+                lo = start = end
+                width = width or MILLISECOND  # from now on, halve
+                quiet = True
+                end = _next_end(lo, upper, None)
+            else:
+                times = [_api_time(e) for e in got]
+                if mark is not None and min(times) < mark:
+                    # Every event from the watermark on has been read: the overlap
+                    # before it did not fit, and is left for when the poll has caught up.
+                    return _oldest_first(got), end, True, lo
+                upper, start = min(times), lo
+                target = self.feed.page_size * max(1, self.budget) // 2
+                width = max((max(times) - min(times)) * target / len(times), MILLISECOND)
+                end = _next_end(lo, upper, None if quiet else width)
+            if end is None:  # what is left shares one time beyond the budget: read it all
+                got, _ = self._pages(start, upper, None)
+                return _oldest_first(got), upper, True, lo
             if self.budget <= 0:
-                return [], end, False
+                return [], upper, False, lo
 
     def _pages(self, floor: datetime | None, end: datetime | None, pages: int | None,
                extra: Mapping[str, Any] | None = None) -> tuple[list[Event], bool]:
@@ -228,19 +255,16 @@ class _Reader:
                 "of this workspace", trigger)
 
 
-def _narrower(mark: datetime | None, got: list[Event], target: int) -> datetime | None:
-    """An end for a window from `mark` that should hold about `target` events, earlier than
-    the oldest event read (the read did not reach `mark`); None when there is none."""
-    times = [_api_time(e) for e in got]
-    low, top = min(times), max(times)
-    if mark is None or low <= mark:
+def _next_end(lo: datetime | None, upper: datetime | None, width: timedelta | None
+              ) -> datetime | None:
+    """The end of the next window from `lo`, before `upper`: `lo + width`, or half way
+    (no width, or one that does not fall between); None when no window fits between
+    (less than the trail's millisecond)."""
+    if lo is None or upper is None or upper - lo <= MILLISECOND:
         return None
-    width = (low - mark) / 2
-    if top > low:  # the events read tell the trail's density
-        width = min(width, (top - low) * target / len(times))
-    end = mark + width
-    return end if end > mark else None
-
+    if width is not None and lo + width < upper:
+        return lo + width
+    return lo + (upper - lo) / 2
 
 def _events(page: Mapping[str, Any]) -> list[Event]:
     out = []
