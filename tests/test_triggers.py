@@ -6,7 +6,7 @@ import dataclasses
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -329,6 +329,81 @@ def test_new_functions_come_once_each_while_the_listing_shifts(simulator: Simula
     create_function(rt, reg, "src", "SOURCE")
     events, _ = polls(rt, "functionCreated", only, {"resourceType": "DESTINATION"})
     assert [e["resourceId"] for e in events] == [dest]
+
+
+class Churning(Runtime):
+    """A runtime that calls `between()` after the first page of each read of `action`:
+    the workspace changes while one read is half done."""
+
+    def __init__(self, conn: Connection, reg: Registry, action: str,
+                 between: Callable[[], None]) -> None:
+        super().__init__(conn, reg)
+        self.action, self.between = action, between
+
+    def iter_pages(self, key: str, inputs: Any = None, on_headers: Any = None
+                   ) -> Iterator[dict[str, Any]]:
+        for n, page in enumerate(super().iter_pages(key, inputs, on_headers)):
+            yield page
+            if key == self.action and n == 0:
+                self.between()
+
+
+def churn_functions(simulator: Simulator, rounds: int, page: int = 2
+                    ) -> tuple[list[str], list[str]]:
+    """Functions made, and events returned, over polls of `functionCreated` (one kind)
+    while, between the first and second page of each read, the first item listed is
+    deleted and a new function made: the rest shift back a place, so the read misses
+    one item although it counts as many ids as the listing's total."""
+    reg = small_pages("functionCreated", page)
+    conn = Connection(token=simulator.token, base_url=simulator.base_url)
+    writer = Runtime(conn, reg)
+    made: list[str] = []
+    for i in range(6):
+        create_function(writer, reg, f"old-{i}")
+
+    def between() -> None:
+        if len(made) >= rounds:
+            return
+        first = writer.run("listFunctions", {"resourceType": "SOURCE", "count": 1})
+        writer.run("deleteFunction",
+                   {"functionId": first["data"]["data"]["functions"][0]["id"]})
+        made.append(create_function(writer, reg, f"new-{len(made)}"))
+
+    rt = Churning(conn, reg, "listFunctions", between)
+    inputs = {"resourceType": "SOURCE"}
+    _, state = polls(Runtime(conn, reg), "functionCreated", None, inputs)
+    seen: list[str] = []
+    for _ in range(rounds + 3):  # the last polls read a still listing
+        events, state = polls(rt, "functionCreated", state, inputs)
+        assert {e["type"] for e in events} <= {"Function Created"}
+        seen += [e["resourceId"] for e in events]
+    return made, seen
+
+
+def test_a_listing_read_that_missed_an_item_never_makes_it_new_again(
+        simulator: Simulator) -> None:
+    made, seen = churn_functions(simulator, rounds=5)
+    assert [k for k, n in Counter(seen).items() if n > 1] == []
+    assert sorted(seen) == sorted(made)
+
+
+def test_an_id_is_forgotten_only_when_proven_gone(simulator: Simulator) -> None:
+    reg = Registry.load()
+    rt = Runtime(Connection(token=simulator.token, base_url=simulator.base_url), reg)
+    inputs = {"resourceType": "SOURCE"}
+    keep, drop = (create_function(rt, reg, n) for n in ("keep", "drop"))
+    _, state = polls(rt, "functionCreated", None, inputs)
+    rt.run("deleteFunction", {"functionId": drop})
+    _, state = polls(rt, "functionCreated", state, inputs)
+    assert state["absent"] == {drop: 1} and drop in state["known"]  # missing once: kept
+    # Missing from a second read: gone by the lookup's 404, and forgotten.
+    _, after = polls(rt, "functionCreated", state, inputs)
+    assert drop not in after["known"] and after["absent"] == {} and keep in after["known"]
+    # An id that a listing leaves out twice while the API still has it stays known.
+    other = create_function(rt, reg, "other", "DESTINATION")  # not in the SOURCE listing
+    hid = {**after, "known": {**after["known"], other: "0"}, "absent": {other: 1}}
+    _, kept = polls(rt, "functionCreated", hid, inputs)
+    assert other in kept["known"] and kept["absent"] == {other: 2}
 
 
 def test_a_listing_since_a_time_returns_what_was_made_from_then_and_no_more(

@@ -197,6 +197,8 @@ class _Reader:
             start = lo
         width: timedelta | None = None  # the span of about half a budget of events
         quiet = False  # a window came back empty: the trail is not evenly dense
+        above: list[Event] = []  # the last partial read: every event after `upper`, to
+        above_end = end  # its end
         while True:
             pages = max(1, self.budget // 2) if width is None else max(1, self.budget)
             got, whole = self._pages(start, end, pages)
@@ -213,13 +215,13 @@ class _Reader:
                     # Every event from the watermark on has been read: the overlap
                     # before it did not fit, and is left for when the poll has caught up.
                     return _oldest_first(got), end, True, lo
-                upper, start = min(times), lo
+                upper, start, above, above_end = min(times), lo, got, end
                 target = self.feed.page_size * max(1, self.budget) // 2
                 width = max((max(times) - min(times)) * target / len(times), MILLISECOND)
                 end = _next_end(lo, upper, None if quiet else width)
             if end is None:  # what is left shares one time beyond the budget: read it all
                 got, _ = self._pages(start, upper, None)
-                return _oldest_first(got), upper, True, lo
+                return _oldest_first(got + above), above_end, True, lo
             if self.budget <= 0:
                 return [], upper, False, lo
 
