@@ -1,5 +1,6 @@
 """Triggers: every event exactly once while the workspace changes between and during polls,
-pages shift under the reader, events share a timestamp and a listing loses items."""
+pages shift under the reader, events share a timestamp, a listing loses and gains items
+between the pages of one read, and the API's clock is an hour behind the poller's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.connection import Connection
@@ -17,6 +19,15 @@ from connector.simulator import ids as sim_ids
 from hardening.common import Section, test_module
 
 DURING, POLLS, PAGE = 120, 20, 3  # creates by the second thread, polls, items a page
+SHIFTS = 12  # reads of a listing during which one item is deleted and one created
+BEHIND = timedelta(hours=1)  # how far the API's clock is behind the poller's
+
+
+CASES = (("sources", "Sources created between and during polls"),
+         ("ties", "Sources sharing one timestamp"),
+         ("functions", "Functions created while others are deleted"),
+         ("shifting", "Functions created while a read is between two pages"),
+         ("behind", "Sources, with the API's clock an hour behind"))
 
 
 def _tests() -> Any:
@@ -111,6 +122,39 @@ def _functions_with_deletes(c: Counter[str]) -> None:
         _tally(c, "functions", made, got)
 
 
+def _shifting_pages(c: Counter[str]) -> None:
+    sim = Simulator().start()
+    try:
+        made, got = _tests().churn_functions(sim, rounds=SHIFTS, page=PAGE)
+    finally:
+        sim.stop()
+    _tally(c, "shifting", made, got)
+
+
+def _clock_behind(c: Counter[str]) -> None:
+    original = sim_ids.clock_offset
+    try:
+        with _runtime("sourceCreated") as (rt, writer):
+            # Ten seconds before `since` (the Date header tells the API's time to a second).
+            sim_ids.clock_offset = -BEHIND - timedelta(seconds=10)
+            for i in range(5):
+                _source(writer, f"before-{i}")
+            sim_ids.clock_offset = -BEHIND
+            since = datetime.now(UTC).isoformat()  # the poller's now: an hour ahead of the API
+            made: list[str] = []
+
+            def between(n: int) -> None:
+                made.extend(_source(writer, f"behind-{n}-{i}") for i in range(n % 3))
+
+            made.extend(_source(writer, f"first-{i}") for i in range(3))
+            first = rt.poll("sourceCreated", {"since": since}, None)
+            got = [e["resourceId"] for e in first["events"]]
+            more, _ = _poll_all(rt, "sourceCreated", first["state"], POLLS, between)
+            _tally(c, "behind", made, got + more)
+    finally:
+        sim_ids.clock_offset = original
+
+
 def measure() -> Section:
     section = Section(
         "Triggers",
@@ -118,14 +162,18 @@ def measure() -> Section:
         f"shift under the reader: sources created by a second thread during {POLLS} polls "
         f"({DURING}) and one before each poll; sources created in bursts that all share "
         "one timestamp; functions created between polls of a listing while older ones are "
-        "deleted. The first poll of each comes after objects already exist.")
+        "deleted; functions listed while, between the first and second page of each "
+        f"read, one listed item is deleted and another created ({SHIFTS} reads: each read "
+        "misses an item, yet counts as many ids as the listing's total); sources polled "
+        "from `since` (the poller's now) and on, with the API's clock an hour behind the "
+        "poller's. The first poll of each comes after objects already exist.")
     c = section.counts
     _sources_while_polling(c)
     _same_timestamp(c)
     _functions_with_deletes(c)
-    for name, what in (("sources", "Sources created between and during polls"),
-                       ("ties", "Sources sharing one timestamp"),
-                       ("functions", "Functions created while others are deleted")):
+    _shifting_pages(c)
+    _clock_behind(c)
+    for name, what in CASES:
         section.row(f"{what}: made, returned", f"{c[name + ' made']}, "
                     f"{c[name + ' returned']}")
         section.row("... returned twice, missed, from before the first poll",
