@@ -230,3 +230,14 @@ def test_list_and_unknown_triggers(capsys: pytest.CaptureFixture[str], tmp_path:
     code = cli.main(["poll", "sourceCreatd", "--state", str(tmp_path / "s"),
                      "--token", "sgp_nowhere_token_1234"])
     assert code == 2 and "did you mean 'sourceCreated'" in capsys.readouterr().err
+
+
+def test_a_state_file_that_is_not_a_file_is_refused_and_a_new_directory_is_made(
+        simulator: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "not a regular file" in refused(capsys, "--state", str(tmp_path))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # opened without blocking, and refused
+    assert "not a regular file" in refused(capsys, "--state", str(fifo))
+    nested = tmp_path / "new" / "dir" / "s.json"
+    saved_state(simulator, nested, capsys)
+    assert json.loads(nested.read_text())["trigger"] == "sourceCreated"

@@ -54,6 +54,7 @@ class StateFile:
         if not self.name or self.name in (".", ".."):
             raise _error(f"{self.path} names a directory, not a file")
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as exc:
             raise _error(f"cannot open the directory of {self.path}: "

@@ -161,7 +161,6 @@ class _Reader:
                  budget: int) -> None:
         self.feed, self.runtime, self.query, self.budget = feed, runtime, query, budget
         self.clock = states.ApiClock()
-        self.newest_seen: datetime | None = None
 
     def probe(self) -> None:
         """One request for the API's clock."""
