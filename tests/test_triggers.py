@@ -438,7 +438,13 @@ NOWHERE = Connection(token="sgp_nowhere_token_1234", base_url="http://127.0.0.1:
 
 
 @pytest.mark.parametrize("state", [
-    "text", [1], {"v": 99, "trigger": "sourceCreated", "feed": "audit"},
+    "text", [1], {}, {"seen": {}}, {"v": 99, "trigger": "sourceCreated", "feed": "audit"},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": None, "seen": {},
+     "behind": "yes"},
+    {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": "2024-01-01T00:00:00Z",
+     "seen": {}, "end": "2023-01-01T00:00:00Z"},
+    {"v": 1, "trigger": "functionCreated", "feed": "listing", "known": {"a": "f"},
+     "absent": {"b": 1}},
     {"v": 1, "trigger": "sourceDeleted", "feed": "audit", "after": None, "seen": {}},
     {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": None, "seen": []},
     {"v": 1, "trigger": "sourceCreated", "feed": "audit", "after": 5, "seen": {}},
@@ -449,8 +455,10 @@ NOWHERE = Connection(token="sgp_nowhere_token_1234", base_url="http://127.0.0.1:
 ])
 def test_a_state_that_is_not_this_triggers_is_refused_before_any_request(
         registry: Registry, state: Any) -> None:
+    listing = isinstance(state, dict) and state.get("feed") == "listing"
+    key = "functionCreated" if listing else "sourceCreated"
     with pytest.raises(TriggerStateError) as err:
-        Runtime(NOWHERE, registry).poll("sourceCreated", {}, state)
+        Runtime(NOWHERE, registry).poll(key, {}, state)
     assert err.value.fields.keys() == {"state"}
     assert err.value.code == "trigger_state" and err.value.category == "config"
 

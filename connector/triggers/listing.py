@@ -53,18 +53,16 @@ class ListingFeed:
 
     def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
+        known, absent = _read_state(state, trigger) if state is not None else ({}, {})
         clock = states.ApiClock()
         items = self._read(runtime, values, clock)
-        absent: dict[str, int] = {}
         if state is None:  # what is there already is known, but what `since` asks for
             since = values.get("since")
             floor = clock.to_api(states.parse_time(since, "since", trigger)) if since else None
             known = {ident: fp for ident, (fp, item) in items.items()
                      if floor is None or _when(item, "createdAt", clock) < floor}
             if floor is None:
-                return [], states.fresh(trigger, self.kind, known=known, absent=absent)
-        else:
-            known, absent = _read_state(state, trigger)
+                return [], states.fresh(trigger, self.kind, known=known, absent={})
         events: list[Event] = []
         for ident, (fp, item) in items.items():
             if ident not in known:
