@@ -241,3 +241,17 @@ def test_a_state_file_that_is_not_a_file_is_refused_and_a_new_directory_is_made(
     nested = tmp_path / "new" / "dir" / "s.json"
     saved_state(simulator, nested, capsys)
     assert json.loads(nested.read_text())["trigger"] == "sourceCreated"
+
+
+def test_a_state_file_from_the_future_is_refused_naming_it(
+        simulator: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "s.json"
+    saved = json.loads(saved_state(simulator, state, capsys))
+    tampered = json.dumps({**saved, "after": "2999-01-01T00:00:00.000Z"})
+    state.write_text(tampered)
+    code = cli.main(args(simulator, "poll", "sourceCreated", "--state", str(state),
+                         "--error-format", "json"))
+    error = json.loads(capsys.readouterr().err)["error"]
+    assert code == 2 and error["code"] == "trigger_state"
+    assert str(state) in error["message"] and "from the future" in error["message"]
+    assert state.read_text() == tampered
