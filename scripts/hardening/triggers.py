@@ -149,8 +149,14 @@ def _clock_behind(c: Counter[str]) -> None:
             made.extend(_source(writer, f"first-{i}") for i in range(3))
             first = rt.poll("sourceCreated", {"since": since}, None)
             got = [e["resourceId"] for e in first["events"]]
-            more, _ = _poll_all(rt, "sourceCreated", first["state"], POLLS, between)
-            _tally(c, "behind", made, got + more)
+            during: list[str] = []  # and a second thread creates while the polls read
+            thread = threading.Thread(target=lambda: during.extend(
+                _source(writer, f"behind-during-{i}") for i in range(DURING // 4)))
+            thread.start()
+            more, state = _poll_all(rt, "sourceCreated", first["state"], POLLS, between)
+            thread.join()
+            more += _poll_all(rt, "sourceCreated", state, 1, lambda n: None)[0]
+            _tally(c, "behind", made + during, got + more)
     finally:
         sim_ids.clock_offset = original
 
@@ -165,7 +171,8 @@ def measure() -> Section:
         "deleted; functions listed while, between the first and second page of each "
         f"read, one listed item is deleted and another created ({SHIFTS} reads: each read "
         "misses an item, yet counts as many ids as the listing's total); sources polled "
-        "from `since` (the poller's now) and on, with the API's clock an hour behind the "
+        "from `since` (the poller's now) and on, created between polls and by a second "
+        f"thread during them ({DURING // 4}), with the API's clock an hour behind the "
         "poller's. The first poll of each comes after objects already exist.")
     c = section.counts
     _sources_while_polling(c)
