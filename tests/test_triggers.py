@@ -198,6 +198,26 @@ def test_a_backlog_sharing_one_time_past_the_budget_is_read_whole(
     assert polls(rt, "sourceCreated", state)[0] == []
 
 
+def test_a_backlog_drains_without_the_apis_clock(
+        simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No Date header read: a first poll of an empty trail has no watermark, and the
+    # backlog after it is found from the epoch on, within each poll's requests.
+    monkeypatch.setattr(states.ApiClock, "observe", lambda self, headers: None)
+    reg = small_pages("sourceCreated", 4)
+    conn = Connection(token=simulator.token, base_url=simulator.base_url)
+    rt = Runtime(conn, reg, max_pages=3)
+    _, state = polls(rt, "sourceCreated", None)
+    assert state["after"] is None
+    made = [create_source(rt, f"e-{i}") for i in range(30)]
+    got: list[str] = []
+    for _ in range(80):
+        events, state = polls(rt, "sourceCreated", state, {"maxEvents": 5})
+        got += [e["resourceId"] for e in events]
+        if not state["behind"]:
+            break
+    assert got == made
+
+
 # -- an API whose clock is behind the poller's --------------------------------------------
 HOUR = timedelta(hours=1)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.errors import InputError, ResponseError
@@ -37,6 +37,7 @@ from connector.triggers import state as states
 LISTING = "listAuditEvents"
 OVERLAP = timedelta(minutes=5)
 MILLISECOND = timedelta(milliseconds=1)  # the trail's resolution
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MIN_PAGES = 3  # requests one poll may send, at least
 # Inputs a poll passes on to the listing (the API filters by them).
 QUERY_INPUTS = ("resourceId", "resourceType")
@@ -99,7 +100,7 @@ class AuditFeed:
         if mark is not None:
             reader.check_not_ahead(mark, read, trigger)
         if not done:  # out of requests before a window fitted: the next poll goes on
-            if empty_to is not None and empty_to != mark:  # nothing before it: skip it
+            if empty_to is not None and empty_to > (mark or EPOCH):  # nothing before it
                 after = states.format_time(empty_to)
             return [], states.fresh(trigger, self.kind, after=after, seen=seen, behind=True,
                                     end=states.format_time(end) if end else None,
@@ -191,7 +192,10 @@ class _Reader:
         burst after a quiet spell), the windows halve what is left between the last
         empty one and the oldest event read.
         """
-        lo, start, upper = mark, floor, end  # from `upper` on, the trail holds too much
+        # No watermark (an empty trail, first read without the API's clock): every event
+        # is new, and the oldest are found from the epoch on.
+        lo = mark if mark is not None else EPOCH
+        start, upper = floor, end  # from `upper` on, the trail holds too much
         if end is not None:
             start = lo
         width: timedelta | None = None  # the span of about half a budget of events
@@ -203,7 +207,7 @@ class _Reader:
             got, whole = self._pages(start, end, pages)
             if whole and (got or end is None):
                 return _oldest_first(got), end, True, lo
-            if whole:  # nothing in [start, end]: the next window starts after it
+            if whole and end is not None:  # nothing in [start, end]: go on after it
                 lo = start = end
                 width = width or MILLISECOND  # from now on, halve
                 quiet = True
