@@ -557,6 +557,10 @@ def test_plugin_mistakes_stop_start_up_naming_them() -> None:
     lost = Trigger("lost", "Lost", "Reads nothing.", ListingFeed("listNothing", "x", "X"))
     with pytest.raises(PluginError, match="listNothing"):
         Registry.load(extra=[("mine", Plugin(lost))])
+    blind = Trigger("blind", "Blind", "Looks up nothing.",
+                    ListingFeed("listFunctions", "x", "X", lookup=("getNothing", "id")))
+    with pytest.raises(PluginError, match="getNothing"):
+        Registry.load(extra=[("mine", Plugin(blind))])
 
 
 def test_every_built_in_trigger_has_a_sample_event_in_its_own_shape(registry: Registry) -> None:
