@@ -343,7 +343,7 @@ TRIGGER_INPUTS = (
           "header); blank: start from now and return only what happens after it.",
           example="2024-05-01T00:00:00Z", where="control"),
     Input("maxEvents", "integer", "Most events one poll returns; the rest come in the next. "
-          "An audit-trail poll also sends at most max(3, maxEvents / 200 + 1) requests, so a "
+          "An audit-trail poll also sends at most max(4, maxEvents / 200 + 1) requests, so a "
           "long backlog drains over polls, oldest first.",
           default=1000, minimum=1, maximum=10000, where="control"),
 )

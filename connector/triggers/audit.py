@@ -38,7 +38,7 @@ LISTING = "listAuditEvents"
 OVERLAP = timedelta(minutes=5)
 MILLISECOND = timedelta(milliseconds=1)  # the trail's resolution
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MIN_PAGES = 3  # requests one poll may send, at least
+MIN_PAGES = 4  # requests one poll may send, at least
 # Inputs a poll passes on to the listing (the API filters by them).
 QUERY_INPUTS = ("resourceId", "resourceType")
 
@@ -96,15 +96,14 @@ class AuditFeed:
             floor = states.before(mark, OVERLAP)
             if begun:
                 floor = max(floor, states.parse_time(begun, "state"))
-        read, end, done, empty_to = reader.window(floor, mark, end)
+        read, end, done, empty_to = reader.window(floor, mark, end, limit)
         if mark is not None:
             reader.check_not_ahead(mark, read, trigger)
         if not done:  # out of requests before a window fitted: the next poll goes on
-            if empty_to is not None and empty_to > (mark or EPOCH):  # nothing before it
+            if empty_to > (mark or EPOCH):  # nothing before it
                 after = states.format_time(empty_to)
             return [], states.fresh(trigger, self.kind, after=after, seen=seen, behind=True,
-                                    end=states.format_time(end) if end else None,
-                                    start=begun)
+                                    end=_hint(end, after), start=begun)
         events = [e for e in read if wanted(e)]
         new = [e for e in events if e["id"] not in seen][:limit]
         cut = len(new) == limit
@@ -113,6 +112,8 @@ class AuditFeed:
         # as far as its end.
         nxt = self._next(trigger, after, seen, kept, None if cut else end, begun)
         nxt["behind"] = cut or end is not None
+        if cut and _hint(end, nxt["after"]):
+            nxt["end"] = _hint(end, nxt["after"])  # the rest of this window fits: read it next
         return new, nxt
 
     def _start(self, reader: _Reader, wanted: Callable[[Event], bool],
@@ -177,20 +178,22 @@ class _Reader:
                 break
         return out
 
-    def window(self, floor: datetime | None, mark: datetime | None, end: datetime | None
-               ) -> tuple[list[Event], datetime | None, bool, datetime | None]:
-        """Events of the oldest window from `floor` that the budget reads whole, oldest
-        first, the window's end (None: now) and True; when the requests ran out before
-        a window fitted, no events, the time from which the trail holds more than the
-        budget reads (the next poll's `end`) and False. Last, the time up to which the
-        trail proved empty after `mark` (`mark` when it did not).
+    def window(self, floor: datetime | None, mark: datetime | None, end: datetime | None,
+               want: int) -> tuple[list[Event], datetime | None, bool, datetime]:
+        """Events of the oldest windows from `floor` that the budget reads whole (about
+        `want` of them), oldest first, their end (None: now) and True; when the requests
+        ran out before a window fitted, no events, the time from which the trail holds
+        more than the budget reads (the next poll's `end`) and False. Last, the time up
+        to which the trail proved empty after `mark` (`mark` when it did not).
 
-        `end` is such a time from the last poll, or None. A first read of the window
-        (half the budget) tells where the trail is dense; the next window starts at
-        `mark` and ends where about half a budget of events should lie, were the
-        backlog as dense from the watermark on. Once a window comes back empty (a
-        burst after a quiet spell), the windows halve what is left between the last
-        empty one and the oldest event read.
+        `end` is such a time from the last poll (or the end of a window it returned
+        only part of), or None. Each read is one page. A first read of the window
+        tells where the trail is dense; the next window starts at `mark` and ends
+        where three quarters of a page should lie, were the backlog as dense from the
+        watermark on. A window read whole with fewer than `want` events is followed by
+        the next, sized by its own density. Once a window comes back empty (a burst
+        after a quiet spell), the windows halve what is left between the last empty
+        one and the oldest event read.
         """
         # No watermark (an empty trail, first read without the API's clock): every event
         # is new, and the oldest are found from the epoch on.
@@ -198,34 +201,50 @@ class _Reader:
         start, upper = floor, end  # from `upper` on, the trail holds too much
         if end is not None:
             start = lo
-        width: timedelta | None = None  # the span of about half a budget of events
+        width: timedelta | None = None  # the span of about `target` events
+        target = max(1, self.feed.page_size * 3 // 4)  # what a window should hold: most of a page
         quiet = False  # a window came back empty: the trail is not evenly dense
         above: list[Event] = []  # the last partial read: every event after `upper`, to
         above_end = end  # its end
+        whole_read: list[Event] = []  # windows read whole, from `mark` to `lo`
         while True:
-            pages = max(1, self.budget // 2) if width is None else max(1, self.budget)
-            got, whole = self._pages(start, end, pages)
-            if whole and (got or end is None):
-                return _oldest_first(got), end, True, lo
-            if whole and end is not None:  # nothing in [start, end]: go on after it
+            got, whole = self._pages(start, end, 1)  # one page a read: each one tells more
+            if whole and end is None:
+                return _oldest_first(whole_read + got), None, True, lo
+            if whole and end is not None:  # [start, end] read whole: go on after it
+                whole_read += got
+                if len(whole_read) >= want or self.budget <= 0:
+                    return _oldest_first(whole_read), end, True, end
+                if upper is not None and end >= upper:  # as far as the dense part: read on
+                    lo = start = end
+                    end = upper = above_end = width = None
+                    above, quiet = [], False
+                    continue
+                if got:  # the next window as dense as this one
+                    span = end - (start or lo)
+                    more = min(want - len(whole_read), target)
+                    width = max(span * more / len(got), MILLISECOND)
+                else:
+                    quiet = True  # from now on, halve
                 lo = start = end
-                width = width or MILLISECOND  # from now on, halve
-                quiet = True
-                end = _next_end(lo, upper, None)
             else:
                 times = [_api_time(e) for e in got]
                 if mark is not None and min(times) < mark:
                     # Every event from the watermark on has been read: the overlap
                     # before it did not fit, and is left for when the poll has caught up.
-                    return _oldest_first(got), end, True, lo
+                    return _oldest_first(whole_read + got), end, True, lo
                 upper, start, above, above_end = min(times), lo, got, end
-                target = self.feed.page_size * max(1, self.budget) // 2
-                width = max((max(times) - min(times)) * target / len(times), MILLISECOND)
-                end = _next_end(lo, upper, None if quiet else width)
-            if end is None:  # what is left shares one time beyond the budget: read it all
-                got, _ = self._pages(start, upper, None)
-                return _oldest_first(got + above), above_end, True, lo
-            if self.budget <= 0:
+                # Events that all share one time tell no density: halve instead.
+                width = (max(times) - min(times)) * target / len(times) or None
+            end = _next_end(lo, upper, None if quiet else width)
+            if end is None and self.budget > 0:  # what is left lies within a millisecond
+                got, whole = self._pages(start, upper, self.budget)
+                if not whole:  # events sharing one time beyond the budget: read them all
+                    got, _ = self._pages(start, upper, None)
+                return _oldest_first(whole_read + got + above), above_end, True, lo
+            if end is None or self.budget <= 0:
+                if whole_read:  # what was read whole, up to where it was read
+                    return _oldest_first(whole_read), lo, True, lo
                 return [], upper, False, lo
 
     def _pages(self, floor: datetime | None, end: datetime | None, pages: int | None,
@@ -260,6 +279,16 @@ class _Reader:
                 "of this workspace", trigger)
 
 
+def _hint(end: datetime | None, after: str | None) -> str | None:
+    """`end` as a state keeps it, when it comes after the watermark `after`."""
+    if end is None:
+        return None
+    text = states.format_time(end)
+    if after and states.parse_time(text, "end") <= states.parse_time(after, "after"):
+        return None  # what is left shares the watermark's own time
+    return text
+
+
 def _next_end(lo: datetime | None, upper: datetime | None, width: timedelta | None
               ) -> datetime | None:
     """The end of the next window from `lo`, before `upper`: `lo + width`, or half way
@@ -267,8 +296,8 @@ def _next_end(lo: datetime | None, upper: datetime | None, width: timedelta | No
     (less than the trail's millisecond)."""
     if lo is None or upper is None or upper - lo <= MILLISECOND:
         return None
-    if width is not None and lo + width < upper:
-        return lo + width
+    if width is not None and lo + max(width, MILLISECOND) < upper:
+        return lo + max(width, MILLISECOND)
     return lo + (upper - lo) / 2
 
 def _events(page: Mapping[str, Any]) -> list[Event]:

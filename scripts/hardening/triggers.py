@@ -20,6 +20,7 @@ from hardening.common import Section, test_module
 
 DURING, POLLS, PAGE = 120, 20, 3  # creates by the second thread, polls, items a page
 SHIFTS = 12  # reads of a listing during which one item is deleted and one created
+BACKLOG, BACKLOG_PAGE, BACKLOG_EVENTS = 600, 20, 10  # a backlog, its page size, maxEvents
 BEHIND = timedelta(hours=1)  # how far the API's clock is behind the poller's
 
 
@@ -27,7 +28,8 @@ CASES = (("sources", "Sources created between and during polls"),
          ("ties", "Sources sharing one timestamp"),
          ("functions", "Functions created while others are deleted"),
          ("shifting", "Functions created while a read is between two pages"),
-         ("behind", "Sources, with the API's clock an hour behind"))
+         ("behind", "Sources, with the API's clock an hour behind"),
+         ("backlog", "A backlog drained over polls"))
 
 
 def _tests() -> Any:
@@ -74,6 +76,18 @@ def _poll_all(rt: Runtime, key: str, state: Any, rounds: int,
     return got, state
 
 
+def _caught_up(rt: Runtime, state: Any) -> list[str]:
+    """What the polls after the last change return, until one has caught up."""
+    got: list[str] = []
+    for _ in range(POLLS):
+        answer = rt.poll("sourceCreated", {}, state)
+        got += [e["resourceId"] for e in answer["events"]]
+        state = answer["state"]
+        if not state["behind"]:
+            break
+    return got
+
+
 def _sources_while_polling(c: Counter[str]) -> None:
     with _runtime("sourceCreated") as (rt, writer):
         for i in range(5):
@@ -87,7 +101,7 @@ def _sources_while_polling(c: Counter[str]) -> None:
         got, state = _poll_all(rt, "sourceCreated", state, POLLS,
                                lambda n: made.append(_source(writer, f"between-{n}")))
         thread.join()
-        got += _poll_all(rt, "sourceCreated", state, 1, lambda n: None)[0]
+        got += _caught_up(rt, state)
         _tally(c, "sources", made, got)
 
 
@@ -155,10 +169,42 @@ def _clock_behind(c: Counter[str]) -> None:
             thread.start()
             more, state = _poll_all(rt, "sourceCreated", first["state"], POLLS, between)
             thread.join()
-            more += _poll_all(rt, "sourceCreated", state, 1, lambda n: None)[0]
+            more += _caught_up(rt, state)
             _tally(c, "behind", made + during, got + more)
     finally:
         sim_ids.clock_offset = original
+
+
+def _backlog(c: Counter[str], section: Section) -> None:
+    sim = Simulator().start()
+    try:
+        conn = Connection(token=sim.token, base_url=sim.base_url)
+        reg = _tests().small_pages("sourceCreated", BACKLOG_PAGE)
+        rt, writer = Runtime(conn, reg), Runtime(conn, reg)
+        state = rt.poll("sourceCreated", {}, None)["state"]
+        made = [_source(writer, f"backlog-{i}") for i in range(BACKLOG)]
+        budget = reg.trigger("sourceCreated").feed.pages_for(BACKLOG_EVENTS)
+        sent: list[str] = []
+        send = rt.send
+        rt.send = lambda *a, **k: sent.append(k.get("op", "")) or send(*a, **k)  # type: ignore[method-assign]
+        got: list[str] = []
+        polls = most = 0
+        while polls < 20 * BACKLOG // BACKLOG_EVENTS:
+            before = len(sent)
+            answer = rt.poll("sourceCreated", {"maxEvents": BACKLOG_EVENTS}, state)
+            state, polls = answer["state"], polls + 1
+            most = max(most, len(sent) - before)
+            c["backlog over budget"] += len(sent) - before > budget
+            got += [e["resourceId"] for e in answer["events"]]
+            if not state["behind"]:
+                break
+        c["backlog budget"] = budget
+        c["backlog in order"] = got == made
+        _tally(c, "backlog", made, got)
+        section.timing.append(f"Trigger backlog: {BACKLOG} events drained in {polls} polls "
+                              f"of at most {most} requests ({len(sent)} in all).")
+    finally:
+        sim.stop()
 
 
 def measure() -> Section:
@@ -173,16 +219,23 @@ def measure() -> Section:
         "misses an item, yet counts as many ids as the listing's total); sources polled "
         "from `since` (the poller's now) and on, created between polls and by a second "
         f"thread during them ({DURING // 4}), with the API's clock an hour behind the "
-        "poller's. The first poll of each comes after objects already exist.")
+        f"poller's; a backlog of {BACKLOG} sources drained {BACKLOG_EVENTS} events a poll, "
+        "each poll's requests counted. The first poll of each comes after objects already "
+        "exist.")
     c = section.counts
     _sources_while_polling(c)
     _same_timestamp(c)
     _functions_with_deletes(c)
     _shifting_pages(c)
     _clock_behind(c)
+    _backlog(c, section)
     for name, what in CASES:
         section.row(f"{what}: made, returned", f"{c[name + ' made']}, "
                     f"{c[name + ' returned']}")
         section.row("... returned twice, missed, from before the first poll",
                     f"{c[name + ' repeated']}, {c[name + ' missed']}, {c[name + ' before']}")
+    section.row(f"Backlog of {BACKLOG} sources, {BACKLOG_PAGE} a page, maxEvents "
+                f"{BACKLOG_EVENTS}: polls sending more than their {c['backlog budget']} "
+                "requests", c["backlog over budget"])
+    section.row("... returned oldest first", "yes" if c["backlog in order"] else "no")
     return section
