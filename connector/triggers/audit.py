@@ -11,16 +11,19 @@ the API's clock (its `Date` header) says where "now" is, so a poller whose
 clock disagrees with the API's by hours neither loses nor repeats events.
 
 A poll sends at most `pages_for(maxEvents)` requests (and no more than the
-runtime's `max_pages`). When the events after
-the watermark do not fit, the poll narrows the time window it reads
-(`endTime`) to the oldest part that does, returns that part, and the next
-poll goes on from there (the state says it is `behind`, and while narrowing,
-the `end` from which the trail holds too much): a long backlog drains over polls, oldest first,
-whatever the listing's page cap. Only events that share one timestamp beyond
-what the budget reads are read whole.
+runtime's `max_pages`), one page each. When the events after the watermark
+do not fit in a page, the poll narrows the time window it reads (`endTime`)
+to the oldest part that does, returns that part, and the next poll goes on
+from there (the state says it is `behind`, and while narrowing, the `end`
+from which the trail holds too much): a long backlog drains over polls,
+oldest first, whatever the listing's page cap. Only events that share one
+millisecond beyond what the budget reads are read whole.
 
 The first poll, unless given `since`, reads the newest event and marks
-everything up to it as seen: it returns nothing that happened before it.
+everything up to it as seen: it returns nothing that happened before it;
+the next poll reads from that event's time on (a late event stamped before
+it counts as before the first poll). The state's `start` keeps the overlap
+of later polls from reaching back before that time, or before `since`.
 """
 
 from __future__ import annotations
