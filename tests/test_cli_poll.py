@@ -117,10 +117,12 @@ NOWHERE = ["--token", "sgp_nowhere_token_1234", "--base-url", "http://127.0.0.1:
            "--error-format", "json"]
 
 
-def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+def refused(capsys: pytest.CaptureFixture[str], *argv: str, code: str | None = None) -> str:
     """The message of a poll refused with exit status 2 before anything was sent."""
     assert cli.main(["poll", "sourceCreated", *argv, *NOWHERE]) == 2
-    return str(json.loads(capsys.readouterr().err)["error"]["message"])
+    error = json.loads(capsys.readouterr().err)["error"]
+    assert code is None or error["code"] == code
+    return str(error["message"])
 
 
 def saved_state(sim: Simulator, path: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -217,7 +219,7 @@ def test_an_empty_or_foreign_state_file_is_refused_naming_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, problem: str) -> None:
     state = tmp_path / "s.json"
     state.write_text(content)
-    message = refused(capsys, "--state", str(state))
+    message = refused(capsys, "--state", str(state), code="trigger_state")
     assert problem in message and str(state) in message
     assert state.read_text() == content
 

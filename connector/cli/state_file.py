@@ -30,6 +30,7 @@ from typing import Any
 from connector.cli.inputs import unreadable
 from connector.errors import InputError
 from connector.files import new_locked, replace_locked
+from connector.triggers.state import TriggerStateError
 
 PENDING = "a first poll that has not saved a state yet; the next poll starts from now"
 _OPEN_TRIES = 5  # the name replaced under us this often in a row: give up
@@ -163,21 +164,25 @@ class StateFile:
         except (OSError, UnicodeDecodeError) as exc:
             raise _error(unreadable(str(self.path), exc)) from None
         if not text.strip():
-            raise _error(f"{self.path} is empty, so it says nothing of what was already "
-                         "delivered; remove it to start from now")
+            raise self._foreign("is empty, so it says nothing of what was already "
+                                "delivered; remove it to start from now")
         try:
             state = json.loads(text)
         except (ValueError, RecursionError):
-            raise _error(f"{self.path} is not a trigger state (not JSON); remove it to "
-                         "start from now") from None
+            raise self._foreign("is not a trigger state (not JSON); remove it to start "
+                                "from now") from None
         if not isinstance(state, dict):
-            raise _error(f"{self.path} is not a trigger state (not a JSON object)")
+            raise self._foreign("is not a trigger state (not a JSON object)")
         if set(state) == {"trigger", "pending"}:
             if state["trigger"] != self.trigger:
-                raise _error(f"{self.path} belongs to trigger {state['trigger']!r}, not "
-                             f"{self.trigger!r}")
+                raise self._foreign(f"belongs to trigger {state['trigger']!r}, not "
+                                    f"{self.trigger!r}")
             return None
         return state
+
+    def _foreign(self, problem: str) -> TriggerStateError:
+        """The file's content is not this trigger's state (`trigger_state`, naming it)."""
+        return TriggerStateError(f"{self.path} {problem}", self.trigger)
 
     def write(self, state: dict[str, Any]) -> None:
         """Replace the file with `state`, keeping it held (see `replace_locked`)."""
