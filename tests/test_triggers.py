@@ -56,6 +56,18 @@ def polls(rt: Runtime, key: str, state: Any, inputs: dict[str, Any] | None = Non
     return answer["events"], answer["state"]
 
 
+def drain(rt: Runtime, state: Any, inputs: dict[str, Any] | None = None, rounds: int = 80
+          ) -> tuple[list[str], Any]:
+    """Poll `sourceCreated` until a poll has caught up: the ids returned, and the state."""
+    got: list[str] = []
+    for _ in range(rounds):
+        events, state = polls(rt, "sourceCreated", state, inputs)
+        got += [e["resourceId"] for e in events]
+        if not state["behind"]:
+            break
+    return got, state
+
+
 # -- the audit trail ----------------------------------------------------------------------
 def test_first_poll_returns_nothing_that_happened_before_it(rt: Runtime) -> None:
     before = {create_source(rt, f"before-{i}") for i in range(3)}
@@ -108,11 +120,7 @@ def test_sources_created_between_and_during_polls_come_exactly_once(
     finally:
         stop.set()
         thread.join()
-    for _ in range(20):  # whatever came last
-        events, state = polls(rt, "sourceCreated", state)
-        seen += [e["resourceId"] for e in events]
-        if not state["behind"]:
-            break
+    seen += drain(rt, state)[0]  # whatever came last
     assert [k for k, n in Counter(seen).items() if n > 1] == []
     assert sorted(seen) == sorted(made)
 
@@ -191,12 +199,7 @@ def test_a_backlog_sharing_one_time_past_the_budget_is_read_whole(
     tie = sim_ids.now()
     monkeypatch.setattr(sim_audit, "now", lambda: tie)
     made = [create_source(rt, f"t-{i}") for i in range(15)]
-    got: list[str] = []
-    for _ in range(60):
-        events, state = polls(rt, "sourceCreated", state, {"maxEvents": 4})
-        got += [e["resourceId"] for e in events]
-        if not state["behind"]:
-            break
+    got, state = drain(rt, state, {"maxEvents": 4})
     assert sorted(got) == sorted(made) and len(got) == len(made)
     assert polls(rt, "sourceCreated", state)[0] == []
 
@@ -212,13 +215,7 @@ def test_a_backlog_drains_without_the_apis_clock(
     _, state = polls(rt, "sourceCreated", None)
     assert state["after"] is None
     made = [create_source(rt, f"e-{i}") for i in range(30)]
-    got: list[str] = []
-    for _ in range(80):
-        events, state = polls(rt, "sourceCreated", state, {"maxEvents": 5})
-        got += [e["resourceId"] for e in events]
-        if not state["behind"]:
-            break
-    assert got == made
+    assert drain(rt, state, {"maxEvents": 5})[0] == made
 
 
 # -- an API whose clock is behind the poller's --------------------------------------------

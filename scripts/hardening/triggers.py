@@ -76,18 +76,6 @@ def _poll_all(rt: Runtime, key: str, state: Any, rounds: int,
     return got, state
 
 
-def _caught_up(rt: Runtime, state: Any) -> list[str]:
-    """What the polls after the last change return, until one has caught up."""
-    got: list[str] = []
-    for _ in range(POLLS):
-        answer = rt.poll("sourceCreated", {}, state)
-        got += [e["resourceId"] for e in answer["events"]]
-        state = answer["state"]
-        if not state["behind"]:
-            break
-    return got
-
-
 def _sources_while_polling(c: Counter[str]) -> None:
     with _runtime("sourceCreated") as (rt, writer):
         for i in range(5):
@@ -101,7 +89,7 @@ def _sources_while_polling(c: Counter[str]) -> None:
         got, state = _poll_all(rt, "sourceCreated", state, POLLS,
                                lambda n: made.append(_source(writer, f"between-{n}")))
         thread.join()
-        got += _caught_up(rt, state)
+        got += _tests().drain(rt, state, rounds=POLLS)[0]
         _tally(c, "sources", made, got)
 
 
@@ -169,7 +157,7 @@ def _clock_behind(c: Counter[str]) -> None:
             thread.start()
             more, state = _poll_all(rt, "sourceCreated", first["state"], POLLS, between)
             thread.join()
-            more += _caught_up(rt, state)
+            more += _tests().drain(rt, state, rounds=POLLS)[0]
             _tally(c, "behind", made + during, got + more)
     finally:
         sim_ids.clock_offset = original
