@@ -143,7 +143,9 @@ def check_links(actions: Iterable[Action], sources: Iterable[DataSource],
     declared: list[tuple[str, Action | DataSource | Trigger, str]] = [
         *(("action", a, "") for a in actions),
         *(("picklist", s, s.action) for s in sources),
-        *(("trigger", t, t.feed.action) for t in triggers)]
+        *(("trigger", t, t.feed.action) for t in triggers),
+        *(("trigger", t, lookup[0]) for t in triggers
+          if (lookup := getattr(t.feed, "lookup", None)))]
     for kind, item, reads in declared:
         for inp in item.inputs:
             if inp.picklist is not None and inp.picklist not in picklists:

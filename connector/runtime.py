@@ -201,19 +201,22 @@ class Runtime:
             set_cursor(values, read_cursor(values["cursor"], action.key)[0])
         return self.prepare(action, values).describe()
 
-    def iter_pages(self, key: str, inputs: Mapping[str, Any] | None = None
+    def iter_pages(self, key: str, inputs: Mapping[str, Any] | None = None,
+                   on_headers: Callable[[Mapping[str, str]], None] | None = None
                    ) -> Iterator[dict[str, Any]]:
         """Each page's `data` object of a listing, following `next` cursors.
 
         A connector cursor (`resume_cursor`) as the `cursor` input starts inside
         its page: the items before it are left out of the first page(s).
+        `on_headers` is given each answer's headers (a trigger reads the API's
+        clock off `Date`).
         """
         action = self.plugins.action(key)
         if not action.paginated:
             raise InputError({"action": f"{action.key} is not a paginated listing"}, key)
         values = as_inputs(inputs, action.key)
         self.allowed(action, values)
-        for page in self._walk(action, values):
+        for page in self._walk(action, values, on_headers):
             yield page.data
 
     def iter_items(self, key: str, inputs: Mapping[str, Any] | None = None,
@@ -238,10 +241,14 @@ class Runtime:
             if max_items is not None and count >= max_items:
                 return
 
-    def _walk(self, action: Action, inputs: Mapping[str, Any]) -> Iterator[Page]:
+    def _walk(self, action: Action, inputs: Mapping[str, Any],
+              on_headers: Callable[[Mapping[str, str]], None] | None = None) -> Iterator[Page]:
         """Every page from the `cursor` input on, fetched only when asked for."""
         def fetch(values: Mapping[str, Any]) -> Any:
-            return self.send(self.prepare(action, values), op=action.key).body
+            response = self.send(self.prepare(action, values), op=action.key)
+            if on_headers is not None:
+                on_headers(response.headers)
+            return response.body
 
         return Paginator(self.max_pages).walk(action.key, action.items, inputs, fetch)
 

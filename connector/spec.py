@@ -349,8 +349,11 @@ PICKLIST_INPUTS = (
 TRIGGER_INPUTS = (
     REGION,
     Input("since", comments="On the first poll, return what happened from this time on "
-          "(RFC 3339); blank: start from now and return only what happens after it.",
+          "(RFC 3339, a past time by the poller's clock, put on the API's by its `Date` "
+          "header); blank: start from now and return only what happens after it.",
           example="2024-05-01T00:00:00Z", where="control"),
-    Input("maxEvents", "integer", "Most events one poll returns; the rest come in the next.",
+    Input("maxEvents", "integer", "Most events one poll returns; the rest come in the next. "
+          "An audit-trail poll also sends at most max(4, maxEvents / 200 + 1) requests, so a "
+          "long backlog drains over polls, oldest first.",
           default=1000, minimum=1, maximum=10000, where="control"),
 )

@@ -166,7 +166,7 @@ def test_the_simulator_answers_malformed_requests_and_keeps_acknowledged_writes(
 def test_triggers_return_every_event_once_while_pages_shift(
         sections: dict[str, Section]) -> None:
     c = sections["triggers"].counts
-    for name in ("sources", "ties", "functions"):
+    for name in ("sources", "ties", "functions", "shifting", "behind"):
         assert c[f"{name} made"] > 10 and c[f"{name} returned"] == c[f"{name} made"]
         assert c[f"{name} repeated"] == c[f"{name} missed"] == c[f"{name} before"] == 0
 

@@ -59,7 +59,8 @@ TRIGGERS = (
             "Starts a flow when a function is created (functions leave no audit event, so "
             "each poll compares the listing with the last one).",
             ListingFeed("listFunctions", "function", "Function",
-                        each=("resourceType", RESOURCE_TYPE.choices)),
+                        each=("resourceType", RESOURCE_TYPE.choices),
+                        lookup=("getFunction", "functionId")),
             (Input("resourceType", comments="Only functions of this kind (blank: every kind).",
                    choices=RESOURCE_TYPE.choices, example="SOURCE"),),
             {"id": "sfnc_3uHhWt9RYsdyYdJeYDqPMr:created",
@@ -71,7 +72,8 @@ TRIGGERS = (
     Trigger("trackingPlanChanged", "Tracking Plan Created or Changed",
             "Starts a flow when a tracking plan is created or changed (tracking plans leave "
             "no audit event, so each poll compares the listing with the last one).",
-            ListingFeed("listTrackingPlans", "trackingPlan", "Tracking Plan", changes=True),
+            ListingFeed("listTrackingPlans", "trackingPlan", "Tracking Plan", changes=True,
+                        lookup=("getTrackingPlan", "trackingPlanId")),
             (),
             {"id": "tp_2Bw3TU6uXHmpCfCnQRbUcCh5Kxf:2024-05-01T12:00:00.000Z",
              "timestamp": "2024-05-01T12:00:00.000Z", "type": "Tracking Plan Modified",

@@ -6,7 +6,7 @@ import random
 import secrets
 import string
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ALNUM = string.ascii_letters + string.digits
@@ -83,7 +83,18 @@ def new_token() -> str:
     return "sgp_" + "".join(secrets.choice(_ALNUM) for _ in range(64))
 
 
+# How far the simulated API's clock is from this machine's (negative: behind). Every time
+# the simulator stamps, and its `Date` header, reads `clock()`; tests shift it to play an
+# API whose clock disagrees with the caller's.
+clock_offset = timedelta(0)
+
+
+def clock() -> datetime:
+    """The simulated API's time now."""
+    return datetime.now(UTC) + clock_offset
+
+
 def now() -> str:
     """RFC 3339 UTC timestamp with millisecond precision and a `Z` suffix."""
-    moment = datetime.now(UTC)
+    moment = clock()
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

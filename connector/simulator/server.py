@@ -9,6 +9,7 @@ ones, lets requests in flight answer, then saves the state a last time.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import hashlib
 import hmac
 import json
@@ -29,7 +30,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
-from connector.simulator import media
+from connector.simulator import ids, media
 from connector.simulator.dispatch import dispatch
 from connector.simulator.errors import ApiError, ListenError
 from connector.simulator.faults import Faults, Plan, parse_header, roll
@@ -180,6 +181,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and benches
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header on the simulated API's clock (`ids.clock_offset`)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return email.utils.format_datetime(ids.clock(), usegmt=True)
 
     def setup(self) -> None:
         super().setup()

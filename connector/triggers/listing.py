@@ -2,12 +2,16 @@
 
 Each poll reads the whole listing and compares it with the state: ids not
 seen before are `created`; with `changes` on, a known id whose fingerprint
-(a hash of the whole item) moved is `changed`. An id the
-state knows stays known while it is missing from a read, since a page that
-shifted can hide it: it is forgotten only after a read that was provably
-whole (as many distinct ids as the listing's `totalEntries`, on the first
-page and the last). An event not returned (over the poll's limit) is not
-marked known, so it comes in the next poll.
+(a hash of the whole item) moved is `changed`. An event not returned (over
+the poll's limit) is not marked known, so it comes in the next poll.
+
+A listing read while items are deleted and created can look whole and still
+miss an item (a delete before it moves it onto a page already read), so no
+read is taken as proof that a known id is gone. An id missing from a read is
+kept, and counted in the state's `absent`; it is forgotten only when missing
+from `ABSENT_READS` reads in a row and, for a feed with a `lookup` (an action
+that gets one item by id), when that lookup answers 404. Until then it stays
+known, so an item a read missed never comes again as new.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.errors import ConnectorError, NotFoundError
 from connector.triggers import state as states
+
+ABSENT_READS = 2  # reads in a row an id must be missing from before it may be gone
+MAX_LOOKUPS = 20  # lookups one poll sends, at most (the rest wait for the next poll)
 
 Event = dict[str, Any]
 
@@ -29,7 +37,9 @@ class ListingFeed:
     """Created (and, with `changes`, changed) items of the listing `action`.
 
     `resource` names the kind in events (`function`); `each` runs the listing
-    once per value of an input left blank (every function type, say).
+    once per value of an input left blank (every function type, say); `lookup`
+    is the action and its id input that get one item (`getFunction`,
+    `functionId`): its 404 proves a missing id gone.
     """
 
     action: str
@@ -37,52 +47,69 @@ class ListingFeed:
     label: str  # "Function": events are "Function Created" and "Function Modified"
     changes: bool = False
     each: tuple[str, tuple[str, ...]] | None = None
+    lookup: tuple[str, str] | None = None
     page_size: int = 200
     kind: str = "listing"
 
     def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
-        items, whole = self._read(runtime, values)
+        known, absent = _read_state(state, trigger) if state is not None else ({}, {})
+        clock = states.ApiClock()
+        items = self._read(runtime, values, clock)
         if state is None:  # what is there already is known, but what `since` asks for
             since = values.get("since")
-            floor = states.parse_time(since, "since", trigger) if since else None
+            floor = clock.to_api(states.parse_time(since, "since", trigger)) if since else None
             known = {ident: fp for ident, (fp, item) in items.items()
-                     if floor is None or _when(item, "createdAt") < floor}
+                     if floor is None or _when(item, "createdAt", clock) < floor}
             if floor is None:
-                return [], states.fresh(trigger, self.kind, known=known)
-        else:
-            known = _read_state(state, trigger)
+                return [], states.fresh(trigger, self.kind, known=known, absent={})
         events: list[Event] = []
         for ident, (fp, item) in items.items():
             if ident not in known:
-                events.append(self._event(ident, fp, item, "Created"))
+                events.append(self._event(ident, fp, item, "Created", clock))
             elif self.changes and known[ident] != fp:
-                events.append(self._event(ident, fp, item, "Modified"))
+                events.append(self._event(ident, fp, item, "Modified", clock))
         events.sort(key=lambda e: states.parse_time(e["timestamp"], "timestamp"))
         events = events[:limit]
-        if whole and len(events) < limit:  # nothing hidden: drop what is gone
-            known = {i: fp for i, fp in known.items() if i in items}
         known.update((e["resourceId"], e["fingerprint"]) for e in events)
         for event in events:
             del event["fingerprint"]
-        return events, states.fresh(trigger, self.kind, known=known)
+        missing = {i: absent.get(i, 0) + 1 for i in known if i not in items}
+        for ident in self._gone(runtime, values, missing):
+            del known[ident], missing[ident]
+        return events, states.fresh(trigger, self.kind, known=known, absent=missing)
 
-    def _read(self, runtime: Any, values: Mapping[str, Any]
-              ) -> tuple[dict[str, tuple[str, Any]], bool]:
-        """{id: (fingerprint, item)} of every item, and whether the read was whole."""
+    def _gone(self, runtime: Any, values: Mapping[str, Any], missing: Mapping[str, int]
+              ) -> list[str]:
+        """Of the ids missing from reads, those proven gone: missing `ABSENT_READS` times
+        in a row and, with a `lookup`, not found by it (other errors prove nothing)."""
+        due = [i for i, n in missing.items() if n >= ABSENT_READS]
+        if self.lookup is None:
+            return due
+        action, id_input = self.lookup
+        region = {"region": values["region"]} if values.get("region") else {}
+        gone = []
+        for ident in due[:MAX_LOOKUPS]:
+            try:
+                runtime.run(action, {id_input: ident, **region})
+            except NotFoundError:
+                gone.append(ident)
+            except ConnectorError:
+                continue  # unproven: asked again next poll
+        return gone
+
+    def _read(self, runtime: Any, values: Mapping[str, Any], clock: states.ApiClock
+              ) -> dict[str, tuple[str, Any]]:
+        """{id: (fingerprint, item)} of every item one read met."""
         items: dict[str, tuple[str, Any]] = {}
-        whole = True
+        key = self._items(runtime)
         for inputs in self._listings(values):
-            ids_before = len(items)
-            totals: list[Any] = []
-            for page in runtime.iter_pages(self.action, {**inputs, "count": self.page_size}):
-                totals.append((page.get("pagination") or {}).get("totalEntries"))
-                for item in page.get(self._items(runtime), []) or []:
+            for page in runtime.iter_pages(self.action, {**inputs, "count": self.page_size},
+                                           on_headers=clock.observe):
+                for item in page.get(key, []) or []:
                     if isinstance(item, dict) and isinstance(item.get("id"), str):
                         items.setdefault(item["id"], (_fingerprint(item), item))
-            read = len(items) - ids_before
-            whole = whole and bool(totals) and totals[0] == totals[-1] == read
-        return items, whole
+        return items
 
     def _items(self, runtime: Any) -> str:
         return runtime.plugins.action(self.action).items or ""
@@ -97,9 +124,10 @@ class ListingFeed:
         for choice in choices:
             yield {**base, name: choice}
 
-    def _event(self, ident: str, fp: str, item: Any, change: str) -> Event:
+    def _event(self, ident: str, fp: str, item: Any, change: str, clock: states.ApiClock
+               ) -> Event:
         stamp = item.get("updatedAt" if change == "Modified" else "createdAt")
-        when = _when(item, "updatedAt" if change == "Modified" else "createdAt")
+        when = _when(item, "updatedAt" if change == "Modified" else "createdAt", clock)
         return {"id": f"{ident}:{fp}" if change == "Modified" else f"{ident}:created",
                 "timestamp": stamp if isinstance(stamp, str) else states.format_time(when),
                 "type": f"{self.label} {change}", "resourceId": ident,
@@ -114,18 +142,23 @@ def _fingerprint(item: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _when(item: Mapping[str, Any], field: str) -> datetime:
-    """The item's own time, else now (a listing without times is seen as it is read)."""
+def _when(item: Mapping[str, Any], field: str, clock: states.ApiClock) -> datetime:
+    """The item's own time, else the API's now (a listing without times is seen as it is
+    read)."""
     try:
         return states.parse_time(item[field], field)
     except (KeyError, ValueError):
-        return datetime.now(UTC)
+        return clock.now() or datetime.now(UTC)
 
 
-def _read_state(state: Mapping[str, Any], trigger: str) -> dict[str, str]:
-    known = state.get("known")
+def _read_state(state: Mapping[str, Any], trigger: str) -> tuple[dict[str, str], dict[str, int]]:
+    known, absent = state.get("known"), state.get("absent", {})
     if not isinstance(known, dict) or \
             not all(isinstance(k, str) and isinstance(v, str) for k, v in known.items()):
         raise states.TriggerStateError("is damaged: `known` must be an object of ids and "
                                        "fingerprints", trigger)
-    return dict(known)
+    if not isinstance(absent, dict) or not all(
+            k in known and type(n) is int and n > 0 for k, n in absent.items()):
+        raise states.TriggerStateError("is damaged: `absent` must count reads missing ids "
+                                       "of `known`", trigger)
+    return dict(known), dict(absent)

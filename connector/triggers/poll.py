@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from connector.errors import InputError
 from connector.triggers import state as states
 from connector.validation import as_inputs, validate
 
@@ -14,12 +16,17 @@ def poll(runtime: Any, key: str, inputs: Mapping[str, Any] | None,
     """`{"events": [...], "state": {...}}`: the events since `state`, oldest first.
 
     Inputs and state are checked before any request (InputError naming the field,
-    or `state`); `since` is read only on a first poll (no state).
+    or `state`); `since` is read only on a first poll (no state), on the poller's
+    clock, and may not be in its future.
     """
     trigger = runtime.plugins.trigger(key)
     values = validate(trigger.all_inputs, as_inputs(inputs, trigger.key), trigger.key)
     if values.get("since"):
-        states.parse_time(values["since"], "since", trigger.key)
+        since = states.parse_time(values["since"], "since", trigger.key)
+        if since > datetime.now(UTC) + states.AHEAD:
+            raise InputError({"since": f"{values['since']!r:.60} is in the future; a poll "
+                                       "returns what happened from a past time on"},
+                             trigger.key)
     prior = states.opened(state, trigger.key, trigger.feed.kind)
     limit = values.pop("maxEvents")  # validation fills in its default
     events, following = trigger.feed.poll(runtime, values, prior, limit, trigger.key)

@@ -2,13 +2,19 @@
 
 A state is a JSON object the caller keeps (a flow engine stores it with the
 flow) and passes back unchanged: `{"v": 1, "trigger": key, "feed": kind, ...}`
-plus the feed's own fields. A state of another trigger, another version or
-another shape is an input error naming `state`, raised before anything is sent.
+plus the feed's own fields. A state that is empty (`{}`), of another trigger,
+another version or another shape is an input error naming `state`, raised before
+anything is sent: never a silent fresh start, which would lose what happened
+since. A first poll passes no state (None, JSON null).
+
+Times the API stamps are compared with the API's clock, never the poller's:
+`ApiClock` reads it off each answer's `Date` header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import email.utils
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,11 +38,18 @@ def fresh(trigger: str, feed: str, **fields: Any) -> dict[str, Any]:
 
 def opened(state: Any, trigger: str, feed: str) -> dict[str, Any] | None:
     """The state checked (None for a first poll); TriggerStateError when it is not ours."""
-    if state is None or state == {}:
+    if state is None:
         return None
     if not isinstance(state, Mapping):
         raise TriggerStateError(f"must be the JSON object an earlier poll returned, "
                                 f"not {type(state).__name__}", trigger)
+    if not state:
+        raise TriggerStateError("is empty ({}): pass the state the last poll returned, or "
+                                "none (null) for a first poll that starts from now", trigger)
+    if "v" not in state or "trigger" not in state:
+        fields = ", ".join(sorted(map(str, state)))
+        raise TriggerStateError(f"is not a trigger state (it has {fields:.80}; a state has "
+                                "`v` and `trigger`)", trigger)
     if state.get("v") != VERSION:
         raise TriggerStateError(f"has version {state.get('v')!r}; this connector reads "
                                 f"version {VERSION}", trigger)
@@ -68,3 +81,43 @@ def before(moment: datetime, span: timedelta) -> datetime:
         return moment - span
     except OverflowError:
         return datetime.min.replace(tzinfo=UTC)
+
+
+# How far a time may be ahead of the clock it is read on (the API's servers, or the
+# poller and the user, disagree by less); further is from the future, refused.
+AHEAD = timedelta(minutes=1)
+# Clock differences below this are within the `Date` header's one-second resolution and the
+# time an answer takes: they are read as none.
+SKEW_RESOLUTION = timedelta(seconds=2)
+
+
+class ApiClock:
+    """The API's time, read off the `Date` header of the first answer that has one.
+
+    `skew` is the API's clock less the poller's (None until an answer says), so
+    a time on the poller's clock (a `since` input) can be put on the API's.
+    """
+
+    def __init__(self, local: Callable[[], datetime] | None = None) -> None:
+        self.local = local or (lambda: datetime.now(UTC))
+        self.skew: timedelta | None = None
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        if self.skew is not None:
+            return
+        try:
+            told = email.utils.parsedate_to_datetime(headers.get("Date") or "")
+        except (TypeError, ValueError, IndexError):
+            return  # no usable Date: the API's clock stays unknown
+        if told.tzinfo is None:
+            told = told.replace(tzinfo=UTC)
+        skew = told - self.local()
+        self.skew = skew if abs(skew) >= SKEW_RESOLUTION else timedelta(0)
+
+    def now(self) -> datetime | None:
+        """The API's time now; None when no answer gave it."""
+        return None if self.skew is None else self.local() + self.skew
+
+    def to_api(self, moment: datetime) -> datetime:
+        """A time on the poller's clock, on the API's (unchanged while the skew is unknown)."""
+        return moment + self.skew if self.skew else moment
