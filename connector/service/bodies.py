@@ -8,17 +8,8 @@ never sees the body.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
-from connector.service.problems import MEDIA_TYPE, plain_problem
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send, send_problem
+from connector.service.problems import plain_problem
 
 
 class BodyLimit:
@@ -64,15 +55,9 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        payload = json.dumps(plain_problem(
+        await send_problem(send, plain_problem(
             413, "body_too_large",
-            f"the request body is larger than this service's limit of {self.limit} bytes"
-        )).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", MEDIA_TYPE.encode()),
-                                (b"content-length", str(len(payload)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": payload})
+            f"the request body is larger than this service's limit of {self.limit} bytes"))
 
 
 def _content_length(scope: Scope) -> int | None:

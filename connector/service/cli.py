@@ -59,6 +59,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--simulator", action="store_true",
                    help="start the embedded simulator and send every call there; calls "
                         "without credentials use its token (a playground with no token)")
+    p.add_argument("--allow-host", action="append", metavar="NAME[:PORT]", dest="hosts",
+                   help="also answer requests for this host name, and pages of this origin "
+                        "(repeatable; default: only 127.0.0.1, localhost, [::1] and the "
+                        "address called; the config's [service] hosts add to it)")
     p.add_argument("--debug", action="store_true",
                    help="log each API request and response (secrets masked)")
 
@@ -69,7 +73,7 @@ def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = N
     config = args.config or os.environ.get("SEGMENT_CONNECTOR_CONFIG") or None
     loaded = settings.load(config, host=args.host, port=args.port, workers=args.workers,
                            base_url=args.base_url, debug=args.debug or None,
-                           redis=getattr(args, "redis", None))
+                           redis=getattr(args, "redis", None), hosts=getattr(args, "hosts", None))
     if simulator is not None:
         profiles = {**loaded.profiles, "simulator": simulator}
         loaded = dataclasses.replace(loaded, base_url=simulator["base_url"],
@@ -124,7 +128,7 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
         os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
-            "host", "port", "workers", "config", "base_url", "debug", "redis")},
+            "host", "port", "workers", "config", "base_url", "debug", "redis", "hosts")},
             "simulator": simulator})
         with _stopped_by_signal():
             uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=args.host,

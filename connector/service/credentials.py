@@ -5,6 +5,10 @@ profile of the server's config file, which the caller's service key must be
 allowed to use. `X-Segment-Region` picks the region (`api`, `eu1.api`). The
 base URL is never the caller's: it is the profile's or the operator's setting,
 so no header or input can send a token to another host.
+
+A call with neither header uses the service's default profile (`serve --simulator`)
+only when no web page could have sent it without a preflight (`browser_could_forge`):
+a form post from another site never runs on a server-side token.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from connector.connection import DEFAULT_REGION, Connection
 from connector.errors import InputError
 from connector.service.auth import check_profile
 from connector.service.errors import NoCredentialsError, UnknownProfileError
+from connector.service.guard import browser_could_forge
 from connector.service.settings import ServiceKey, Settings
 
 TOKEN_HEADER = "X-Segment-Token"
@@ -28,7 +33,7 @@ def connection_for(headers: Mapping[str, str], settings: Settings,
     token = headers.get(TOKEN_HEADER.lower())
     profile = headers.get(PROFILE_HEADER.lower())
     region = headers.get(REGION_HEADER.lower()) or None
-    if not token and not profile:
+    if not token and not profile and not browser_could_forge(headers):
         profile = settings.default_profile
     if token and profile:
         raise InputError({PROFILE_HEADER: f"give {TOKEN_HEADER} or {PROFILE_HEADER}, not both"})
@@ -46,8 +51,12 @@ def connection_for(headers: Mapping[str, str], settings: Settings,
     elif token:
         base_url = settings.base_url
     else:
+        unforged = (f"; calls with neither use the {settings.default_profile!r} profile "
+                    "only when sent as application/json or with an X- header"
+                    if settings.default_profile else "")
         raise NoCredentialsError(f"no credentials: send {TOKEN_HEADER} (the workspace's "
-                                 f"token) or {PROFILE_HEADER} (a profile of this service)")
+                                 f"token) or {PROFILE_HEADER} (a profile of this service)"
+                                 + unforged)
     try:
         return Connection(token=token, region=region or DEFAULT_REGION, base_url=base_url)
     except InputError as exc:  # name the header, never quote the value

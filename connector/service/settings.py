@@ -4,6 +4,7 @@
     base_url = "http://127.0.0.1:8080"   # where every call goes; else the region's host
     body_limit = 1048576                  # bytes a request body may hold
     threads = 64                          # calls handled at once
+    hosts = ["connector.example.com"]     # names it answers for besides its loopback names
     keys = ["k3y-for-the-flow-engine-0001",
             {key = "k3y-for-the-prod-builder-01", profiles = ["prod"]}]
 
@@ -42,7 +43,8 @@ DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_THREADS = 64  # room for 32 clients and their streams at once
 MIN_KEY_LENGTH = 16  # a shorter key could be guessed
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis")
+SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis",
+                    "hosts")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Settings:
     default_profile: str | None = None  # used by calls that name no credentials (--simulator)
     # Keep rate limits on this Redis, shared by every worker process and service instance.
     redis: str | None = field(default=None, repr=False)  # its URL may hold a password
+    # Names (and name:port) the service answers for besides loopback names and its address.
+    hosts: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
@@ -126,7 +130,10 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
     if shared is not None and not (isinstance(shared, str) and shared.split("://")[0] in
                                    ("redis", "rediss", "unix") and "://" in shared):
         raise InputError({"redis": "must be a redis://, rediss:// or unix:// URL"})
-    given = {k: v for k, v in flags.items() if v is not None and k not in ("base_url", "redis")}
+    hosts = _hosts(table.get("hosts", []), "service.hosts") + _hosts(
+        list(flags.get("hosts") or ()), "--allow-host")
+    given = {k: v for k, v in flags.items()
+             if v is not None and k not in ("base_url", "redis", "hosts")}
     values: dict[str, Any] = {
         "body_limit": _whole(table, "body_limit", DEFAULT_BODY_LIMIT, 1),
         "threads": _whole(table, "threads", DEFAULT_THREADS, 1),
@@ -135,7 +142,7 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         **given,
     }
     return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
-                    **values)
+                    hosts=hosts, **values)
 
 
 def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
@@ -187,6 +194,18 @@ def _keys(items: Any, where: str, profiles: Mapping[str, Any],
                               "spaces or control characters"})
         out.append(ServiceKey(key, allowed))
     return out
+
+
+def _hosts(items: Any, where: str) -> tuple[str, ...]:
+    from connector.service.guard import parse_hosts
+
+    if not isinstance(items, list):
+        raise InputError({where: "must be a list of host names"})
+    try:
+        return tuple(str(a) for a in parse_hosts(items, where))
+    except ValueError as exc:
+        name, _, problem = str(exc).partition(": ")
+        raise InputError({name: problem}) from None
 
 
 def _whole(table: Mapping[str, Any], name: str, default: int, low: int) -> int:
