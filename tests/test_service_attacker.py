@@ -94,7 +94,7 @@ def test_no_request_reaches_another_host(service: EmbeddedService, sim: Simulato
     # A Host the service does not serve is refused before anything runs.
     got = requests.post(service.url + "/v1/check",
                         headers={"X-Segment-Token": sim.token, "Host": host}, timeout=30)
-    assert got.status_code == 421 and got.json()["code"] == "host"
+    assert got.status_code == 403 and got.json()["code"] == "host"
     unknown = requests.post(service.url + "/v1/actions/getWorkspace/run",
                             json={"inputs": {"baseUrl": f"http://{host}"}},
                             headers={"X-Segment-Token": sim.token}, timeout=30)

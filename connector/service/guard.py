@@ -7,7 +7,8 @@ preflight). Loopback is no trust boundary; the request's Host, Origin and shape 
 
 - `Host` must name the service: a loopback name (127.0.0.1, localhost, [::1]) or
   the address the connection arrived on, with the port it arrived on, or a name
-  the operator configured (`[service] hosts`, `--allow-host`). Otherwise 421.
+  the operator configured (`[service] hosts`, `--allow-host`). Otherwise 403 (not
+  421, which browsers answer by sending the request again).
 - `Origin`, when present (browsers send it on every cross-origin request and every
   POST), must be the service's own: the request's own scheme, host and port, or a
   configured name. Otherwise 403, whatever the method.
@@ -120,7 +121,7 @@ class RequestGuard:
         if host is None or not self._serves(host, scope):
             shown = repr(given[:100]) if given else "none"
             return plain_problem(
-                421, "host", f"this service does not answer for host {shown}: it serves "
+                403, "host", f"this service does not answer for host {shown}: it serves "
                 "127.0.0.1, localhost and [::1] on its own port, and the names given by "
                 "--allow-host or [service] hosts")
         origin = header(scope, b"origin")
