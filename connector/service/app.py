@@ -58,7 +58,7 @@ def create_app(settings: Settings, registry: Registry | None = None,
     app.state.service = service
     # Outermost last: security headers on every answer, refusals included; then the
     # guard, before any body is read.
-    app.add_middleware(BodyLimit, limit=settings.body_limit)
+    app.add_middleware(BodyLimit, limit=settings.body_limit, timeout=settings.body_timeout)
     app.add_middleware(RequestGuard, hosts=parse_hosts(settings.hosts, "hosts"))
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

@@ -1,24 +1,38 @@
-"""Request bodies: a size limit enforced on the bytes as they arrive.
+"""Request bodies: a size limit enforced on the bytes as they arrive, a time limit, and a
+limit on the bytes every request still arriving holds at once.
 
 `Content-Length` over the limit is refused before anything is read; a body
 sent without it (chunked) or longer than it said is cut off as soon as it
 passes the limit. Either way the answer is a 413 problem, and the handler
-never sees the body.
+never sees the body. A body that has not arrived `timeout` seconds after its
+headers gets 408; one that would take the bodies still arriving past `budget`
+bytes gets 503 (so a thousand stalled uploads hold `budget`, not a thousand
+times the limit). Each closes the connection, and is logged once per kind
+(`limits.events`).
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send, send_problem
+from connector.service.limits import events
 from connector.service.problems import plain_problem
+
+DEFAULT_BODY_BUDGET = 64 * 1024 * 1024
 
 
 class BodyLimit:
     """ASGI middleware: reads each HTTP request's body whole, up to `limit` bytes, then
     hands the app a `receive` that replays it."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = 30.0,
+                 budget: int = DEFAULT_BODY_BUDGET) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
+        self.budget = budget
+        self.arriving = 0  # bytes held by every body still arriving
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,17 +45,36 @@ class BodyLimit:
         chunks: list[bytes] = []
         size = 0
         more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client left: nobody to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        try:
+            async with asyncio.timeout(self.timeout):
+                while more:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client left: nobody to answer
+                    chunk = message.get("body", b"")
+                    if size + len(chunk) > self.limit:
+                        await self._refuse(send)
+                        return
+                    if self.arriving + len(chunk) > self.budget:
+                        events.note("body_budget", "refused request bodies while others "
+                                    f"held {self.arriving} bytes, the limit (503)")
+                        await send_problem(send, plain_problem(
+                            503, "busy", "the service holds too many request bodies that "
+                            "are still arriving; retry shortly"))
+                        return
+                    size += len(chunk)
+                    self.arriving += len(chunk)
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+        except TimeoutError:
+            events.note("body_timeout", f"refused request bodies that did not arrive within "
+                        f"{self.timeout:g} s (408)")
+            await send_problem(send, plain_problem(
+                408, "body_timeout", f"the request body did not arrive within {self.timeout:g} "
+                "seconds of its headers"))
+            return
+        finally:
+            self.arriving -= size
         body = b"".join(chunks)
         replayed = False
 

@@ -111,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | None) -> int:
     import uvicorn
 
+    from connector.service.limits import server_options
     from connector.service.logs import log_config
 
     try:  # a port in use or an address not ours: one line, before anything starts
@@ -123,7 +124,9 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
               file=sys.stderr, flush=True)
     level = "debug" if args.debug else "info"
     options: dict[str, Any] = {"log_config": log_config(level),
-                               "timeout_graceful_shutdown": 10, "backlog": 2048}
+                               "timeout_graceful_shutdown": 10, "backlog": 2048,
+                               **server_options(settings.header_timeout,
+                                                settings.max_connections)}
     if args.workers > 1:
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
@@ -168,10 +171,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def app_from_environment() -> Any:
     """The app of one worker process (`--workers N`), from the settings the parent handed on."""
     from connector.service.app import create_app
+    from connector.service.limits import server_options
 
     given = json.loads(os.environ[ENV])
     args = argparse.Namespace(**given["args"])
-    return create_app(settings_from(args, given["simulator"]))
+    settings = settings_from(args, given["simulator"])
+    server_options(settings.header_timeout, settings.max_connections)  # this process's own
+    return create_app(settings)
 
 
 def _fail(message: str) -> int:

@@ -5,6 +5,9 @@
     body_limit = 1048576                  # bytes a request body may hold
     threads = 64                          # calls handled at once
     hosts = ["connector.example.com"]     # names it answers for besides its loopback names
+    max_connections = 4096                # open at once (default: as many as files allow)
+    header_timeout = 10                   # seconds for a request's headers to arrive
+    body_timeout = 30                     # seconds for its body to arrive after them
     keys = ["k3y-for-the-flow-engine-0001",
             {key = "k3y-for-the-prod-builder-01", profiles = ["prod"]}]
 
@@ -41,10 +44,12 @@ REDIS_ENV = "SEGMENT_CONNECTOR_REDIS_URL"  # as the distributed workers read it
 BASE_URL_ENV = "SEGMENT_BASE_URL"
 DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_THREADS = 64  # room for 32 clients and their streams at once
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
 MIN_KEY_LENGTH = 16  # a shorter key could be guessed
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis",
-                    "hosts")
+                    "hosts", "max_connections", "header_timeout", "body_timeout")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class Settings:
     redis: str | None = field(default=None, repr=False)  # its URL may hold a password
     # Names (and name:port) the service answers for besides loopback names and its address.
     hosts: tuple[str, ...] = ()
+    max_connections: int | None = None  # None: as many as the open-files limit allows
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
@@ -139,6 +147,9 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         "threads": _whole(table, "threads", DEFAULT_THREADS, 1),
         "timeout": _seconds(table, "timeout"),
         "deadline": _seconds(table, "deadline"),
+        "max_connections": _whole(table, "max_connections", None, 1),
+        "header_timeout": _seconds(table, "header_timeout") or DEFAULT_HEADER_TIMEOUT,
+        "body_timeout": _seconds(table, "body_timeout") or DEFAULT_BODY_TIMEOUT,
         **given,
     }
     return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
@@ -208,8 +219,10 @@ def _hosts(items: Any, where: str) -> tuple[str, ...]:
         raise InputError({name: problem}) from None
 
 
-def _whole(table: Mapping[str, Any], name: str, default: int, low: int) -> int:
+def _whole(table: Mapping[str, Any], name: str, default: Any, low: int) -> Any:
     value = table.get(name, default)
+    if value is None and default is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise InputError({f"service.{name}": f"must be a whole number of at least {low}"})
     return value
