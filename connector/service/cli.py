@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | None) -> int:
     import uvicorn
 
-    from connector.service.limits import server_options
+    from connector.service.limits import limits_for, server_options
     from connector.service.logs import log_config
 
     try:  # a port in use or an address not ours: one line, before anything starts
@@ -124,10 +124,10 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
               file=sys.stderr, flush=True)
     level = "debug" if args.debug else "info"
     options: dict[str, Any] = {"log_config": log_config(level),
-                               "timeout_graceful_shutdown": 10, "backlog": 2048,
-                               **server_options(settings.header_timeout,
-                                                settings.max_connections)}
+                               "timeout_graceful_shutdown": 10, "backlog": 2048}
+    limits = limits_for(settings.header_timeout, settings.max_connections)
     if args.workers > 1:
+        options.update(server_options(None))  # each worker sets its own limits
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
         os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
@@ -139,7 +139,8 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         return 0
     from connector.service.app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options,
+                                           **server_options(limits)))
     with _stopped_by_signal():
         server.run(sockets=[sock])
     return 0
@@ -171,12 +172,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def app_from_environment() -> Any:
     """The app of one worker process (`--workers N`), from the settings the parent handed on."""
     from connector.service.app import create_app
-    from connector.service.limits import server_options
+    from connector.service.limits import configure, limits_for
 
     given = json.loads(os.environ[ENV])
     args = argparse.Namespace(**given["args"])
     settings = settings_from(args, given["simulator"])
-    server_options(settings.header_timeout, settings.max_connections)  # this process's own
+    configure(limits_for(settings.header_timeout, settings.max_connections))
     return create_app(settings)
 
 

@@ -71,13 +71,14 @@ class EventLog:
 
 
 events = EventLog()
-_limits = Limits()
+_default = Limits()
 
 
 def configure(limits: Limits) -> None:
-    """The limits every connection of this process is held to from now on."""
-    global _limits
-    _limits = limits
+    """The limits of `GuardedHttpProtocol` itself in this process (a worker process of
+    `serve --workers N`, which gets the class by name)."""
+    global _default
+    _default = limits
 
 
 def fd_headroom() -> int:
@@ -97,9 +98,11 @@ def fd_headroom() -> int:
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with the limits above."""
 
+    server_limits: Limits | None = None  # None: this process's (`configure`)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.limits = _limits
+        self.limits: Limits = self.server_limits or _default
         self._awaiting_headers = True
         self._header_bytes = 0
         self._header_lines = 0
@@ -235,10 +238,17 @@ class _TooLarge(Exception):
     pass
 
 
-def server_options(header_timeout: float, max_connections: int | None) -> dict[str, Any]:
-    """uvicorn's settings for these limits (its own where it has them); None connections:
-    as many as this process's open-files limit allows, raised to its hard limit."""
+def limits_for(header_timeout: float, max_connections: int | None) -> Limits:
+    """Limits from settings; None connections: as many as this process's open-files limit
+    allows, raised to its hard limit."""
     room = fd_headroom()
-    configure(Limits(header_timeout, min(max_connections or DEFAULT_MAX_CONNECTIONS, room)))
-    return {"http": GuardedHttpProtocol, "timeout_keep_alive": KEEP_ALIVE_S,
+    return Limits(header_timeout, min(max_connections or DEFAULT_MAX_CONNECTIONS, room))
+
+
+def server_options(limits: Limits | None) -> dict[str, Any]:
+    """uvicorn's settings for these limits (its own where it has them). `limits` None: the
+    protocol class by name, each process's own (`configure`), as worker processes need."""
+    protocol = GuardedHttpProtocol if limits is None else type(
+        "GuardedHttpProtocol", (GuardedHttpProtocol,), {"server_limits": limits})
+    return {"http": protocol, "timeout_keep_alive": KEEP_ALIVE_S,
             "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
