@@ -115,10 +115,12 @@ def test_at_the_cap_the_longest_idle_connection_makes_way(serve: Any) -> None:
 
 def test_at_the_cap_with_nobody_idle_a_new_connection_gets_503(serve: Any) -> None:
     _url, port = serve(max_connections=4)
-    head = (f"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").encode()
-    busy = [_open(port, head) for _ in range(4)]  # bodies still arriving: not idle
+    head = (f"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nExpect: 100-continue\r\n"
+            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n").encode()
+    busy = [_open(port, head) for _ in range(4)]
     try:
+        for sock in busy:  # their headers are read, their bodies awaited: not idle
+            assert sock.recv(64).startswith(b"HTTP/1.1 100")
         refused = _answer(_open(port, f"GET /healthz HTTP/1.1\r\nHost: x:{port}\r\n\r\n"
                                 .encode()))
         assert refused.startswith(b"HTTP/1.1 503")

@@ -1,0 +1,47 @@
+"""Schemathesis against the running service, the simulator behind it: requests made from
+`/openapi.json` (its examples, then generated inputs, valid and not) get no server error and
+no answer outside the document. Bounded: two generated cases per operation, a fixed seed,
+no example database; rate limits run at 1/1000 of real time on both sides."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from service_support import registry, settings
+
+from connector.service.embedded import EmbeddedService
+from connector.service.limiters import LimiterPool
+from connector.simulator import Simulator
+
+pytestmark = pytest.mark.security
+
+
+def _st() -> str:
+    found = shutil.which("st", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.fail("schemathesis is not installed (pip install -e '.[test]')")
+    return found
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(tmp_path: Path) -> None:
+    with Simulator(time_scale=0.001) as sim, \
+            EmbeddedService(settings(sim), registry=registry(),
+                            limiters=LimiterPool(time_scale=0.001)) as svc:
+        done = subprocess.run(
+            [_st(), "--no-color", "run", svc.url + "/openapi.json",
+             "--checks", "not_a_server_error,response_schema_conformance",
+             "--phases", "examples,fuzzing", "--max-examples", "2", "--seed", "1",
+             "--generation-database", "none", "--workers", "2", "--request-timeout", "60",
+             "--header", f"X-Segment-Token: {sim.token}",
+             "--report", "junit", "--report-dir", str(tmp_path)],
+            capture_output=True, text=True, timeout=1200, cwd=tmp_path,
+            env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
+    summary = done.stdout[done.stdout.find("=== FAILURES") if "=== FAILURES" in done.stdout
+                          else done.stdout.find("=== SUMMARY"):]
+    assert done.returncode == 0, summary[-6000:] + done.stderr[-2000:]
+    assert "Tested: 247" in done.stdout or "247/247" in done.stdout
