@@ -14,6 +14,8 @@ import requests
 from connector.service.embedded import EmbeddedService
 from connector.simulator import Simulator
 
+pytestmark = pytest.mark.security
+
 
 class Attacker:
     """A loopback HTTP server that records every request it receives."""

@@ -188,3 +188,29 @@ def test_host_names_are_checked_where_they_are_set(tmp_path: Path) -> None:
         assert list(caught.value.fields) == ["--allow-host[1]"], bad
     assert Authority.parse("[::1]:8000") == Authority("[::1]", 8000)
     assert Authority.parse("[::1]x") is None
+
+
+def test_allow_host_flags_reach_the_settings() -> None:
+    import argparse
+
+    from connector.service import cli
+
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--allow-host", "a.example", "--allow-host", "B.example:9"])
+    assert cli.settings_from(args).hosts == ("a.example", "b.example:9")
+    with pytest.raises(InputError) as caught:
+        cli.settings_from(parser.parse_args(["--allow-host", "http://a.example"]))
+    assert list(caught.value.fields) == ["--allow-host[1]"]
+
+
+def test_the_lowest_versions_allowed_have_no_known_forgery_flaw() -> None:
+    from lowest_versions import minimums
+    from packaging.version import Version
+
+    lowest = minimums(["serve"])
+    # FastAPI before 0.132.0 reads a body sent with no Content-Type as JSON (a page's
+    # fetch with a Blob body, no preflight); Starlette before 0.49.1 parses Range headers
+    # in quadratic time (its StaticFiles serve the playground).
+    assert Version(lowest["fastapi"]) >= Version("0.132.0")
+    assert Version(lowest["starlette"]) >= Version("0.49.1")
