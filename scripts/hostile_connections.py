@@ -12,7 +12,8 @@ measured), then opens, from this process, on loopback:
 - requests with a 256 KiB header (the limit is 64 KiB);
 - POSTs declaring a body just under the 1 MiB limit that send 900 KB and stall.
 
-With all of them open it calls `/healthz` on a new connection and reads the
+With all of them open it calls `/healthz` on new connections (the first call meets
+the burst of bodies just sent; the median of the next five is the figure) and reads the
 service's resident memory (/proc), open descriptors and log size. Figures are
 printed as JSON; `measure` returns them (tests/test_service_hostile_connections.py
 asserts the bounds on them).
@@ -25,6 +26,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -180,9 +182,13 @@ def measure(idle: int = 300, slow: int = 300, oversized: int = 200,
         rss_before, log_before, fds_before = _rss(proc.pid), log.stat().st_size, _fds(proc.pid)
         held, answers = attack(url, idle, slow, oversized, stalled)
         try:
-            start = time.perf_counter()
-            health = requests.get(url + "/healthz", timeout=10)
-            health_s = time.perf_counter() - start
+            # The first probe meets the burst just sent (270 MB of bodies arriving at
+            # once); the next ones, the connections held open.
+            health, times = [], []
+            for _ in range(6):
+                start = time.perf_counter()
+                health.append(requests.get(url + "/healthz", timeout=10).status_code)
+                times.append(time.perf_counter() - start)
             rss_during, fds_during = _rss(proc.pid), _fds(proc.pid)
             stalled_answers = [_answer(s, 0.01) for s in held[len(held) - stalled:]]
             log_during = log.stat().st_size
@@ -198,7 +204,9 @@ def measure(idle: int = 300, slow: int = 300, oversized: int = 200,
                 sock.close()
         ready = requests.get(url + "/readyz", timeout=10).status_code
         return {"connections": idle + slow + oversized + stalled,
-                "healthz_status": health.status_code, "healthz_s": round(health_s, 4),
+                "healthz_status": max(health),
+                "healthz_first_s": round(times[0], 4),
+                "healthz_s": round(statistics.median(times[1:]), 4),
                 "rss_before_mib": round(rss_before / MIB, 1),
                 "rss_during_mib": round(rss_during / MIB, 1),
                 "rss_second_wave_mib": round(rss_again / MIB, 1),

@@ -42,6 +42,9 @@ class BodyLimit:
         if declared is not None and declared > self.limit:
             await self._refuse(send)
             return
+        if declared is not None and self.arriving + declared > self.budget:
+            await self._busy(send)  # refused before a byte of it is read
+            return
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -56,11 +59,7 @@ class BodyLimit:
                         await self._refuse(send)
                         return
                     if self.arriving + len(chunk) > self.budget:
-                        events.note("body_budget", "refused request bodies while others "
-                                    f"held {self.arriving} bytes, the limit (503)")
-                        await send_problem(send, plain_problem(
-                            503, "busy", "the service holds too many request bodies that "
-                            "are still arriving; retry shortly"))
+                        await self._busy(send)
                         return
                     size += len(chunk)
                     self.arriving += len(chunk)
@@ -86,6 +85,13 @@ class BodyLimit:
             return await receive()  # after the body: wait for the disconnect, as ASGI does
 
         await self.app(scope, replay, send)
+
+    async def _busy(self, send: Send) -> None:
+        events.note("body_budget", "refused request bodies while those still arriving held "
+                    f"{self.arriving} of {self.budget} bytes (503)")
+        await send_problem(send, plain_problem(
+            503, "busy", "the service holds too many request bodies that are still "
+            "arriving; retry shortly"))
 
     async def _refuse(self, send: Send) -> None:
         await send_problem(send, plain_problem(
