@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from service_support import registry, settings
-from test_playground_browser import CHROMIUM_ARGS, _chromium, _unavailable
+from test_playground_browser import launched
 
 from connector.service.embedded import EmbeddedService
 from connector.service.settings import ServiceKey
@@ -79,23 +79,14 @@ ATTACKS = """async ({base, slug, metadataId}) => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    path = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
     # The attacker's name resolves to this machine, as a rebinding DNS server makes it.
     # Chromium's own Private Network Access checks would stop a public page's requests
     # to loopback first; Firefox and Safari have none, so they are off: the service's
     # guard is what is tested.
-    args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {ATTACKER} 127.0.0.1",
-            "--disable-features=BlockInsecurePrivateNetworkRequests,"
-            "PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,"
-            "LocalNetworkAccessChecks"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=args)
-        yield chromium
-        chromium.close()
+    yield from launched(f"--host-resolver-rules=MAP {ATTACKER} 127.0.0.1",
+                        "--disable-features=BlockInsecurePrivateNetworkRequests,"
+                        "PrivateNetworkAccessSendPreflights,"
+                        "PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks")
 
 
 def _free_port() -> int:

@@ -41,8 +41,13 @@ def test_1100_hostile_connections_leave_healthz_memory_and_log_bounded() -> None
     assert figures["readyz_after"] == 200
 
 
+_opened: list[socket.socket] = []
+
+
 @pytest.fixture
 def serve(sim: Simulator) -> Iterator[Any]:
+    """Starts a service with changed settings; it, and every connection `_open` made,
+    ends with the test."""
     started: list[EmbeddedService] = []
 
     def start(**changes: Any) -> tuple[str, int]:
@@ -51,12 +56,15 @@ def serve(sim: Simulator) -> Iterator[Any]:
         return svc.url, int(svc.url.rsplit(":", 1)[1])
 
     yield start
+    while _opened:
+        _opened.pop().close()
     for svc in started:
         svc.stop()
 
 
 def _open(port: int, data: bytes = b"") -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
+    _opened.append(sock)
     if data:
         sock.sendall(data)
     return sock
@@ -105,28 +113,19 @@ def test_headers_that_do_not_arrive_in_time_get_408_and_silence_is_closed(
 def test_at_the_cap_the_longest_idle_connection_makes_way(serve: Any) -> None:
     url, port = serve(max_connections=20)
     idle = [_open(port) for _ in range(25)]
-    try:
-        assert requests.get(url + "/healthz", timeout=WAIT_S).status_code == 200
-        assert _answer(idle[0]) == b""  # the first ones made way for the later ones
-    finally:
-        for sock in idle:
-            sock.close()
+    assert requests.get(url + "/healthz", timeout=WAIT_S).status_code == 200
+    assert _answer(idle[0]) == b""  # the first ones made way for the later ones
 
 
 def test_at_the_cap_with_nobody_idle_a_new_connection_gets_503(serve: Any) -> None:
     _url, port = serve(max_connections=4)
     head = (f"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nExpect: 100-continue\r\n"
             "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n").encode()
-    busy = [_open(port, head) for _ in range(4)]
-    try:
-        for sock in busy:  # their headers are read, their bodies awaited: not idle
-            assert sock.recv(64).startswith(b"HTTP/1.1 100")
-        refused = _answer(_open(port, f"GET /healthz HTTP/1.1\r\nHost: x:{port}\r\n\r\n"
-                                .encode()))
-        assert refused.startswith(b"HTTP/1.1 503")
-    finally:
-        for sock in busy:
-            sock.close()
+    for sock in [_open(port, head) for _ in range(4)]:
+        assert sock.recv(64).startswith(b"HTTP/1.1 100")  # headers read, body awaited
+    refused = _answer(_open(port, f"GET /healthz HTTP/1.1\r\nHost: x:{port}\r\n\r\n"
+                            .encode()))
+    assert refused.startswith(b"HTTP/1.1 503")
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408(serve: Any) -> None:
