@@ -89,8 +89,10 @@ class Settings:
         """One line for the start-up log: counts, never keys or tokens."""
         target = self.base_url or "the region's host (https://<region>.segmentapis.com)"
         limits = "on Redis" if self.redis else "per process"
+        names = "".join(f", {name}" for name in self.hosts)
         return (f"listening on http://{_host_in_url(self.host)}:{self.port}; API at {target}; "
                 f"{len(self.keys)} service key(s); {len(self.profiles)} profile(s); "
+                f"answers for loopback names{names}; "
                 f"body limit {self.body_limit} bytes; {self.threads} threads; "
                 f"rate limits kept {limits}")
 
