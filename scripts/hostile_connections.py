@@ -104,7 +104,10 @@ def _room_for(sockets: int) -> None:
     """This process's soft limit on open files raised to fit `sockets` more."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = sockets + 256
-    if soft < wanted <= hard:
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        raise RuntimeError(f"{sockets} connections need {wanted} open files; this process "
+                           f"may have {hard} (ulimit -Hn)")
+    if soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
