@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-import copy
+import json
 from typing import Any
 
 _DEFS_REF = "#/$defs/"
@@ -47,34 +47,42 @@ ANSWERS: dict[str, dict[str, Any]] = {
 
 def hoist_defs(schema: dict[str, Any], owner: str,
                schemas: dict[str, Any]) -> dict[str, Any]:
-    """`schema` with every nested `$defs` moved into `schemas` as `<owner>.<Name>`."""
-    hoisted: dict[str, Any] = _hoist(copy.deepcopy(schema), owner, schemas, {})
+    """`schema` with every nested `$defs` moved into `schemas` as `<owner>.<Name>`; a
+    group of definitions repeated under several properties is placed once."""
+    hoisted: dict[str, Any] = _hoist(schema, owner, schemas, {}, {})
     return hoisted
 
 
-def _hoist(node: Any, owner: str, schemas: dict[str, Any], scope: dict[str, str]) -> Any:
+def _hoist(node: Any, owner: str, schemas: dict[str, Any], scope: dict[str, str],
+           placed: dict[str, dict[str, str]]) -> Any:
     if isinstance(node, list):
-        return [_hoist(item, owner, schemas, scope) for item in node]
+        return [_hoist(item, owner, schemas, scope, placed) for item in node]
     if not isinstance(node, dict):
         return node
+    node = dict(node)  # the manifest's schema, whose parts may be shared, stays as it is
     defs = node.pop("$defs", None)
     if isinstance(defs, dict):
-        scope = dict(scope)
-        for name in defs:  # named first: definitions refer to each other
-            taken, at = f"{owner}.{name}", 2
-            while taken in schemas:
-                taken, at = f"{owner}.{name}_{at}", at + 1
-            schemas[taken] = {}
-            scope[name] = taken
-        for name, body in defs.items():
-            schemas[scope[name]] = _hoist(body, owner, schemas, scope)
+        group = json.dumps(defs, sort_keys=True)
+        names = placed.get(group)
+        if names is None:
+            names = placed[group] = {}
+            for name in defs:  # named first: definitions refer to each other
+                taken, at = f"{owner}.{name}", 2
+                while taken in schemas:
+                    taken, at = f"{owner}.{name}_{at}", at + 1
+                schemas[taken] = {}
+                names[name] = taken
+            inner = {**scope, **names}
+            for name, body in defs.items():
+                schemas[names[name]] = _hoist(body, owner, schemas, inner, placed)
+        scope = {**scope, **names}
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith(_DEFS_REF):
         name = ref[len(_DEFS_REF):]
         if name not in scope:
             raise ValueError(f"{owner}: {ref} names no definition")
         node["$ref"] = f"#/components/schemas/{scope[name]}"
-    return {key: _hoist(value, owner, schemas, scope) for key, value in node.items()}
+    return {key: _hoist(value, owner, schemas, scope, placed) for key, value in node.items()}
 
 
 def blank_allowed(schema: dict[str, Any]) -> dict[str, Any]:
