@@ -3,7 +3,8 @@
     .venv/bin/python bench/run_all.py [--write]
 
 Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service,
-distributed and mcp_tools in turn and exits 1 when a figure misses its target.
+hostile (connections), distributed and mcp_tools in turn and exits 1 when a figure misses its
+target.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import batch_rate
 import cold_start
 import distributed
+import hostile_connections
 import listing
 import masking
 import mcp_tools
@@ -122,6 +125,21 @@ def run_service() -> list[Figure]:
                  "{:,.0f}", ">= 200", lambda v: v >= 200)]
 
 
+def run_hostile() -> list[Figure]:
+    r = hostile_connections.measure(idle=300, slow=300, oversized=200, stalled=300)
+    return [_fig("hostile: /healthz answered with 1,100 idle, slow, oversized and stalled "
+                 "connections open, median (s)", r["healthz_s"] if r["healthz_status"] == 200
+                 else float("inf"), "{:.3f}", "<= 1", _at_most(1.0)),
+            _fig("hostile: /healthz, the first call, as 270 MB of stalled bodies arrive (s)",
+                 r["healthz_first_s"], "{:.3f}", "-"),
+            _fig("hostile: service resident memory while they are open (MiB)",
+                 r["rss_during_mib"], "{:.0f}", "< 300", lambda v: v < 300),
+            _fig("hostile: service log growth while they are open (KiB)",
+                 r["log_growth_bytes"] / 1024, "{:.0f}", "< 1024", lambda v: v < 1024),
+            _fig("hostile: memory held per connection kept open (KiB)",
+                 r["kib_per_held_connection"], "{:.0f}", "-")]
+
+
 def run_distributed() -> list[Figure]:
     r = distributed.measure(200, 6, 0.1)
     return [_fig("distributed: 200 createLabel, 6 workers, one token at 60/min, elapsed / "
@@ -148,8 +166,8 @@ def run_mcp_tools() -> list[Figure]:
 BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
            ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
            ("batch_rate", run_batch_rate), ("masking", run_masking),
-           ("service", run_service), ("distributed", run_distributed),
-           ("mcp_tools", run_mcp_tools))
+           ("service", run_service), ("hostile", run_hostile),
+           ("distributed", run_distributed), ("mcp_tools", run_mcp_tools))
 
 
 def machine() -> dict[str, str]:
@@ -212,6 +230,11 @@ What each measures:
   (as text, as data, and as a log record through the package's filter) in the
   scope of the newest runtime, after 1 and after 10,000 runtimes with their own
   tokens were made; best of 7 alternating rounds.
+- hostile (`scripts/hostile_connections.py`): `serve --simulator` in its own
+  process (header and body timeouts set long, so every connection stays open)
+  with 300 idle connections, 300 sending headers slowly, 200 with a 256 KiB
+  header and 300 POSTs that send 900 KB of a 1 MB body and stall; `/healthz`
+  on a new connection, the service's RSS from /proc and its log's growth.
 - service (`bench/service.py`): `getWorkspace` through `segment-connector serve`
   (its own process, keep-alive urllib3 client) against the in-process runtime,
   the same simulator process behind both, 30 alternating rounds of 50 calls;

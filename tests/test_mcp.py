@@ -392,7 +392,7 @@ def test_http_mcp_refuses_other_sites_pages_on_loopback() -> None:
                                 headers={**headers, "Host": "attacker.example"})
         framed = requests.post(f"{svc.url}/mcp", json=body, timeout=30,
                                headers={**headers, "Origin": "http://attacker.example"})
-        assert rebound.status_code == 421 and framed.status_code == 403
+        assert rebound.status_code == 403 and framed.status_code == 403
 
 
 def test_a_rate_limit_says_when_to_retry_and_an_oversized_answer_says_by_how_much() -> None:

@@ -52,8 +52,8 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def launched(*args: str) -> Iterator[Browser]:
+    """The system Chromium, headless, with `args` beside the usual ones."""
     path = _chromium()
     try:
         from playwright.sync_api import sync_playwright
@@ -61,9 +61,14 @@ def browser() -> Iterator[Browser]:
         _unavailable("playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_ARGS)
+                                              args=[*CHROMIUM_ARGS, *args])
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launched()
 
 
 @pytest.fixture

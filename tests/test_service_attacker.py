@@ -14,6 +14,8 @@ import requests
 from connector.service.embedded import EmbeddedService
 from connector.simulator import Simulator
 
+pytestmark = pytest.mark.security
+
 
 class Attacker:
     """A loopback HTTP server that records every request it receives."""
@@ -87,11 +89,14 @@ def test_no_request_reaches_another_host(service: EmbeddedService, sim: Simulato
         assert got.status_code == 200
     # Headers naming another base URL or host, to the service itself, are not read.
     for headers in ({"X-Segment-Base-Url": f"http://{host}"},
-                    {"X-Forwarded-Host": host, "Forwarded": f"host={host}"},
-                    {"Host": host}):
+                    {"X-Forwarded-Host": host, "Forwarded": f"host={host}"}):
         got = requests.post(service.url + "/v1/check",
                             headers={"X-Segment-Token": sim.token, **headers}, timeout=30)
         assert got.status_code == 200 and got.json()["baseUrl"] == sim.base_url
+    # A Host the service does not serve is refused before anything runs.
+    got = requests.post(service.url + "/v1/check",
+                        headers={"X-Segment-Token": sim.token, "Host": host}, timeout=30)
+    assert got.status_code == 403 and got.json()["code"] == "host"
     unknown = requests.post(service.url + "/v1/actions/getWorkspace/run",
                             json={"inputs": {"baseUrl": f"http://{host}"}},
                             headers={"X-Segment-Token": sim.token}, timeout=30)

@@ -18,6 +18,8 @@ from connector.service.embedded import EmbeddedService
 from connector.service.settings import ServiceKey, load
 from connector.simulator import Simulator
 
+pytestmark = pytest.mark.security
+
 ROOT = Path(__file__).resolve().parent.parent
 OPEN_KEY = "open-key-0123456789abcdef"
 PROD_KEY = "prod-key-0123456789abcdef"

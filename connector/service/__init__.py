@@ -64,4 +64,10 @@ action/picklist/trigger/profile 404, a service key not allowed that profile
 403, the API's own 401/403/404/409/422 as it said, rate limited 429, body too
 large 413, the API failed or the connection was lost 502, no answer in time
 504, still loading 503, a bug 500 (never a traceback).
+
+Refused before any route runs (`guard`, `bodies`, `limits`): a Host the
+service does not serve, another origin, a cross-site fetch 403; a body that is
+not JSON 415; a body not arriving in time 408, or while bodies still arriving
+hold the budget 503; headers too large or too many 431, or not arriving in
+time 408.
 """

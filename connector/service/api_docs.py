@@ -12,7 +12,6 @@ page (static/docs.html) runs no inline script, so a strict policy holds.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,13 @@ from fastapi.staticfiles import StaticFiles
 
 from connector import __version__
 from connector.service.context import Service
+from connector.service.openapi_doc import (
+    answers,
+    blank_allowed,
+    document_problems,
+    hoist_defs,
+    request_body,
+)
 
 ASSETS = "/docs/assets"
 PAGE = Path(__file__).resolve().parent / "static" / "docs.html"
@@ -64,27 +70,17 @@ def openapi_schema(app: FastAPI, service: Service) -> dict[str, Any]:
         key = entry["key"]
         prefix, path, tag = _PLACES[kind]
         ref = f"{prefix}_{key}"
-        schemas[ref] = copy.deepcopy(entry["inputSchema"])
-        body: dict[str, Any] = {
-            "type": "object", "additionalProperties": False,
-            "properties": {"inputs": {"$ref": f"#/components/schemas/{ref}"}}}
-        if kind == "trigger":
-            body["properties"]["state"] = {
-                "type": ["object", "null"],
-                "description": "The state the previous poll answered; null the first time."}
+        inputs = hoist_defs(entry["inputSchema"], ref, schemas)
+        schemas[ref] = blank_allowed(inputs)
         schema["paths"][path.format(key=key)] = {"post": {
             "summary": entry.get("display", key),
             "description": entry.get("description", ""),
             "operationId": f"{kind or 'run'}_{key}",
             "tags": [tag or entry.get("area") or "actions"],
-            "requestBody": {"required": False,
-                            "content": {"application/json": {"schema": body}}},
-            "responses": {"200": {"description": "The answer",
-                                  "content": {"application/json": {"schema": {}}}},
-                          "default": {"description": "A problem (RFC 9457)",
-                                      "content": {"application/problem+json": {
-                                          "schema": {"type": "object"}}}}},
+            "requestBody": request_body(kind, ref, inputs),
+            "responses": answers(kind),
         }}
+    document_problems(schema)
     app.openapi_schema = schema
     return schema
 

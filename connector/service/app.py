@@ -1,6 +1,8 @@
 """The FastAPI application: `create_app(settings)` puts the service's pieces together.
 
-Middleware caps request bodies; routers serve `/v1` and the health checks;
+Middleware refuses requests not meant for the service (`guard`), adds security
+headers to every answer (`page_policy`) and caps request bodies; routers serve
+`/v1` and the health checks;
 FastAPI's own refusals (a body that is not JSON, a wrong shape, no such
 route) are answered as problems like every other failure; `/` serves the
 playground page from `static/`.
@@ -24,9 +26,11 @@ from connector.registry import Registry
 from connector.service.api_docs import TITLE, mount_docs
 from connector.service.bodies import BodyLimit
 from connector.service.context import Service
+from connector.service.guard import RequestGuard, parse_hosts
 from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
 from connector.service.mcp_http import mount_mcp
+from connector.service.page_policy import SecurityHeaders
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
 from connector.service.routes import health, router
@@ -53,7 +57,11 @@ def create_app(settings: Settings, registry: Registry | None = None,
     app = FastAPI(title=TITLE, version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", lifespan=lifespan)
     app.state.service = service
-    app.add_middleware(BodyLimit, limit=settings.body_limit)
+    # Outermost last: security headers on every answer, refusals included; then the
+    # guard, before any body is read.
+    app.add_middleware(BodyLimit, limit=settings.body_limit, timeout=settings.body_timeout)
+    app.add_middleware(RequestGuard, hosts=parse_hosts(settings.hosts, "hosts"))
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_refusal)  # type: ignore[arg-type]
     app.include_router(router)

@@ -1,33 +1,38 @@
-"""Request bodies: a size limit enforced on the bytes as they arrive.
+"""Request bodies: a size limit enforced on the bytes as they arrive, a time limit, and a
+limit on the bytes every request still arriving holds at once.
 
 `Content-Length` over the limit is refused before anything is read; a body
 sent without it (chunked) or longer than it said is cut off as soon as it
 passes the limit. Either way the answer is a 413 problem, and the handler
-never sees the body.
+never sees the body. A body that has not arrived `timeout` seconds after its
+headers gets 408; one that would take the bodies still arriving past `budget`
+bytes gets 503 (so a thousand stalled uploads hold `budget`, not a thousand
+times the limit). Each closes the connection, and is logged once per kind
+(`limits.events`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+import asyncio
 
-from connector.service.problems import MEDIA_TYPE, plain_problem
+from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send, send_problem
+from connector.service.limits import events
+from connector.service.problems import plain_problem
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+DEFAULT_BODY_BUDGET = 64 * 1024 * 1024
 
 
 class BodyLimit:
     """ASGI middleware: reads each HTTP request's body whole, up to `limit` bytes, then
     hands the app a `receive` that replays it."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = 30.0,
+                 budget: int = DEFAULT_BODY_BUDGET) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
+        self.budget = budget
+        self.arriving = 0  # bytes held by every body still arriving
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,20 +42,38 @@ class BodyLimit:
         if declared is not None and declared > self.limit:
             await self._refuse(send)
             return
+        if declared is not None and self.arriving + declared > self.budget:
+            await self._busy(send)  # refused before a byte of it is read
+            return
         chunks: list[bytes] = []
         size = 0
         more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client left: nobody to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        try:
+            async with asyncio.timeout(self.timeout):
+                while more:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client left: nobody to answer
+                    chunk = message.get("body", b"")
+                    if size + len(chunk) > self.limit:
+                        await self._refuse(send)
+                        return
+                    if self.arriving + len(chunk) > self.budget:
+                        await self._busy(send)
+                        return
+                    size += len(chunk)
+                    self.arriving += len(chunk)
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+        except TimeoutError:
+            events.note("body_timeout", f"refused request bodies that did not arrive within "
+                        f"{self.timeout:g} s (408)")
+            await send_problem(send, plain_problem(
+                408, "body_timeout", f"the request body did not arrive within {self.timeout:g} "
+                "seconds of its headers"))
+            return
+        finally:
+            self.arriving -= size
         body = b"".join(chunks)
         replayed = False
 
@@ -63,16 +86,17 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
+    async def _busy(self, send: Send) -> None:
+        events.note("body_budget", "refused request bodies while those still arriving held "
+                    f"{self.arriving} of {self.budget} bytes (503)")
+        await send_problem(send, plain_problem(
+            503, "busy", "the service holds too many request bodies that are still "
+            "arriving; retry shortly"))
+
     async def _refuse(self, send: Send) -> None:
-        payload = json.dumps(plain_problem(
+        await send_problem(send, plain_problem(
             413, "body_too_large",
-            f"the request body is larger than this service's limit of {self.limit} bytes"
-        )).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", MEDIA_TYPE.encode()),
-                                (b"content-length", str(len(payload)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": payload})
+            f"the request body is larger than this service's limit of {self.limit} bytes"))
 
 
 def _content_length(scope: Scope) -> int | None:

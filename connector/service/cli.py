@@ -59,6 +59,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--simulator", action="store_true",
                    help="start the embedded simulator and send every call there; calls "
                         "without credentials use its token (a playground with no token)")
+    p.add_argument("--allow-host", action="append", metavar="NAME[:PORT]", dest="hosts",
+                   help="also answer requests for this host name, and pages of this origin "
+                        "(repeatable; default: only 127.0.0.1, localhost, [::1] and the "
+                        "address called; the config's [service] hosts add to it)")
     p.add_argument("--debug", action="store_true",
                    help="log each API request and response (secrets masked)")
     p.add_argument("--read-only", action="store_true",
@@ -72,7 +76,7 @@ def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = N
     config = args.config or os.environ.get("SEGMENT_CONNECTOR_CONFIG") or None
     loaded = settings.load(config, host=args.host, port=args.port, workers=args.workers,
                            base_url=args.base_url, debug=args.debug or None,
-                           redis=getattr(args, "redis", None),
+                           redis=getattr(args, "redis", None), hosts=getattr(args, "hosts", None),
                            read_only=getattr(args, "read_only", False) or None)
     if simulator is not None:
         profiles = {**loaded.profiles, "simulator": simulator}
@@ -111,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | None) -> int:
     import uvicorn
 
+    from connector.service.limits import limits_for, server_options
     from connector.service.logs import log_config
 
     try:  # a port in use or an address not ours: one line, before anything starts
@@ -124,11 +129,14 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
     level = "debug" if args.debug else "info"
     options: dict[str, Any] = {"log_config": log_config(level),
                                "timeout_graceful_shutdown": 10, "backlog": 2048}
+    limits = limits_for(settings.header_timeout, settings.max_connections)
     if args.workers > 1:
+        options.update(server_options(None))  # each worker sets its own limits
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
         os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
-            "host", "port", "workers", "config", "base_url", "debug", "redis", "read_only")},
+            "host", "port", "workers", "config", "base_url", "debug", "redis", "read_only",
+            "hosts")},
             "simulator": simulator})
         with _stopped_by_signal():
             uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=args.host,
@@ -136,7 +144,8 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         return 0
     from connector.service.app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options,
+                                           **server_options(limits)))
     with _stopped_by_signal():
         server.run(sockets=[sock])
     return 0
@@ -168,10 +177,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def app_from_environment() -> Any:
     """The app of one worker process (`--workers N`), from the settings the parent handed on."""
     from connector.service.app import create_app
+    from connector.service.limits import configure, limits_for
 
     given = json.loads(os.environ[ENV])
     args = argparse.Namespace(**given["args"])
-    return create_app(settings_from(args, given["simulator"]))
+    settings = settings_from(args, given["simulator"])
+    configure(limits_for(settings.header_timeout, settings.max_connections))
+    return create_app(settings)
 
 
 def _fail(message: str) -> int:

@@ -5,6 +5,10 @@ profile of the server's config file, which the caller's service key must be
 allowed to use. `X-Segment-Region` picks the region (`api`, `eu1.api`). The
 base URL is never the caller's: it is the profile's or the operator's setting,
 so no header or input can send a token to another host.
+
+A call with neither header uses the service's default profile (`serve --simulator`)
+only when no web page could have sent it without a preflight (`browser_could_forge`):
+a form post from another site never runs on a server-side token.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from connector.connection import DEFAULT_REGION, Connection
 from connector.errors import InputError
 from connector.service.auth import check_profile
 from connector.service.errors import NoCredentialsError, UnknownProfileError
+from connector.service.guard import browser_could_forge
 from connector.service.settings import ServiceKey, Settings
 
 TOKEN_HEADER = "X-Segment-Token"
@@ -25,7 +30,7 @@ REGION_HEADER = "X-Segment-Region"
 def profile_of(headers: Mapping[str, str], settings: Settings) -> str | None:
     """The profile a call names, else the service's default when it brings no token either."""
     profile = headers.get(PROFILE_HEADER.lower())
-    if not profile and not headers.get(TOKEN_HEADER.lower()):
+    if not profile and not headers.get(TOKEN_HEADER.lower()) and not browser_could_forge(headers):
         return settings.default_profile
     return profile or None
 
@@ -52,8 +57,12 @@ def connection_for(headers: Mapping[str, str], settings: Settings,
     elif token:
         base_url = settings.base_url
     else:
+        unforged = (f"; calls with neither use the {settings.default_profile!r} profile "
+                    "only when sent as application/json or with an X- header"
+                    if settings.default_profile else "")
         raise NoCredentialsError(f"no credentials: send {TOKEN_HEADER} (the workspace's "
-                                 f"token) or {PROFILE_HEADER} (a profile of this service)")
+                                 f"token) or {PROFILE_HEADER} (a profile of this service)"
+                                 + unforged)
     try:
         return Connection(token=token, region=region or DEFAULT_REGION, base_url=base_url)
     except InputError as exc:  # name the header, never quote the value

@@ -28,13 +28,16 @@ class EmbeddedService:
 
         from connector.service.app import create_app
         from connector.service.cli import listening_socket
+        from connector.service.limits import limits_for, server_options
 
         sock = listening_socket(self.settings.host, 0)
         port = sock.getsockname()[1]
         self.url = f"http://{self.settings.host}:{port}"
         app = create_app(self.settings, **self.app_options)
         config = uvicorn.Config(app, log_config=None, lifespan="on", backlog=256,
-                                timeout_graceful_shutdown=5)
+                                timeout_graceful_shutdown=5,
+                                **server_options(limits_for(self.settings.header_timeout,
+                                                            self.settings.max_connections)))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="segment-service", daemon=True)

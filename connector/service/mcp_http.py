@@ -116,16 +116,9 @@ def mount_mcp(app: FastAPI, service: Service) -> bool:
 
 
 def _security(service: Service) -> Any:
-    """The SDK's Host and Origin checks against DNS rebinding, for a service on loopback
-    (one on another address is guarded by its service keys)."""
+    """The SDK's own Host and Origin checks stay off: the service's RequestGuard
+    (`connector.service.guard`) already refused every request not meant for it, with the
+    names the operator allowed (`--allow-host`), which the SDK's list would not know."""
     from mcp.server.transport_security import TransportSecuritySettings
 
-    from connector.service.settings import is_loopback
-
-    if not is_loopback(service.settings.host):
-        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    hosts = ["127.0.0.1", "localhost", "[::1]"]
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True,
-        allowed_hosts=[f"{h}:*" for h in hosts] + hosts,
-        allowed_origins=[f"http://{h}:*" for h in hosts])
+    return TransportSecuritySettings(enable_dns_rebinding_protection=False)

@@ -4,6 +4,10 @@
     base_url = "http://127.0.0.1:8080"   # where every call goes; else the region's host
     body_limit = 1048576                  # bytes a request body may hold
     threads = 64                          # calls handled at once
+    hosts = ["connector.example.com"]     # names it answers for besides its loopback names
+    max_connections = 4096                # open at once (default: as many as files allow)
+    header_timeout = 10                   # seconds for a request's headers to arrive
+    body_timeout = 30                     # seconds for its body to arrive after them
     keys = ["k3y-for-the-flow-engine-0001",
             {key = "k3y-for-the-prod-builder-01", profiles = ["prod"],
              policy = {level = "read"}}]  # a key's own rules (connector.policy)
@@ -43,9 +47,12 @@ REDIS_ENV = "SEGMENT_CONNECTOR_REDIS_URL"  # as the distributed workers read it
 BASE_URL_ENV = "SEGMENT_BASE_URL"
 DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_THREADS = 64  # room for 32 clients and their streams at once
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
 MIN_KEY_LENGTH = 16  # a shorter key could be guessed
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis")
+SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis",
+                    "hosts", "max_connections", "header_timeout", "body_timeout")
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,20 @@ class Settings:
     redis: str | None = field(default=None, repr=False)  # its URL may hold a password
     policies: Mapping[str, Policy] = field(default_factory=dict)  # profile name -> its rules
     read_only: bool = False  # `--read-only`: a read policy over every credential
+    # Names (and name:port) the service answers for besides loopback names and its address.
+    hosts: tuple[str, ...] = ()
+    max_connections: int | None = None  # None: as many as the open-files limit allows
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
         target = self.base_url or "the region's host (https://<region>.segmentapis.com)"
         limits = "on Redis" if self.redis else "per process"
+        names = "".join(f", {name}" for name in self.hosts)
         return (f"listening on http://{_host_in_url(self.host)}:{self.port}; API at {target}; "
                 f"{len(self.keys)} service key(s); {len(self.profiles)} profile(s); "
+                f"answers for loopback names{names}; "
                 f"body limit {self.body_limit} bytes; {self.threads} threads; "
                 f"rate limits kept {limits}" + ("; read-only" if self.read_only else ""))
 
@@ -133,16 +147,22 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
     if shared is not None and not (isinstance(shared, str) and shared.split("://")[0] in
                                    ("redis", "rediss", "unix") and "://" in shared):
         raise InputError({"redis": "must be a redis://, rediss:// or unix:// URL"})
-    given = {k: v for k, v in flags.items() if v is not None and k not in ("base_url", "redis")}
+    hosts = _hosts(table.get("hosts", []), "service.hosts") + _hosts(
+        list(flags.get("hosts") or ()), "--allow-host")
+    given = {k: v for k, v in flags.items()
+             if v is not None and k not in ("base_url", "redis", "hosts")}
     values: dict[str, Any] = {
         "body_limit": _whole(table, "body_limit", DEFAULT_BODY_LIMIT, 1),
         "threads": _whole(table, "threads", DEFAULT_THREADS, 1),
         "timeout": _seconds(table, "timeout"),
         "deadline": _seconds(table, "deadline"),
+        "max_connections": _whole(table, "max_connections", None, 1),
+        "header_timeout": _seconds(table, "header_timeout") or DEFAULT_HEADER_TIMEOUT,
+        "body_timeout": _seconds(table, "body_timeout") or DEFAULT_BODY_TIMEOUT,
         **given,
     }
     return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
-                    policies=policies, **values)
+                    policies=policies, hosts=hosts, **values)
 
 
 def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]],
@@ -207,8 +227,22 @@ def _profile_names(listed: Any, where: str, profiles: Mapping[str, Any]) -> froz
     return frozenset(listed)
 
 
-def _whole(table: Mapping[str, Any], name: str, default: int, low: int) -> int:
+def _hosts(items: Any, where: str) -> tuple[str, ...]:
+    from connector.service.guard import parse_hosts
+
+    if not isinstance(items, list):
+        raise InputError({where: "must be a list of host names"})
+    try:
+        return tuple(str(a) for a in parse_hosts(items, where))
+    except ValueError as exc:
+        name, _, problem = str(exc).partition(": ")
+        raise InputError({name: problem}) from None
+
+
+def _whole(table: Mapping[str, Any], name: str, default: Any, low: int) -> Any:
     value = table.get(name, default)
+    if value is None and default is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise InputError({f"service.{name}": f"must be a whole number of at least {low}"})
     return value

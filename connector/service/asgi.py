@@ -1,0 +1,36 @@
+"""ASGI types, and a problem answered straight from middleware (before any route runs)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from connector.service.problems import MEDIA_TYPE
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+async def send_problem(send: Send, problem: dict[str, Any], close: bool = True) -> None:
+    """Answer `problem` (a problem body with its `status`); `close`: end the connection
+    after it, because the rest of the request will not be read."""
+    payload = json.dumps(problem).encode()
+    headers = [(b"content-type", MEDIA_TYPE.encode()),
+               (b"content-length", str(len(payload)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": problem["status"],
+                "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of header `name` (lower case), as text; None when absent."""
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
