@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from connector.errors import InputError
@@ -42,13 +43,21 @@ def _series(plan: Plan, op: str, metric: str) -> dict[str, Any]:
 
 _NEAREST = ("the Config API metric {m} has no Public API counterpart; the series is "
             "Delivery Overview's {kind} deliveries")
+_FAILED = re.compile(r"fail|error|discard|retr|reject", re.I)
+
+
+def _nearest(plan: Plan, metric: str) -> dict[str, Any]:
+    """The Delivery Overview series nearest to a Config API metric, with its warning."""
+    failed = bool(_FAILED.search(metric))
+    plan.warnings.append(_NEAREST.format(m=metric, kind="failed" if failed else "successful"))
+    op = ("getEgressFailedMetricsFromDeliveryOverview" if failed
+          else "getEgressSuccessMetricsFromDeliveryOverview")
+    return _series(plan, op, metric)
 
 
 @handles("GET /workspaces/{ws}/sources/{src}/destinations/{dst}/metrics/{metric}")
 def get_metric(plan: Plan) -> dict[str, Any]:
-    metric = plan.params["metric"]
-    plan.warnings.append(_NEAREST.format(m=metric, kind="successful"))
-    return _series(plan, "getEgressSuccessMetricsFromDeliveryOverview", metric)
+    return _nearest(plan, plan.params["metric"])
 
 
 @handles("GET /workspaces/{ws}/sources/{src}/destinations/{dst}/metrics:batchGet",
@@ -58,11 +67,7 @@ def batch_get_metrics(plan: Plan) -> dict[str, Any]:
     if not isinstance(names, list) or not names:
         raise InputError({"names": "give the metric names to read, a list"}, "legacy")
     out = []
-    for name in names:
-        metric = str(name).rsplit("/", 1)[-1]
-        plan.warnings.append(_NEAREST.format(m=metric, kind="successful"))
-        out.append(_series(plan, "getEgressSuccessMetricsFromDeliveryOverview", metric))
-    return {"metrics": out}
+    return {"metrics": [_nearest(plan, str(name).rsplit("/", 1)[-1]) for name in names]}
 
 
 @handles("GET /workspaces/{ws}/sources/{src}/destinations/{dst}/metrics")

@@ -105,7 +105,12 @@ _IAM = "the Public API keeps permissions on users and groups, not policies on ro
 
 
 def _users(plan: Plan) -> list[dict[str, Any]]:
-    return [u for u in plan.items("listUsers") if isinstance(u, dict)]
+    """Every user with their permissions (which only getUser is sure to return)."""
+    out = []
+    for user in plan.items("listUsers"):
+        if isinstance(user, dict) and user.get("id"):
+            out.append(plan.call("getUser", {"userId": user["id"]}).get("user") or user)
+    return out
 
 
 @handles("GET /workspaces/{ws}/roles")

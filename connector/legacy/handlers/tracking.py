@@ -32,7 +32,8 @@ def _rules_of(plan: Plan, plan_id: str) -> list[dict[str, Any]]:
 @handles("GET /workspaces/{ws}/tracking-plans")
 def list_plans(plan: Plan) -> dict[str, Any]:
     items, token = listed(plan, "listTrackingPlans", "trackingPlans")
-    return {"tracking_plans": [tracking_plan(plan, i) for i in items],
+    return {"tracking_plans": [tracking_plan(plan, i, _rules_of(plan, str(i.get("id"))))
+                               for i in items],
             "next_page_token": token}
 
 
