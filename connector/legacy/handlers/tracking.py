@@ -50,7 +50,7 @@ def create_plan(plan: Plan) -> dict[str, Any]:
     if converted:
         plan.call("replaceRulesInTrackingPlan", {"trackingPlanId": plan_id, "rules": converted})
     plan.resolver.forget("plans")
-    return tracking_plan(plan, made, _rules_of(plan, plan_id) if not plan.dry else [])
+    return tracking_plan(plan, made, converted)  # the rules as stored: no read back
 
 
 @handles("GET /workspaces/{ws}/tracking-plans/{plan}")
