@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Loaded on demand: bulk runs, the manifest, docs, the simulator, the demo, samples,
 # and the runtime with its HTTP stack.
 HEAVY = ("connector.batch", "connector.manifest", "connector.docs", "connector.simulator",
-         "connector.demo", "connector.samples", "connector.legacy", "connector.runtime", "connector.transport",
-         "connector.retry", "connector.ratelimit", "requests", "jinja2",
+         "connector.demo", "connector.samples", "connector.runtime", "connector.transport",
+         "connector.legacy", "connector.retry", "connector.ratelimit", "requests", "jinja2",
          # Scale-out loads only in `worker` and `run --batch --distributed`.
          "connector.distributed", "celery", "kombu", "redis")
 

@@ -9,7 +9,7 @@ spelling. Public API rules are `{type, key, jsonSchema, version}`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connector.errors import InputError
@@ -81,7 +81,7 @@ def to_public(rules: Any) -> list[dict[str, Any]]:
     return out
 
 
-def to_config(rules: list[Mapping[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+def to_config(rules: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """(Config API `rules` object, warnings) from Public API rules."""
     out: dict[str, Any] = {"events": []}
     warnings: list[str] = []

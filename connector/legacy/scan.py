@@ -55,7 +55,7 @@ class Finding:
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """(first line number, text) with shell `\\` continuations joined."""
     out: list[tuple[int, str]] = []
-    start, parts = 0, []
+    start, parts = 0, list[str]()
     for number, line in enumerate(text.splitlines(), 1):
         if not parts:
             start = number

@@ -41,6 +41,14 @@ def _series(plan: Plan, op: str, metric: str) -> dict[str, Any]:
                     f"{plan.params['dst']}/metrics/{metric}", "series": data}
 
 
+def _names(plan: Plan, what: str) -> list[Any]:
+    """`names` from the body (a list) or the query (comma-separated)."""
+    names = plan.body.get("names") or [n for n in plan.query.get("names", "").split(",") if n]
+    if not isinstance(names, list) or not names:
+        raise InputError({"names": f"give {what}, a list"}, "legacy")
+    return names
+
+
 _NEAREST = ("the Config API metric {m} has no Public API counterpart; the series is "
             "Delivery Overview's {kind} deliveries")
 _FAILED = re.compile(r"fail|error|discard|retr|reject", re.I)
@@ -63,10 +71,7 @@ def get_metric(plan: Plan) -> dict[str, Any]:
 @handles("GET /workspaces/{ws}/sources/{src}/destinations/{dst}/metrics:batchGet",
          "POST /workspaces/{ws}/sources/{src}/destinations/{dst}/metrics:batchGet")
 def batch_get_metrics(plan: Plan) -> dict[str, Any]:
-    names = plan.body.get("names") or [n for n in plan.query.get("names", "").split(",") if n]
-    if not isinstance(names, list) or not names:
-        raise InputError({"names": "give the metric names to read, a list"}, "legacy")
-    out = []
+    names = _names(plan, "the metric names to read")
     return {"metrics": [_nearest(plan, str(name).rsplit("/", 1)[-1]) for name in names]}
 
 
@@ -97,9 +102,7 @@ def get_summary(plan: Plan) -> dict[str, Any]:
 @handles("GET /workspaces/{ws}/event-delivery-metrics:batchGetSummary",
          "POST /workspaces/{ws}/event-delivery-metrics:batchGetSummary")
 def batch_summary(plan: Plan) -> dict[str, Any]:
-    names = plan.body.get("names") or [n for n in plan.query.get("names", "").split(",") if n]
-    if not isinstance(names, list) or not names:
-        raise InputError({"names": "give source/destination names, a list"}, "legacy")
+    names = _names(plan, "source/destination names")
     out = []
     for at, name in enumerate(names):
         parts = str(name).strip("/").split("/")
