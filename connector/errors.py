@@ -218,6 +218,7 @@ def error_codes() -> list[dict[str, Any]]:
     # The modules that define error classes of their own, so that each is listed.
     import connector.batch
     import connector.check
+    import connector.legacy.errors
     import connector.paging
     import connector.ratelimit
     import connector.registry

@@ -26,6 +26,8 @@ class NoCounterpartError(ConnectorError):
 class AmbiguousSlugError(InputError):
     """A Config API name matches more than one Public API resource."""
 
+    codes = ("ambiguous",)
+
     @property
     def code(self) -> str:
         return "ambiguous"
