@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from connector.legacy.resolve import Resolver
 
+LOOKUP_PAGE = 200  # items per page when a lookup reads a whole listing
+LOOKUP_CAP = 100_000  # items a lookup reads at most
+
 if TYPE_CHECKING:
     from connector.legacy.table import Endpoint
     from connector.runtime import Runtime
@@ -52,13 +55,19 @@ class Plan:
         return dict(data) if isinstance(data, Mapping) else {}
 
     def items(self, op: str, inputs: Mapping[str, Any] | None = None) -> Iterator[Any]:
-        """Every item of a listing, page by page (one recorded request in a dry run)."""
-        values = dict(inputs or {})
+        """Every item of a listing (one recorded request in a dry run).
+
+        Through `Runtime.run` with followAll, like any other action, so every check
+        the runtime makes on a run applies to lookups too.
+        """
+        values = {"count": LOOKUP_PAGE, "followAll": True, "maxItems": LOOKUP_CAP,
+                  **(inputs or {})}
         if self.dry:
+            values.pop("followAll"), values.pop("maxItems")
             self.steps.append({"action": op, "request": self.runtime.dry_run(op, values)})
             return iter(())
-        self.steps.append({"action": op})
-        return self.runtime.iter_items(op, values)
+        key = self.runtime.plugins.action(op).items or ""
+        return iter(self.call(op, values).get(key) or [])
 
     def placeholder(self, what: str) -> str:
         return f"<{what}>"
