@@ -337,3 +337,24 @@ def test_dry_run_sends_nothing_and_shows_placeholders() -> None:
     create = requests_[-1]
     assert "<id of source web>" in str(create) and "sgp_offline_token_123456" not in str(
         requests_)
+
+
+# -- several writes in one call ------------------------------------------------------------
+def test_a_batch_with_an_unknown_source_connects_none(w: World) -> None:
+    with pytest.raises(NotFoundError):
+        w.bridge().call("POST", f"{w.base}/tracking-plans/{w.plan_id}/source-connections"
+                                ":batchCreateConnections",
+                        {"source_names": [f"{w.name}/sources/web", f"{w.name}/sources/ghost"]})
+    assert w.data("listSourcesFromTrackingPlan", {"trackingPlanId": w.plan_id})["sources"] == []
+
+
+def test_a_failure_after_a_write_says_what_was_already_done(w: World) -> None:
+    deep: dict[str, Any] = {}
+    for _ in range(80):  # deeper than the API reads: the rules are refused
+        deep = {"items": deep}
+    with pytest.raises(Exception) as caught:
+        w.bridge().call("POST", f"{w.base}/tracking-plans", {"tracking_plan": {
+            "display_name": "Half", "rules": {"global": deep}}})
+    assert "already done before this failed, not undone: createTrackingPlan" in str(
+        caught.value)
+    assert caught.value.writes_done == ["createTrackingPlan"]  # type: ignore[attr-defined]

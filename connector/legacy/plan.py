@@ -49,8 +49,10 @@ class Plan:
         if self.dry:
             self.steps.append({"action": op, "request": self.runtime.dry_run(op, values)})
             return {}
-        self.steps.append({"action": op})
+        step: dict[str, Any] = {"action": op}
+        self.steps.append(step)
         body = self.runtime.run(op, values)["data"]
+        step["done"] = True
         data = body.get("data") if isinstance(body, Mapping) else None
         return dict(data) if isinstance(data, Mapping) else {}
 
@@ -68,6 +70,13 @@ class Plan:
             return iter(())
         key = self.runtime.plugins.action(op).items or ""
         return iter(self.call(op, values).get(key) or [])
+
+    def writes_done(self) -> list[str]:
+        """The actions that changed something and finished (for a failure part-way)."""
+        from connector.spec import safety_of
+
+        actions = [self.runtime.plugins.action(s["action"]) for s in self.steps if s.get("done")]
+        return [a.key for a in actions if (a.safety or safety_of(a.method)) != "read"]
 
     def placeholder(self, what: str) -> str:
         return f"<{what}>"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from connector.errors import InputError
+from connector.errors import ConnectorError, InputError
 from connector.legacy.errors import NoCounterpartError, unknown_endpoint
 from connector.legacy.handlers import load
 from connector.legacy.plan import Plan
@@ -33,7 +33,15 @@ def answer(bridge: Bridge, method: str, path: str, body: Any = None, dry: bool =
     plan = Plan(bridge.runtime, bridge.resolver, endpoint, params, query, dict(body or {}), dry)
     if "ws" in params:
         bridge.resolver.workspace(plan, params["ws"])
-    result = handler(plan)
+    try:
+        result = handler(plan)
+    except ConnectorError as exc:
+        done = plan.writes_done()
+        if done and exc.args:  # a rerun would repeat these: say so in the one error line
+            exc.args = (f"{exc.args[0]} (already done before this failed, not undone: "
+                        f"{', '.join(done)})", *exc.args[1:])
+            exc.writes_done = done  # type: ignore[attr-defined]
+        raise
     if plan.warnings or endpoint.kind == "partial":
         result["warnings"] = list(dict.fromkeys(plan.warnings))
     return result, plan

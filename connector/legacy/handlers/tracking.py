@@ -91,16 +91,15 @@ def delete_plan(plan: Plan) -> dict[str, Any]:
     return {}
 
 
-def _connect(plan: Plan, plan_id: str, name: Any, field: str) -> None:
-    slug = last_segment(name, field, f"{plan.ws}/sources")
-    src = plan.resolver.source(plan, slug)
-    plan.call("addSourceToTrackingPlan", {"trackingPlanId": plan_id, "sourceId": src["id"]})
+def _source_of(plan: Plan, name: Any, field: str) -> dict[str, Any]:
+    return plan.resolver.source(plan, last_segment(name, field, f"{plan.ws}/sources"))
 
 
 @handles("POST /workspaces/{ws}/tracking-plans/{plan}/source-connections")
 def connect_source(plan: Plan) -> dict[str, Any]:
     found = plan.resolver.tracking_plan(plan, plan.params["plan"])
-    _connect(plan, found["id"], plan.body.get("source_name"), "source_name")
+    src = _source_of(plan, plan.body.get("source_name"), "source_name")
+    plan.call("addSourceToTrackingPlan", {"trackingPlanId": found["id"], "sourceId": src["id"]})
     return {"source_name": plan.body["source_name"], "tracking_plan_id": found["id"]}
 
 
@@ -111,10 +110,12 @@ def connect_sources(plan: Plan) -> dict[str, Any]:
     names = plan.body.get("source_names")
     if not isinstance(names, list) or not names:
         raise InputError({"source_names": "must be a list of source names"}, "legacy")
-    for at, name in enumerate(names):  # all checked before the first connection is made
-        last_segment(name, f"source_names[{at}]", f"{plan.ws}/sources")
-    for at, name in enumerate(names):
-        _connect(plan, found["id"], name, f"source_names[{at}]")
+    # Every name is resolved before the first connection is made: one unknown source
+    # fails the call with nothing changed.
+    sources = [_source_of(plan, n, f"source_names[{at}]") for at, n in enumerate(names)]
+    for src in sources:
+        plan.call("addSourceToTrackingPlan", {"trackingPlanId": found["id"],
+                                              "sourceId": src["id"]})
     return {"connections": [{"source_name": n, "tracking_plan_id": found["id"]}
                             for n in names]}
 
