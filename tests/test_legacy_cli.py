@@ -79,6 +79,20 @@ def test_run_reads_the_body_from_stdin_and_dry_run_sends_nothing(
     assert runtime(simulator).run("listSources")["data"]["data"]["sources"] == []
 
 
+def test_run_reads_the_body_from_a_file(simulator: Simulator, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"source": {"name": f"workspaces/{WS}/sources/filed",
+                                           "catalog_name": "catalog/sources/ios"}}), "utf-8")
+    code, out, err = cli(capsys, "legacy", "run", "POST", f"/v1beta/workspaces/{WS}/sources",
+                         "--body", f"@{body}", *api(simulator))
+    assert code == 0, err
+    assert json.loads(out)["name"] == f"workspaces/{WS}/sources/filed"
+    code, _, err = cli(capsys, "legacy", "run", "POST", f"/v1beta/workspaces/{WS}/sources",
+                       "--body", f"@{tmp_path / 'none.json'}", *api(simulator))
+    assert code == 2 and "none.json" in err
+
+
 @pytest.mark.parametrize(("argv", "field"), [
     (["POST", f"/v1beta/workspaces/{WS}/sources", "--body", "{"], "body"),
     (["POST", f"/v1beta/workspaces/{WS}/sources", "--body", "[]"], "body"),

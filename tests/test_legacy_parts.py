@@ -130,6 +130,18 @@ def test_an_unknown_mask_path_is_refused_before_anything_is_sent(w: World) -> No
     assert "update_mask.paths" in caught.value.fields
     with pytest.raises(InputError):
         bridge.call("PATCH", f"{w.base}{DST}", {"update_mask": {"paths": "destination.enabled"}})
+    with pytest.raises(InputError) as caught:  # a PATCH without a mask would change nothing
+        bridge.call("PATCH", f"{w.base}{DST}", {"destination": {"enabled": False}})
+    assert "update_mask.paths" in caught.value.fields
+    assert w.data("getDestination", {"destinationId": w.destination_id})[
+        "destination"]["enabled"] is True
+
+
+def test_a_mask_may_come_in_the_query(w: World) -> None:
+    w.bridge().call("PATCH", f"{w.base}{DST}?update_mask.paths=destination.enabled",
+                    {"destination": {"enabled": False, "display_name": "ignored"}})
+    stored = w.data("getDestination", {"destinationId": w.destination_id})["destination"]
+    assert stored["enabled"] is False and stored["name"] != "ignored"
 
 
 # -- page tokens -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from connector.errors import InputError
@@ -25,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                    "run them, and print the answer in the Config API's shape.")
     s.add_argument("method", help="GET, POST, PUT, PATCH or DELETE")
     s.add_argument("path", help="Config API path or URL, e.g. /v1beta/workspaces/my-ws/sources")
-    s.add_argument("--body", metavar="JSON", help="request body: JSON text, or - for stdin")
+    s.add_argument("--body", metavar="JSON", help="request body: JSON text, - for stdin or "
+                   "@FILE; prefer - or @FILE for a body holding secrets (a command line is "
+                   "visible to other local users)")
     s.add_argument("--dry-run", action="store_true",
                    help="print the Public API requests it would send (token masked), send "
                         "nothing; ids a lookup would find show as <placeholders>")
@@ -52,7 +55,17 @@ def run(args: argparse.Namespace) -> int:
 def _body(text: str | None) -> Any:
     if text is None:
         return None
-    raw = sys.stdin.read() if text == "-" else text
+    if text == "-":
+        raw = sys.stdin.read()
+    elif text.startswith("@"):
+        try:
+            raw = Path(text[1:]).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError({"body": f"{text[1:]} cannot be read: "
+                                      f"{getattr(exc, 'strerror', None) or exc}"},
+                             "legacy") from None
+    else:
+        raw = text
     try:
         body = json.loads(raw)
     except json.JSONDecodeError as exc:

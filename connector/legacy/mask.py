@@ -40,15 +40,19 @@ def paths(body: Mapping[str, Any] | None, query: Mapping[str, str] | None = None
 
 
 def masked(obj: Mapping[str, Any] | None, prefix: str, mask: Iterable[str] | None,
-           allowed: Iterable[str]) -> dict[str, Any]:
+           allowed: Iterable[str], required: bool = False) -> dict[str, Any]:
     """Field -> value (or CLEAR) for each masked field of `obj` (the `prefix` object).
 
     Paths may be written with or without the prefix (`destination.enabled`,
     `enabled`). Without a mask every field given is taken, as the Config API's
-    PUT does. A path naming no known field is an InputError, before any I/O.
+    PUT does; a PATCH (`required`) must have one. A path naming no known field
+    is an InputError, before any I/O.
     """
     obj = obj or {}
     known = list(allowed)
+    if mask is None and required:
+        raise InputError({"update_mask.paths": "is required: list the fields to change, "
+                                               f"e.g. {prefix}.{known[0]}"}, "legacy")
     if mask is None:
         return {k: v for k, v in obj.items() if k in known}
     out: dict[str, Any] = {}

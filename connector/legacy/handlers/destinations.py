@@ -73,7 +73,7 @@ def get_destination(plan: Plan) -> dict[str, Any]:
 def update_destination(plan: Plan) -> dict[str, Any]:
     _, found = target(plan)
     changes = masked(body_object(plan, "destination", required=False), "destination",
-                     paths(plan.body, plan.query), _DESTINATION_FIELDS)
+                     paths(plan.body, plan.query), _DESTINATION_FIELDS, required=True)
     values: dict[str, Any] = {"destinationId": found["id"]}
     if "enabled" in changes:
         values["enabled"] = False if changes["enabled"] is CLEAR else changes["enabled"]
@@ -149,7 +149,7 @@ def get_filter(plan: Plan) -> dict[str, Any]:
 def update_filter(plan: Plan) -> dict[str, Any]:
     _, found = target(plan)
     changes = masked(body_object(plan, "filter", required=False), "filter",
-                     paths(plan.body, plan.query), _FILTER_FIELDS)
+                     paths(plan.body, plan.query), _FILTER_FIELDS, required=True)
     data = plan.call("updateFilterForDestination",
                      {"destinationId": found["id"], "filterId": _filter_id(plan),
                       **_filter_values(changes)})

@@ -55,7 +55,7 @@ def create_function(plan: Plan) -> dict[str, Any]:
 @handles("PATCH /workspaces/{ws}/functions/{function}")
 def update_function(plan: Plan) -> dict[str, Any]:
     changes = masked(body_object(plan, "function", required=False), "function",
-                     paths(plan.body, plan.query), _WRITABLE)
+                     paths(plan.body, plan.query), _WRITABLE, required=True)
     cleared = {k: ([] if k == "settings" else "") for k, v in changes.items() if v is CLEAR}
     values = fields.to_public("function", {**changes, **cleared})
     data = plan.call("updateFunction", {"functionId": plan.params["function"], **values})

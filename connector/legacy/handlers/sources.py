@@ -83,7 +83,7 @@ def update_schema_config(plan: Plan) -> dict[str, Any]:
     found = plan.resolver.source(plan, plan.params["src"])
     known = [c for c, _ in fields.renames("schema_config")] + list(_FORWARDING)
     changes = masked(body_object(plan, "schema_config", required=False), "schema_config",
-                     paths(plan.body, plan.query), known)
+                     paths(plan.body, plan.query), known, required=True)
     body: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for key, value in changes.items():
