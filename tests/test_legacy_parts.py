@@ -370,3 +370,30 @@ def test_a_failure_after_a_write_says_what_was_already_done(w: World) -> None:
     assert "already done before this failed, not undone: createTrackingPlan" in str(
         caught.value)
     assert caught.value.writes_done == ["createTrackingPlan"]  # type: ignore[attr-defined]
+
+
+# -- regulations ----------------------------------------------------------------------------
+def test_regulation_fields_map_both_ways(w: World) -> None:
+    out, _ = w.bridge().call("POST", f"{w.base}/regulations", {
+        "regulation_type": "Suppress_With_Delete",
+        "attributes": {"name": "userId", "values": ["u-9"]}})
+    [stored] = [r for r in w.data("listWorkspaceRegulations")["regulations"]
+                if r["id"] == out["id"]]
+    assert (stored["regulationType"], stored["subjectType"]) == ("SUPPRESS_WITH_DELETE",
+                                                                 "USER_ID")
+    assert out["regulation_type"] == "Suppress_With_Delete"
+    assert out["name"] == f"{w.name}/regulations/{out['id']}"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"regulation_type": "Suppress", "attributes": {"name": "userId", "values": ["u"]}},
+     "regulation_type"),
+    ({"regulation_type": "Suppress_Only", "attributes": {"name": "email", "values": ["u"]}},
+     "attributes.name"),
+    ({"regulation_type": "Suppress_Only", "attributes": {"name": "userId", "values": []}},
+     "attributes.values"),
+])
+def test_bad_regulations_name_the_config_field(body: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Bridge(OFFLINE).call("POST", "/v1beta/workspaces/w/regulations", body, dry=True)
+    assert field in caught.value.fields

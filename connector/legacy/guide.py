@@ -99,7 +99,12 @@ def render(marker: str) -> str:
         "API actions with the id.",
         "- `update_mask`: only the listed paths are sent; a listed path without a value is "
         "cleared (false, an empty text, no rules, or every setting removed for "
-        "`destination.config`); a value whose path is not listed is ignored.",
+        "`destination.config`); a value whose path is not listed is ignored. A PATCH "
+        "without `update_mask` is refused before anything is sent (it would change "
+        "nothing); the mask may also come as `?update_mask.paths=a,b`.",
+        "- Calls that write more than once (a source with a display name, a plan with "
+        "rules, batch connections) resolve every name first; a failure after a write "
+        "names the writes already done, which are not undone.",
         "- Lists: `page_size` becomes `count`; `next_page_token` wraps the Public API "
         "cursor and is refused by any other listing. Tokens the Config API itself issued "
         "do not carry over: start from the first page.",

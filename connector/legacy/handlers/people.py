@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from connector.errors import InputError
@@ -14,10 +13,15 @@ _SUBJECTS = {"userId": "USER_ID", "objectId": "OBJECT_ID"}
 _SUBJECTS_BACK = {v: k for k, v in _SUBJECTS.items()}
 
 
+_REGULATION_TYPES = ("Delete_Archive_Only", "Delete_Internal", "Delete_Only", "Suppress_Only",
+                     "Suppress_With_Delete", "Suppress_With_Delete_Internal", "Unsuppress")
+
+
 def _upper_snake(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]+(_[A-Za-z]+)*", value):
-        raise InputError({field: "must be a regulation type such as Suppress_With_Delete"},
-                         "legacy")
+    """The Public API's regulation type for a Config API one (`Suppress_Only` -> SUPPRESS_ONLY)."""
+    known = {t.upper(): t for t in _REGULATION_TYPES}
+    if not isinstance(value, str) or value.upper() not in known:
+        raise InputError({field: f"must be one of {', '.join(_REGULATION_TYPES)}"}, "legacy")
     return value.upper()
 
 
