@@ -10,8 +10,6 @@ from typing import Any
 
 from connector.errors import InputError
 
-HELP = "run, explain or scan legacy Config API (v1beta) calls"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from connector.cli.arguments import _api_options

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connector.errors import ConnectorError, InputError
+from connector.errors import InputError
 from connector.legacy.table import find
 
 _URL = re.compile(r"(?:https?://platform\.segmentapis\.com)?(/v1beta(?:/[^\s'\"`<>()\[\]]*)?)")
@@ -184,4 +184,4 @@ def as_text(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ConnectorError", "Finding", "as_text", "replacement", "scan_files", "scan_text"]
+__all__ = ["Finding", "as_text", "replacement", "scan_files", "scan_text"]

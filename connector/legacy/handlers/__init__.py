@@ -7,8 +7,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from connector.legacy.errors import not_found
-
 if TYPE_CHECKING:
     from connector.legacy.plan import Plan
 
@@ -72,7 +70,3 @@ def last_segment(name: Any, field: str, parent: str) -> str:
     if head != parent or not slug:
         raise InputError({field: f"must be under {parent}, not {name!r}"}, "legacy")
     return slug
-
-
-def missing(what: str, name: str) -> Exception:
-    return not_found(what, name)
