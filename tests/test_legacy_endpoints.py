@@ -6,6 +6,7 @@ workspace check) and answers in the Config API's shape.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -297,3 +298,25 @@ def test_endpoint_answers_in_config_shape_through_its_rows_actions(
     case.check(out, w)
     if endpoint.kind == "partial":
         assert out["warnings"]
+
+
+FULL = sorted(k for k in CASES if any(e.row == k[0] and e.kind == "full" for e in endpoints()))
+
+
+@pytest.mark.parametrize("key", FULL, ids=lambda k: f"{k[0]}-{k[1]}")
+def test_full_endpoint_through_legacy_run(simulator: Simulator, key: tuple[int, str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from connector.cli import main
+
+    w = build(simulator)
+    case = CASES[key]
+    if case.setup:
+        case.setup(w)
+    argv = ["legacy", "run", case.method, _fmt(case.path, w), "--token", simulator.token,
+            "--base-url", simulator.base_url]
+    if case.body:
+        argv += ["--body", json.dumps(case.body(w))]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    case.check(json.loads(out), w)

@@ -397,3 +397,11 @@ def test_bad_regulations_name_the_config_field(body: dict[str, Any], field: str)
     with pytest.raises(InputError) as caught:
         Bridge(OFFLINE).call("POST", "/v1beta/workspaces/w/regulations", body, dry=True)
     assert field in caught.value.fields
+
+
+def test_path_segments_stay_inside_their_parameter() -> None:
+    _, plan = Bridge(OFFLINE).call("GET", "/v1beta/workspaces/w/functions/%2E%2E", dry=True)
+    assert plan.steps[-1]["request"]["url"].endswith("/functions/%2E%2E")
+    _, plan = Bridge(OFFLINE).call("GET", "/v1beta/workspaces/w/functions/a%2F..%2Fsources",
+                                   dry=True)
+    assert plan.steps[-1]["request"]["url"].endswith("/functions/a%2F..%2Fsources")
