@@ -405,3 +405,14 @@ def test_path_segments_stay_inside_their_parameter() -> None:
     _, plan = Bridge(OFFLINE).call("GET", "/v1beta/workspaces/w/functions/a%2F..%2Fsources",
                                    dry=True)
     assert plan.steps[-1]["request"]["url"].endswith("/functions/a%2F..%2Fsources")
+
+
+def test_a_masked_rules_path_without_value_clears_every_rule(w: World) -> None:
+    out, _ = w.bridge().call("PUT", f"{w.base}/tracking-plans/{w.plan_id}", {
+        "update_mask": {"paths": ["tracking_plan.rules"]}})
+    assert out["rules"] == {"events": []} and out["display_name"] == "Main plan"
+    assert w.data("listRulesFromTrackingPlan", {"trackingPlanId": w.plan_id})["rules"] == []
+    with pytest.raises(InputError) as caught:
+        w.bridge().call("PUT", f"{w.base}/tracking-plans/{w.plan_id}", {
+            "update_mask": {"paths": ["tracking_plan.display_name"]}})
+    assert "tracking_plan.display_name" in caught.value.fields

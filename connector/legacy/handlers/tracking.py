@@ -64,7 +64,7 @@ def get_plan(plan: Plan) -> dict[str, Any]:
          "PATCH /workspaces/{ws}/tracking-plans/{plan}")
 def update_plan(plan: Plan) -> dict[str, Any]:
     found = plan.resolver.tracking_plan(plan, plan.params["plan"])
-    changes = masked(body_object(plan, "tracking_plan"), "tracking_plan",
+    changes = masked(body_object(plan, "tracking_plan", required=False), "tracking_plan",
                      paths(plan.body, plan.query), _PLAN_FIELDS)
     converted = None
     if "rules" in changes:
