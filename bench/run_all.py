@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/run_all.py [--write]
 
-Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service
-and distributed in turn and exits 1 when a figure misses its target.
+Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service,
+distributed and legacy in turn and exits 1 when a figure misses its target.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import batch_rate
 import cold_start
 import distributed
+import legacy
 import listing
 import masking
 import per_call
@@ -131,10 +132,21 @@ def run_distributed() -> list[Figure]:
                  lambda v: v == 200 and r["created"] == 200)]
 
 
+def run_legacy() -> list[Figure]:
+    r = legacy.measure(200, 5)
+    return [_fig("legacy: Public API requests per Config API call, per-run cache",
+                 r["requests_cached"], "{:.2f}", "<= 1.05", _at_most(1.05)),
+            _fig("legacy: Public API requests per Config API call, fresh run each",
+                 r["requests_fresh"], "{:.2f}", "-"),
+            _fig("legacy: Config API call (cached) / direct action, time", r["ratio"],
+                 "{:.2f}", "<= 1.50", _at_most(1.50))]
+
+
 BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
            ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
            ("batch_rate", run_batch_rate), ("masking", run_masking),
-           ("service", run_service), ("distributed", run_distributed))
+           ("service", run_service), ("distributed", run_distributed),
+           ("legacy", run_legacy))
 
 
 def machine() -> dict[str, str]:
@@ -201,6 +213,10 @@ What each measures:
   (its own process, keep-alive urllib3 client) against the in-process runtime,
   the same simulator process behind both, 30 alternating rounds of 50 calls;
   then 32 threads calling the service at once.
+- legacy (`bench/legacy.py`): one destination read by its Config API name 200
+  times in one run (slugs cached) and in a fresh run each, counting Public API
+  requests; then the cached Config call against the direct `getDestination`,
+  the in-process simulator behind both, best of 5 interleaved rounds.
 """
 
 

@@ -76,6 +76,14 @@ def endpoints() -> tuple[Endpoint, ...]:
     return tuple(out)
 
 
+@cache
+def _ranked() -> tuple[Endpoint, ...]:
+    """Endpoints in match order: literal segments beat parameters (/roles/-/policies
+    before /roles/{role}/policies)."""
+    return tuple(sorted(endpoints(),
+                        key=lambda e: -sum(not s.startswith("{") for s in e.segments)))
+
+
 def field_set(name: str) -> list[dict[str, str]]:
     return list(_data()["field_sets"][name])
 
@@ -101,9 +109,7 @@ def find(method: str, path: str) -> tuple[Endpoint, dict[str, str]]:
     """The endpoint `method path` calls, and its path parameters; InputError when none."""
     method = (method or "").upper()
     _, segments = split_path(path)
-    # Literal segments beat parameters: /roles/-/policies before /roles/{role}/policies.
-    ranked = sorted(endpoints(), key=lambda e: -sum(not s.startswith("{") for s in e.segments))
-    for endpoint in ranked:
+    for endpoint in _ranked():
         params = endpoint.match(segments)
         if params is not None and method in endpoint.methods:
             return endpoint, params
