@@ -149,6 +149,10 @@ EXPECTED = {
     "calls.py": [(9, "GET", 10), (13, "GET", 34), (18, "POST", 37), (23, "POST", 41)],
     "calls.js": [(6, "GET", 21), (10, "DELETE", 25), (15, "GET", 8)],
     "calls.json": [(3, "GET", 32), (4, "POST", 17), (5, "GET", 49)],
+    "client_calls.py": [(7, "GET", 4), (9, "GET", 10), (11, "GET", 14), (13, "PATCH", 19),
+                        (14, "GET", 28), (15, "PUT", 35), (16, "DELETE", 44), (17, "GET", 9),
+                        (18, "DELETE", 51)],
+    "client_calls.js": [(5, "GET", 9), (6, "POST", 17), (8, "GET", 1)],
 }
 
 
@@ -165,6 +169,15 @@ def test_scan_lists_every_call_with_its_replacement(capsys: pytest.CaptureFixtur
         assert f["changes"]
     code, text, _ = cli(capsys, "legacy", "scan", str(SAMPLES / sample))
     assert text.count(f"{sample}:") == len(EXPECTED[sample])
+
+
+def test_client_method_names_count_only_where_the_library_is_used(tmp_path: Path) -> None:
+    from connector.legacy.scan import scan_files
+
+    other = tmp_path / "other.js"
+    other.write_text("const s = store.getSource(id);\nrepo.workspace('x').sources.list();\n",
+                     "utf-8")
+    assert scan_files([str(other)]) == []
 
 
 def test_scan_of_an_unreadable_file_exits_2(tmp_path: Path,

@@ -40,8 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s = sub.add_parser("scan", help="find Config API calls in files and their replacements",
                        description="Find Config API calls (URLs, curl lines, HTTP client "
-                                   "calls) in shell, Python, JavaScript and JSON files and "
-                                   "list each with its Public API replacement.")
+                                   "calls, the segment-config-api and "
+                                   "@perspective-software/segment-api client libraries) in "
+                                   "shell, Python, JavaScript and JSON files and list each "
+                                   "with its Public API replacement.")
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
 

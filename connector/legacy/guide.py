@@ -85,7 +85,9 @@ def render(marker: str) -> str:
         "field mapping, from the table alone. An endpoint without a counterpart exits 2 "
         "and says why.",
         "- `segment-connector legacy scan FILE...`: Config API calls in shell, Python, "
-        "JavaScript and JSON files, each with its replacement.", "",
+        "JavaScript and JSON files (URLs and paths, curl lines, HTTP client calls, and "
+        "calls through the `segment-config-api` and `@perspective-software/segment-api` "
+        "client libraries), each with its replacement.", "",
         "A Raw Request to `platform.segmentapis.com` is refused with a pointer to "
         "`legacy run`: Public API tokens do not work on the Config API.", "",
         "## What changes", "",

@@ -5,7 +5,8 @@ or a bare `/v1beta/...` path in a string. Variables in the path (`$WS`,
 `${ws}`, `{ws}`, `%s`, a string joined with `+`) stand for one path segment.
 The method comes from the text around it: curl's `-X`/`--request` (or POST
 when it sends data), `requests.post(`, `axios.patch(`, `method: "PUT"`; GET
-when nothing says otherwise.
+when nothing says otherwise. Calls through the public client libraries are
+found by `clients`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.errors import InputError
+from connector.legacy import clients
 from connector.legacy.table import find
 
 _URL = re.compile(r"(?:https?://platform\.segmentapis\.com)?(/v1beta(?:/[^\s'\"`<>()\[\]]*)?)")
@@ -147,7 +149,10 @@ def scan_text(text: str, file: str) -> list[Finding]:
                 continue
             method = _method_at(lines, at, based)
             found.append(Finding(file, number, method, path, replacement(method, path)))
-    return found
+    for call in clients.scan_python(lines) + clients.scan_javascript(lines):
+        found.append(Finding(file, call.line, call.method, call.path,
+                             {**replacement(call.method, call.path), "client": call.client}))
+    return sorted(found, key=lambda f: f.line)
 
 
 def scan_files(paths: list[str]) -> list[Finding]:
@@ -174,6 +179,8 @@ def as_text(findings: list[Finding]) -> str:
     for f in findings:
         r = f.found
         head = f"{f.file}:{f.line}: {f.method} {f.path}"
+        if r.get("client"):
+            head += f" via {r['client']}"
         if r["mapping"] == "unknown":
             lines.append(f"{head}\n  ? {r['changes']}")
             continue
