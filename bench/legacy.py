@@ -12,8 +12,11 @@ call vs the direct getDestination action, interleaved in rounds, best round of e
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from per_call import per_call_us
 
 from connector.connection import Connection
 from connector.legacy.plan import Bridge
@@ -32,13 +35,6 @@ def _world(sim: Simulator) -> tuple[Runtime, str, str]:
     return rt, path, dest["data"]["data"]["destination"]["id"]
 
 
-def _per_call_us(fn: Callable[[], object], calls: int) -> float:
-    start = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls * 1e6
-
-
 def measure(calls: int, rounds: int) -> dict[str, float]:
     with Simulator() as sim:
         rt, path, dest_id = _world(sim)
@@ -47,8 +43,8 @@ def measure(calls: int, rounds: int) -> dict[str, float]:
         requests_fresh = sum(len(Bridge(rt).call("GET", path)[1].steps) for _ in range(calls))
         legacy_us, direct_us = [], []
         for _ in range(rounds):
-            legacy_us.append(_per_call_us(lambda: cached.call("GET", path), calls))
-            direct_us.append(_per_call_us(
+            legacy_us.append(per_call_us(lambda: cached.call("GET", path), calls))
+            direct_us.append(per_call_us(
                 lambda: rt.run("getDestination", {"destinationId": dest_id}), calls))
     return {"requests_cached": requests_cached / calls, "requests_fresh": requests_fresh / calls,
             "legacy_us": min(legacy_us), "direct_us": min(direct_us),
