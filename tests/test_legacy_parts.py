@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import responses
-from legacy_support import AMPLITUDE, SECRET, World, build
+from legacy_support import AMPLITUDE, SECRET, WEBHOOKS, World, build
 
 from connector.connection import Connection
 from connector.errors import InputError, NotFoundError
@@ -164,7 +164,7 @@ def test_page_tokens_walk_every_item_once(w: World) -> None:
 def test_a_page_token_of_another_listing_or_damaged_is_refused(w: World) -> None:
     out, _ = w.bridge().call("GET", f"{w.base}/sources?page_size=1")
     token = out["next_page_token"]
-    assert token and unwrap(token, "/workspaces/{ws}/sources")
+    assert token and unwrap(token, f"/workspaces/{w.ws}/sources")
     for bad in (token[:-3], "CgwIAhIIc291cmNlcw", wrap("c", "/catalog/sources")):
         with pytest.raises(InputError) as caught:
             w.bridge().call("GET", f"{w.base}/sources?page_token={bad}")
@@ -416,3 +416,16 @@ def test_a_masked_rules_path_without_value_clears_every_rule(w: World) -> None:
         w.bridge().call("PUT", f"{w.base}/tracking-plans/{w.plan_id}", {
             "update_mask": {"paths": ["tracking_plan.display_name"]}})
     assert "tracking_plan.display_name" in caught.value.fields
+
+
+def test_a_page_token_is_bound_to_the_parent_it_listed(w: World) -> None:
+    w.data("createDestination", {"sourceId": w.source_id, "metadataId": WEBHOOKS,
+                                 "settings": {}})
+    w.data("createDestination", {"sourceId": w.other_source_id, "settings": {},
+                                 "metadataId": WEBHOOKS})
+    out, _ = w.bridge().call("GET", f"{w.base}/sources/web/destinations?page_size=1")
+    assert out["next_page_token"]
+    with pytest.raises(InputError) as caught:
+        w.bridge().call("GET", f"{w.base}/sources/srv/destinations?page_token="
+                               f"{out['next_page_token']}")
+    assert "another listing" in caught.value.fields["page_token"]

@@ -41,7 +41,11 @@ class Plan:
 
     @property
     def path(self) -> str:
-        return self.endpoint.path
+        """The path called, parameters filled in (what a page token is bound to)."""
+        out = self.endpoint.path
+        for name, value in self.params.items():
+            out = out.replace("{" + name + "}", value)
+        return out
 
     def call(self, op: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run one action; its answer's `data` object (`{}` in a dry run)."""
