@@ -429,3 +429,13 @@ def test_a_page_token_is_bound_to_the_parent_it_listed(w: World) -> None:
         w.bridge().call("GET", f"{w.base}/sources/srv/destinations?page_token="
                                f"{out['next_page_token']}")
     assert "another listing" in caught.value.fields["page_token"]
+
+
+def test_clearing_config_after_an_update_in_the_same_run_removes_every_key(w: World) -> None:
+    bridge = w.bridge()
+    bridge.call("PATCH", f"{w.base}{DST}", {"destination": {"config": [
+        {"name": f"{w.name}{DST}/config/region", "value": "eu"}]},
+        "update_mask": {"paths": ["destination.config"]}})
+    bridge.call("PATCH", f"{w.base}{DST}", {"update_mask": {"paths": ["destination.config"]}})
+    stored = w.data("getDestination", {"destinationId": w.destination_id})["destination"]
+    assert stored["settings"] == {}

@@ -71,7 +71,7 @@ def get_destination(plan: Plan) -> dict[str, Any]:
 
 @handles("PATCH /workspaces/{ws}/sources/{src}/destinations/{dst}")
 def update_destination(plan: Plan) -> dict[str, Any]:
-    _, found = target(plan)
+    src, found = target(plan)
     changes = masked(body_object(plan, "destination", required=False), "destination",
                      paths(plan.body, plan.query), _DESTINATION_FIELDS, required=True)
     values: dict[str, Any] = {"destinationId": found["id"]}
@@ -85,6 +85,7 @@ def update_destination(plan: Plan) -> dict[str, Any]:
         else:
             values["settings"] = settings.to_settings(changes["config"], plan.warnings)
     data = plan.call("updateDestination", values)
+    plan.resolver.forget(f"destinations:{src['id']}")  # its settings changed
     return destination(plan, data.get("destination") or found)
 
 
