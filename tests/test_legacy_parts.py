@@ -439,3 +439,16 @@ def test_clearing_config_after_an_update_in_the_same_run_removes_every_key(w: Wo
     bridge.call("PATCH", f"{w.base}{DST}", {"update_mask": {"paths": ["destination.config"]}})
     stored = w.data("getDestination", {"destinationId": w.destination_id})["destination"]
     assert stored["settings"] == {}
+
+
+def test_a_destination_made_in_a_run_is_found_later_in_it(w: World) -> None:
+    bridge = w.bridge()
+    with pytest.raises(NotFoundError):
+        bridge.call("GET", f"{w.base}/sources/srv/destinations/webhooks")
+    bridge.call("POST", f"{w.base}/sources/srv/destinations", {"destination": {
+        "name": f"{w.name}/sources/srv/destinations/webhooks", "config": []}})
+    out, _ = bridge.call("GET", f"{w.base}/sources/srv/destinations/webhooks")
+    assert out["name"] == f"{w.name}/sources/srv/destinations/webhooks"
+    bridge.call("DELETE", f"{w.base}/sources/srv/destinations/webhooks")
+    with pytest.raises(NotFoundError):
+        bridge.call("GET", f"{w.base}/sources/srv/destinations/webhooks")

@@ -25,7 +25,7 @@ class Resolver:
 
     def forget(self, *kinds: str) -> None:
         for kind in kinds:
-            for key in [k for k in self._cache if k.split(":")[0] == kind]:
+            for key in [k for k in self._cache if k == kind or k.startswith(kind + ":")]:
                 del self._cache[key]
 
     def _listing(self, plan: Plan, kind: str, op: str, inputs: dict[str, Any] | None = None
