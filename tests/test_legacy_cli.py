@@ -74,7 +74,9 @@ def test_run_reads_the_body_from_stdin_and_dry_run_sends_nothing(
                          "--body", "-", "--dry-run", *api(simulator))
     assert code == 0, err
     shown = json.loads(out)
-    assert [r["method"] for r in shown["requests"]] == ["GET", "POST"]
+    sent = [(r["method"], r["url"].removeprefix(simulator.base_url).partition("?")[0])
+            for r in shown["requests"]]
+    assert sent == [("GET", "/"), ("GET", "/catalog/sources"), ("POST", "/sources")]
     assert simulator.token not in out
     assert runtime(simulator).run("listSources")["data"]["data"]["sources"] == []
 

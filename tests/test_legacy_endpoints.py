@@ -320,3 +320,25 @@ def test_full_endpoint_through_legacy_run(simulator: Simulator, key: tuple[int, 
     out, err = capsys.readouterr()
     assert code == 0, err
     case.check(json.loads(out), w)
+
+
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_dry_run_of_every_endpoint_sends_nothing(key: tuple[int, str]) -> None:
+    import responses
+
+    from connector.connection import Connection
+    from connector.runtime import Runtime
+
+    offline = Runtime(Connection(token="sgp_offline_token_123456", base_url="http://127.0.0.1:9"))
+    w = World(None, offline, "acme", "src-id", "other-id", "dst-id",  # type: ignore[arg-type]
+              "flt-id", "tp-id", "fn-id", "reg-id")
+    case = CASES[key]
+    path = _fmt(case.path, w)
+    endpoint, _ = find(case.method, path)
+    with responses.RequestsMock() as mock:
+        _, plan = w.bridge().call(case.method, path, case.body(w) if case.body else None,
+                                  dry=True)
+        assert len(mock.calls) == 0
+    shown = [s["action"] for s in plan.steps]
+    assert shown and set(shown) - {"getWorkspace"} <= set(endpoint.public)
+    assert all(s["request"]["url"].startswith("http://127.0.0.1:9/") for s in plan.steps)

@@ -345,7 +345,8 @@ def test_dry_run_sends_nothing_and_shows_placeholders() -> None:
             dry=True)
         assert len(mock.calls) == 0
     requests_ = [s["request"] for s in plan.steps]
-    assert [r["method"] for r in requests_] == ["GET", "GET", "POST"]
+    assert actions(plan) == ["getWorkspace", "listSources", "getDestinationsCatalog",
+                             "createDestination"]
     create = requests_[-1]
     assert "<id of source web>" in str(create) and "sgp_offline_token_123456" not in str(
         requests_)

@@ -40,7 +40,9 @@ class Resolver:
 
     def workspace(self, plan: Plan, slug: str) -> dict[str, Any]:
         """The token's workspace, when `slug` names it; NotFoundError otherwise."""
-        if plan.dry:
+        if plan.dry:  # the check is shown once per run, as it would be sent
+            if "workspace-shown" not in self._cache:
+                self._cache["workspace-shown"] = plan.call("getWorkspace")
             return {"slug": slug, "id": plan.placeholder("id of the token's workspace"),
                     "name": slug}
         if "workspace" not in self._cache:
