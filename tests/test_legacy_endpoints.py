@@ -232,8 +232,11 @@ CASES: dict[tuple[int, str], Case] = {
     (45, "POST"): Case("POST", "{base}/sources/web/regulations", _keys("name", "id"),
                        lambda w: {"regulation_type": "Suppress_Only",
                                   "attributes": {"name": "userId", "values": ["u-3"]}}),
+    # What the simulator lists here is its own making: the shape is checked, not the count.
     (47, "GET"): Case("GET", "{base}/suppressed-users",
-                      _listing("suppressed_users", "name", "attributes")),
+                      lambda o, w: None if o["next_page_token"] == "" and all(
+                          {"name", "attributes"} <= set(i) for i in o["suppressed_users"])
+                      else pytest.fail(str(o))),
     (48, "GET"): Case("GET", "{base}/roles",
                       lambda o, w: None if o["warnings"] and any(
                           r["name"].endswith(OWNER_ROLE) and r["members"] for r in o["roles"])
