@@ -97,7 +97,8 @@ def create_source_regulation(plan: Plan) -> dict[str, Any]:
 @handles("GET /workspaces/{ws}/suppressed-users")
 def list_suppressed(plan: Plan) -> dict[str, Any]:
     items, token = listed(plan, "listSuppressions", "suppressed")
-    out = [{"name": f"{plan.ws}/suppressed-users/{i.get('id')}",
+    out = [{"name": f"{plan.ws}/suppressed-users/"
+                    f"{i.get('id') or next(iter(i.get('subjectIds') or []), '')}",
             "attributes": {"name": _SUBJECTS_BACK.get(str(i.get("subjectType")), "userId"),
                            "values": list(i.get("subjectIds") or [])},
             "create_time": i.get("createdAt")} for i in items]
