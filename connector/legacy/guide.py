@@ -44,7 +44,8 @@ def _endpoint_section(e: Endpoint) -> list[str]:
     if e.kind == "none":
         lines += ["", f"No Public API counterpart: {e.why}. Instead: {e.alternative}."]
         return lines
-    lines += ["", "Actions, in order: " + " → ".join(f"`{a}`" for a in e.public) + "."]
+    lines += ["", "Actions (lookups first; a lookup done earlier in the run is not "
+                  "repeated): " + ", ".join(f"`{a}`" for a in e.public) + "."]
     if e.kind == "partial":
         lines += ["", "Partial mapping: the answer carries a `warnings` list saying what "
                       "was dropped."]
