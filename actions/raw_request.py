@@ -28,6 +28,7 @@ from connector.retry import RetryPolicy
 from connector.spec import REGION, Action, Input
 from connector.validation import validate
 
+LEGACY_HOST = "platform.segmentapis.com"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 # `scheme://`: what makes a URL absolute here. Anything else is a path on the API
@@ -137,6 +138,10 @@ def _checked_parts(url: str) -> tuple[str, str]:
     host = (parts.hostname or "").lower()
     if not host:
         raise _refuse("has no host; give a path like /sources")
+    if host == LEGACY_HOST:  # Public API tokens are refused there; the bridge translates
+        raise _refuse(f"{LEGACY_HOST} is the legacy Config API, which Public API tokens "
+                      "cannot call: run the call unchanged with `segment-connector legacy "
+                      "run METHOD PATH` (or see `segment-connector legacy explain`)")
     if host not in SEGMENT_HOSTS:
         shown = host if _HOST_NAME.fullmatch(host) else "its host"
         raise _refuse(f"refused: {shown} is not a Segment API host; give a path like "

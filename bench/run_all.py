@@ -3,8 +3,8 @@
     .venv/bin/python bench/run_all.py [--write]
 
 Runs cold_start, per_call, listing, simulator_throughput, batch_rate, masking, service,
-hostile (connections), distributed and mcp_tools in turn and exits 1 when a figure misses its
-target.
+hostile (connections), distributed, mcp_tools and legacy in turn and exits 1 when a figure
+misses its target.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import batch_rate
 import cold_start
 import distributed
 import hostile_connections
+import legacy
 import listing
 import masking
 import mcp_tools
@@ -163,11 +164,22 @@ def run_mcp_tools() -> list[Figure]:
     return out
 
 
+def run_legacy() -> list[Figure]:
+    r = legacy.measure(200, 5)
+    return [_fig("legacy: Public API requests per Config API call, per-run cache",
+                 r["requests_cached"], "{:.2f}", "<= 1.05", _at_most(1.05)),
+            _fig("legacy: Public API requests per Config API call, fresh run each",
+                 r["requests_fresh"], "{:.2f}", "-"),
+            _fig("legacy: Config API call (cached) / direct action, time", r["ratio"],
+                 "{:.2f}", "<= 1.50", _at_most(1.50))]
+
+
 BENCHES = (("cold_start", run_cold_start), ("per_call", run_per_call),
            ("listing", run_listing), ("simulator_throughput", run_simulator_throughput),
            ("batch_rate", run_batch_rate), ("masking", run_masking),
            ("service", run_service), ("hostile", run_hostile),
-           ("distributed", run_distributed), ("mcp_tools", run_mcp_tools))
+           ("distributed", run_distributed), ("mcp_tools", run_mcp_tools),
+           ("legacy", run_legacy))
 
 
 def machine() -> dict[str, str]:
@@ -243,6 +255,10 @@ What each measures:
   client lists from `segment-connector mcp` over stdio, in the dynamic mode,
   the `sources` toolset and every action (`--toolsets all`), for a profile
   whose policy lets every action run; tokens estimated at 4 bytes each.
+- legacy (`bench/legacy.py`): one destination read by its Config API name 200
+  times in one run (slugs cached) and in a fresh run each, counting Public API
+  requests; then the cached Config call against the direct `getDestination`,
+  the in-process simulator behind both, best of 5 interleaved rounds.
 """
 
 

@@ -145,6 +145,9 @@ def render(registry: Registry) -> dict[str, str]:
     triggers = sorted(data["triggers"], key=lambda t: (t["display"].lower(), t["key"]))
     out[TRIGGERS] = env.get_template("triggers.md.j2").render(
         triggers=triggers, polling=data["polling"], **common)
+    from connector.legacy import guide  # the Config API guide, from its mapping table
+
+    out[guide.FILE] = guide.render(MARKER)
     out[INDEX] = env.get_template("index.md.j2").render(
         manifest=data, pages=area_pages, picklists=picklists, triggers=triggers,
         triggers_file=TRIGGERS, **common)

@@ -234,6 +234,7 @@ def error_codes() -> list[dict[str, Any]]:
     # The modules that define error classes of their own, so that each is listed.
     import connector.batch
     import connector.check
+    import connector.legacy.errors
     import connector.mcp.answers
     import connector.mcp.confirm
     import connector.paging

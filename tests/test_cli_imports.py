@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # and the runtime with its HTTP stack.
 HEAVY = ("connector.batch", "connector.manifest", "connector.docs", "connector.simulator",
          "connector.demo", "connector.samples", "connector.runtime", "connector.transport",
-         "connector.retry", "connector.ratelimit", "requests", "jinja2",
+         "connector.legacy", "connector.retry", "connector.ratelimit", "requests", "jinja2",
          # Scale-out loads only in `worker` and `run --batch --distributed`.
          "connector.distributed", "celery", "kombu", "redis",
          # MCP loads only in `mcp` and `serve`.

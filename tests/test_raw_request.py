@@ -310,7 +310,6 @@ def test_guard_refuses_in_dry_run_too(rt: Runtime, url: str) -> None:
     "https://api.segmentapis.com/sources",
     "https://API.segmentapis.com/sources",
     "https://eu1.api.segmentapis.com/sources",
-    "https://platform.segmentapis.com/v1beta/workspaces",
     "https://api.segmentapis.com:443/sources",
 ])
 @responses.activate
@@ -319,6 +318,16 @@ def test_guard_accepts_paths_and_segment_hosts(rt: Runtime, url: str) -> None:
     assert raw(rt, url=url) == {"ok": True}
     assert len(responses.calls) == 1
     assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize("url", ["https://platform.segmentapis.com/v1beta/workspaces",
+                                 "https://PLATFORM.segmentapis.com:443/v1beta/workspaces/x/sources"])
+@responses.activate
+def test_config_api_url_points_to_legacy_run(rt: Runtime, url: str) -> None:
+    with pytest.raises(InputError) as caught:
+        raw(rt, url=url)
+    assert "legacy run" in caught.value.fields["url"]
+    assert len(responses.calls) == 0
 
 
 def test_guard_problem_and_other_problems_are_reported_together(rt: Runtime) -> None:

@@ -372,7 +372,6 @@ PROXY = "http://proxy.test"
     ("https://api.segmentapis.com/sources?pagination.count=2",
      f"{PROXY}/sources?pagination.count=2"),
     ("https://eu1.api.segmentapis.com/sources", f"{PROXY}/sources"),
-    ("https://platform.segmentapis.com/v1beta/workspaces", f"{PROXY}/v1beta/workspaces"),
     ("https://API.segmentapis.com:443/sources#fragment", f"{PROXY}/sources"),
     ("https://api.segmentapis.com", f"{PROXY}/"),
 ])
@@ -401,8 +400,6 @@ def test_base_url_override_keeps_its_own_path(registry: Registry) -> None:
 
 @pytest.mark.parametrize(("url", "sent"), [
     ("https://eu1.api.segmentapis.com/sources", "https://eu1.api.segmentapis.com/sources"),
-    ("https://platform.segmentapis.com/v1beta/workspaces",
-     "https://platform.segmentapis.com/v1beta/workspaces"),
     ("https://API.segmentapis.com:443/sources?a=1#x", "https://api.segmentapis.com/sources?a=1"),
 ])
 @responses.activate

@@ -299,6 +299,7 @@ def _mount_optional(sub: Any) -> None:
         ("simulator", "connector.simulator.cli", "serve a local simulator of the Segment API"),
         ("demo", "connector.demo", "run a short flow against the simulator (or --real)"),
         ("docs", "connector.docs", "write the Markdown reference in docs/, or --check it"),
+        ("legacy", "connector.legacy.cli", "run, explain or scan legacy Config API calls"),
         ("serve", "connector.service.cli", "serve the connector over HTTP (the serve extra)"),
         ("mcp", "connector.mcp.cli", "serve the actions as MCP tools over stdio (the mcp extra)"),
         ("worker", "connector.distributed.worker",
