@@ -1,6 +1,10 @@
 """Shared fixtures: the in-process simulator comes from the project's pytest plugin."""
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 # The fault suite and the hardening classes live in scripts/ (report machinery, not the
@@ -8,3 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 pytest_plugins = ["connector.simulator.pytest_plugin", "service_support"]
+
+# Plugin indexes (connector.plugin_index) of this run, its subprocesses included, go to a
+# directory of its own, not the user's cache.
+_CACHE = tempfile.mkdtemp(prefix="segment-connector-cache-")
+os.environ["SEGMENT_CONNECTOR_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
