@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 import re
@@ -88,6 +89,7 @@ def redact(text: str, secrets: Secrets | None = None) -> str:
     return (secrets or _current.get()).mask(text)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every key of every answer masked
 def is_secret_name(name: str) -> bool:
     plain = name.lower().replace("_", "").replace("-", "")
     # A page token is a cursor that callers pass back, not a credential.

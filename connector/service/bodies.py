@@ -1,9 +1,9 @@
 """Request bodies: a size limit enforced on the bytes as they arrive.
 
-`Content-Length` over the limit is refused before anything is read; a body
-sent without it (chunked) or longer than it said is cut off as soon as it
-passes the limit. Either way the answer is a 413 problem, and the handler
-never sees the body.
+`Content-Length` over the limit is refused before anything is read; one within
+it passes untouched (the server reads no more than it declares); a body sent
+without it (chunked) is cut off as soon as it passes the limit. Either way the
+answer is a 413 problem, and the handler never sees the body.
 """
 
 from __future__ import annotations
@@ -34,8 +34,14 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await self._refuse(send)
+        if declared is not None:
+            if declared > self.limit:
+                await self._refuse(send)
+                return
+            # The HTTP server reads exactly the declared length (the rest would be the
+            # next request): a body within it cannot grow past the limit, so it goes
+            # through as it comes, without buffering.
+            await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
