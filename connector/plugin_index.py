@@ -41,8 +41,8 @@ MAX_INDEX_BYTES = 1024 * 1024
 KEEP_FILES = 64  # index files kept in the cache directory (one per sys.path seen)
 # `name = module[:attr.attr] [extras]`, as importlib.metadata.EntryPoint reads a value.
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(?::\s*(?P<attr>[\w.]+)\s*)?(?:\[.*\]\s*)?$")
-clock = time.time  # wall clock, compared with modification times
 _NAME = re.compile(r"[^=\n]*\S[^=\n]*")  # any text but `=` and line breaks
+clock = time.time  # wall clock, compared with modification times
 
 
 @dataclass(frozen=True)
