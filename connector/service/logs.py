@@ -29,6 +29,10 @@ def mask(text: str, secrets: Secrets | None = None) -> str:
 
 class ServiceLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        # On a logger and again on its handler: the record is masked once.
+        if getattr(record, "segment_masked", False):
+            return True
+        record.segment_masked = True
         secrets = current()
         if isinstance(record.msg, str):
             record.msg = mask(record.msg, secrets)
