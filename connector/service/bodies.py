@@ -33,14 +33,14 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
-        if declared is not None:
-            if declared > self.limit:
-                await self._refuse(send)
-                return
-            # The HTTP server reads exactly the declared length (the rest would be the
-            # next request): a body within it cannot grow past the limit, so it goes
-            # through as it comes, without buffering.
+        declared, framed = _content_length(scope)
+        if declared is not None and declared > self.limit:
+            await self._refuse(send)
+            return
+        if framed:
+            # One length and no other framing: the server reads exactly that much (the
+            # rest would be the next request), so a body within it cannot grow past the
+            # limit and goes through as it comes, without buffering.
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -81,11 +81,20 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": payload})
 
 
-def _content_length(scope: Scope) -> int | None:
+def _content_length(scope: Scope) -> tuple[int | None, bool]:
+    """(the first declared length, whether the body is framed by that one length alone:
+    a single well-formed Content-Length and no Transfer-Encoding)."""
+    lengths: list[bytes] = []
+    chunked = False
     for name, value in scope.get("headers", []):
         if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None  # the server refuses a malformed length itself
-    return None
+            lengths.append(value)
+        elif name == b"transfer-encoding":
+            chunked = True
+    if not lengths:
+        return None, False
+    try:
+        declared = int(lengths[0])
+    except ValueError:
+        return None, False  # the server refuses a malformed length itself
+    return declared, len(lengths) == 1 and not chunked and declared >= 0
