@@ -1,15 +1,20 @@
-"""What the HTTP service adds to a call, and how many calls it carries at 32 clients.
+"""What the HTTP service adds to a call, beside a bare FastAPI forwarder, and how many calls
+each carries at 32 clients.
 
     .venv/bin/python bench/service.py [--calls 50] [--rounds 30] [--clients 32]
 
-The simulator and `segment-connector serve` each run in their own process;
-this process is the client. In alternating rounds it calls `getWorkspace`
-through the in-process Runtime and through the service (`POST
-/v1/actions/getWorkspace/run`, keep-alive), both against the same simulator,
-and reports the median and 95th percentile of each and their difference: the
-latency the service adds. Then 32 threads, sharing a pool of keep-alive
-connections (one each), call the service at once: calls per second.
-Targets: adds <= 5 ms per call (median); >= 200 calls/s at 32 clients.
+The simulator, `segment-connector serve` and the bare forwarder
+(`bench/forwarder.py`: FastAPI on uvicorn with httptools, forwarding the GET
+with urllib3) each run in their own process; this process is the client
+(urllib3, keep-alive). In alternating rounds it calls `getWorkspace` straight
+at the simulator (the GET the action sends), through the service (`POST
+/v1/actions/getWorkspace/run`) and through the forwarder (the same POST), and
+reports each median; what the service and the forwarder add is their median
+less the direct one. Then 32 threads, sharing a pool of keep-alive
+connections (one each), call the service and the forwarder at once, in
+alternating rounds: calls per second of each.
+Targets: the service adds <= 1.2 x what the forwarder adds; carries >= 0.8 x
+its calls per second.
 """
 
 from __future__ import annotations
@@ -32,7 +37,10 @@ import urllib3
 from connector.connection import Connection
 from connector.runtime import Runtime
 
-ROOT = Path(__file__).resolve().parent.parent
+ACCEPT = "application/vnd.segment.v1+json"
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 CLI = [sys.executable, "-m", "connector.cli"]
 
 
@@ -48,7 +56,7 @@ def _process(args: list[str], read: bool = False) -> Iterator[subprocess.Popen[s
     # Only a process whose first lines are read gets a pipe: an unread pipe fills with
     # the access log and stalls the server.
     out = subprocess.PIPE if read else subprocess.DEVNULL
-    proc = subprocess.Popen([*CLI, *args], cwd=ROOT, stdout=out,
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=out,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         yield proc
@@ -57,27 +65,36 @@ def _process(args: list[str], read: bool = False) -> Iterator[subprocess.Popen[s
         proc.wait(timeout=30)
 
 
+def _ready(url: str, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(url + "/readyz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the {what} did not become ready")
+        time.sleep(0.1)
+
+
 @contextmanager
-def stack() -> Iterator[tuple[str, str, str]]:
-    """(simulator URL, its token, service URL), each server in its own process."""
-    with _process(["simulator", "--port", "0"], read=True) as sim:
+def stack() -> Iterator[tuple[str, str, str, str]]:
+    """(simulator URL, its token, service URL, forwarder URL), each server in its own
+    process."""
+    with _process([*CLI, "simulator", "--port", "0"], read=True) as sim:
         assert sim.stdout is not None
         base = sim.stdout.readline().rsplit(" ", 1)[-1].strip()
         token = sim.stdout.readline().split(":", 1)[1].strip()
-        port = _free_port()
-        with _process(["serve", "--port", str(port), "--base-url", base]):
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(url + "/readyz", timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the service did not become ready")
-                time.sleep(0.1)
-            yield base, token, url
+        target = Runtime(Connection(token=token, base_url=base)).dry_run("getWorkspace")["url"]
+        port, forward_port = _free_port(), _free_port()
+        with _process([*CLI, "serve", "--port", str(port), "--base-url", base]), \
+                _process([sys.executable, str(HERE / "forwarder.py"), "--target", target,
+                          "--port", str(forward_port)]):
+            url, forwarder = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{forward_port}"
+            _ready(url, "service")
+            _ready(forwarder, "forwarder")
+            yield base, token, url, forwarder
 
 
 def _timed(fn: Callable[[], object], calls: int) -> list[float]:
@@ -93,48 +110,69 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def measure(calls: int = 50, rounds: int = 30, clients: int = 32) -> dict[str, float]:
-    with stack() as (base, token, url):
+def _load(call: Callable[[], object], clients: int, per_client: int) -> float:
+    """Calls per second with `clients` threads making `per_client` calls each."""
+    def client(_n: int) -> int:
+        for _ in range(per_client):
+            call()
+        return per_client
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        done = sum(pool.map(client, range(clients)))
+    return done / (time.perf_counter() - start)
+
+
+def measure(calls: int = 50, rounds: int = 30, clients: int = 32,
+            load_rounds: int = 4) -> dict[str, float]:
+    with stack() as (base, token, url, forwarder):
         runtime = Runtime(Connection(token=token, base_url=base))
-        # A lean client (urllib3, keep-alive) so the figure is the service's cost, not the
+        target = runtime.dry_run("getWorkspace")["url"]
+        # A lean client (urllib3, keep-alive) so the figure is the servers' cost, not the
         # client's: requests re-reads proxy settings from the environment on every call.
         http = urllib3.PoolManager(maxsize=clients)
         headers = {"X-Segment-Token": token, "Content-Type": "application/json"}
-        endpoint = url + "/v1/actions/getWorkspace/run"
+        upstream = {"Authorization": f"Bearer {token}", "Accept": ACCEPT}
         body = json.dumps({"inputs": {}}).encode()
 
+        def post(endpoint: str) -> Callable[[], object]:
+            def call() -> object:
+                got = http.request("POST", endpoint, body=body, headers=headers)
+                if got.status != 200:
+                    raise RuntimeError(f"{endpoint} answered {got.status}")
+                return got.data
+            return call
+
         def direct() -> object:
-            return runtime.run("getWorkspace", {})
-
-        def served() -> object:
-            got = http.request("POST", endpoint, body=body, headers=headers)
+            got = http.request("GET", target, headers=upstream)
             if got.status != 200:
-                raise RuntimeError(f"the service answered {got.status}")
-            return got.json()
+                raise RuntimeError(f"the simulator answered {got.status}")
+            return got.data
 
-        direct(), served()  # warm both paths
-        times: dict[str, list[float]] = {"direct": [], "served": []}
+        sides = {"direct": direct, "service": post(url + "/v1/actions/getWorkspace/run"),
+                 "forwarder": post(forwarder + "/v1/actions/getWorkspace/run")}
+        for call in sides.values():  # warm every path
+            _timed(call, 20)
+        times: dict[str, list[float]] = {name: [] for name in sides}
         for _ in range(rounds):
-            times["direct"] += _timed(direct, calls)
-            times["served"] += _timed(served, calls)
-
-        per_client = max(1, calls * rounds // clients)
-
-        def client(_n: int) -> int:
-            for _ in range(per_client):
-                served()
-            return per_client
-
-        start = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            done = sum(pool.map(client, range(clients)))
-        elapsed = time.perf_counter() - start
-    d, s = times["direct"], times["served"]
-    return {"direct_median_ms": statistics.median(d) * 1000, "direct_p95_ms": _p95(d) * 1000,
-            "served_median_ms": statistics.median(s) * 1000, "served_p95_ms": _p95(s) * 1000,
-            "added_median_ms": (statistics.median(s) - statistics.median(d)) * 1000,
-            "added_p95_ms": (_p95(s) - _p95(d)) * 1000,
-            "calls_per_s": done / elapsed, "clients": clients}
+            for name, call in sides.items():
+                times[name] += _timed(call, calls)
+        per_client = max(1, calls * rounds // clients // load_rounds)
+        rates: dict[str, list[float]] = {"service": [], "forwarder": []}
+        for _ in range(load_rounds):
+            for name in rates:
+                rates[name].append(_load(sides[name], clients, per_client))
+    med = {name: statistics.median(t) * 1000 for name, t in times.items()}
+    out = {f"{name}_median_ms": m for name, m in med.items()}
+    out.update({f"{name}_p95_ms": _p95(t) * 1000 for name, t in times.items()})
+    out["service_added_ms"] = med["service"] - med["direct"]
+    out["forwarder_added_ms"] = med["forwarder"] - med["direct"]
+    out["added_ratio"] = out["service_added_ms"] / out["forwarder_added_ms"]
+    out["service_calls_per_s"] = statistics.median(rates["service"])
+    out["forwarder_calls_per_s"] = statistics.median(rates["forwarder"])
+    out["rate_ratio"] = out["service_calls_per_s"] / out["forwarder_calls_per_s"]
+    out["clients"] = clients
+    return out
 
 
 def main() -> int:
@@ -146,13 +184,14 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
     r = measure(args.calls, args.rounds, args.clients)
-    print(f"runtime in process: median {r['direct_median_ms']:.2f} ms, "
-          f"p95 {r['direct_p95_ms']:.2f} ms")
-    print(f"through the service: median {r['served_median_ms']:.2f} ms, "
-          f"p95 {r['served_p95_ms']:.2f} ms")
-    print(f"added by the service: median {r['added_median_ms']:.2f} ms, "
-          f"p95 {r['added_p95_ms']:.2f} ms")
-    print(f"{r['clients']} concurrent clients: {r['calls_per_s']:,.0f} calls/s")
+    for name in ("direct", "service", "forwarder"):
+        print(f"{name:<10} median {r[name + '_median_ms']:.3f} ms, "
+              f"p95 {r[name + '_p95_ms']:.3f} ms")
+    print(f"added per call: service {r['service_added_ms']:.3f} ms, forwarder "
+          f"{r['forwarder_added_ms']:.3f} ms, ratio {r['added_ratio']:.2f} (target <= 1.20)")
+    print(f"{r['clients']} concurrent clients: service {r['service_calls_per_s']:,.0f} calls/s, "
+          f"forwarder {r['forwarder_calls_per_s']:,.0f} calls/s, ratio {r['rate_ratio']:.2f} "
+          f"(target >= 0.80)")
     return 0
 
 

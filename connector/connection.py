@@ -29,6 +29,7 @@ or another type, is an InputError naming it
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -80,6 +81,7 @@ def token_problem(token: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # a service checks its one base URL on every call
 def base_url_problem(url: str) -> str | None:
     """Why `url` cannot be the base URL every request is sent to, or None."""
     from urllib.parse import urlsplit

@@ -15,12 +15,12 @@ what is shown or written is masked.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
+import functools
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -66,17 +66,30 @@ _current: contextvars.ContextVar[Secrets] = contextvars.ContextVar("segment_secr
                                                                    default=_NONE)
 
 
-@contextlib.contextmanager
-def scope(secrets: Secrets) -> Iterator[Secrets]:
+class _Scope:
+    """The block of `scope`: a plain class, as it is entered on every call (a generator
+    context manager costs several times as much)."""
+
+    __slots__ = ("_reset", "_secrets")
+
+    def __init__(self, secrets: Secrets) -> None:
+        self._secrets = secrets
+        self._reset: contextvars.Token[Secrets] | None = None
+
+    def __enter__(self) -> Secrets:
+        if self._secrets is not _current.get():
+            self._reset = _current.set(self._secrets)
+        return self._secrets
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._reset is not None:
+            _current.reset(self._reset)
+            self._reset = None
+
+
+def scope(secrets: Secrets) -> _Scope:
     """Make `secrets` the ones `redact()` and the log filter mask, inside the block."""
-    if secrets is _current.get():
-        yield secrets
-        return
-    reset = _current.set(secrets)
-    try:
-        yield secrets
-    finally:
-        _current.reset(reset)
+    return _Scope(secrets)
 
 
 def current() -> Secrets:
@@ -88,6 +101,7 @@ def redact(text: str, secrets: Secrets | None = None) -> str:
     return (secrets or _current.get()).mask(text)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every key of every answer masked
 def is_secret_name(name: str) -> bool:
     plain = name.lower().replace("_", "").replace("-", "")
     # A page token is a cursor that callers pass back, not a credential.

@@ -3,7 +3,9 @@
 The built-in plugins (`actions.plugin`, `datasources.plugin`, `triggers.plugin`) are registered
 by import, the way llm and datasette register their default plugins, so a
 source checkout on PYTHONPATH works without installed entry points;
-third-party plugins load through the `segment_connector` entry-point group.
+third-party plugins load through the `segment_connector` entry-point group, found
+through a cached index (`connector.plugin_index`) rather than by reading every installed
+distribution's metadata on each start.
 All of them declare through the same register hooks. A third-party plugin
 that fails to import is reported and skipped (fatal with `strict=True`); a
 duplicate key or alias, or a declaration `connector.checks` refuses, always
@@ -18,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import import_module
-from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Any
 
@@ -26,6 +27,7 @@ import pluggy
 
 from connector import __version__, checks, hookspecs, overlay
 from connector.errors import InputError, PluginError
+from connector.plugin_index import entry_points
 from connector.spec import Action, DataSource, Trigger
 
 log = logging.getLogger("segment_connector.plugins")
@@ -152,7 +154,7 @@ class Registry:
                 log.warning("skipped plugin %r: %s: %s", ep.name, type(exc).__name__, exc)
                 continue
             if ep.dist is not None:
-                reg.dists[ep.name] = (ep.dist.name, ep.dist.version)
+                reg.dists[ep.name] = ep.dist
         for name, plugin in extra:
             if reg.pm.is_registered(plugin):  # installed too: loaded once, as installed
                 continue

@@ -109,7 +109,8 @@ class RetryPolicy:
     deadline_s: float = 300.0  # every attempt and wait together
 
     def with_(self, **changes: Any) -> RetryPolicy:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        given = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given) if given else self  # frozen: sharing is safe
 
     def backoff_s(self, failures: int) -> float:
         """Wait before retry number `failures` (1-based)."""

@@ -30,11 +30,11 @@ from connector.registry import Registry, default_registry
 from connector.request import HttpRequest, build
 from connector.retry import WAIT_NOTICE_S, Deadline, RetryPolicy, call_with_retries
 from connector.spec import PAGING_KEYS, Action, DataSource, RequestExecutor
-from connector.transport import HttpClient, HttpResponse, send
 from connector.validation import as_inputs, validate
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the HTTP stack loads on the first send: a dry run never needs it
     from connector.ratelimit import Limiter
+    from connector.transport import HttpClient, HttpResponse
 
 log = logging.getLogger("segment_connector")
 PICKLIST_CAP = 5000
@@ -102,6 +102,8 @@ class Runtime:
     def client(self) -> HttpClient:
         client = getattr(self._local, "client", None)
         if client is None:
+            from connector.transport import HttpClient
+
             client = self._local.client = HttpClient()
         return client
 
@@ -131,6 +133,7 @@ class Runtime:
         Every action, Raw Request and picklist comes through here, so a missing
         token is an InputError before anything is sent.
         """
+        from connector.transport import send
         token = self.connection.token
         if not token or token.isspace():  # before any I/O: the API would only answer 401
             raise InputError({"token": NO_TOKEN}, op)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.cookies import cookiejar_from_dict
 from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -117,6 +119,25 @@ class _HTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+class _Answer(requests.Response):
+    """requests' Response without the cookie jar its constructor makes for every answer
+    (the API sets no cookies); one is made if something asks for it."""
+
+    def __init__(self) -> None:  # the base constructor is skipped on purpose
+        self._content = False  # type: ignore[assignment]  # as requests sets it
+        self._content_consumed = False
+        self._next = None
+        self.encoding = None
+        self.history = []
+        self.elapsed = datetime.timedelta(0)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "cookies":
+            self.cookies = cookiejar_from_dict({})
+            return self.cookies
+        raise AttributeError(name)
+
+
 class _Adapter(HTTPAdapter):
     """requests' adapter minus per-call work: no cookies (the API sets none), and the
     connection pool of each origin looked up once rather than re-parsed every call.
@@ -147,7 +168,7 @@ class _Adapter(HTTPAdapter):
         return request.path_url
 
     def build_response(self, req: PreparedRequest, resp: Any) -> requests.Response:
-        response = requests.Response()
+        response = _Answer()
         response.status_code = resp.status
         response.headers = CaseInsensitiveDict(resp.headers)
         response.raw = resp

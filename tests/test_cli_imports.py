@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,30 @@ def test_mcp_help_loads_no_mcp_sdk() -> None:
                           "contextlib.suppress(SystemExit):\n"
                           "    main(['mcp', '--help'])")
     assert not [m for m in loaded if m.split(".")[0] in ("mcp", "mcp_types")]
+
+
+def test_a_dry_run_loads_no_http_stack_and_no_metadata_scan(tmp_path: Path) -> None:
+    """A dry run builds and prints the request: requests, urllib3 and jinja2 stay unloaded,
+    and from the second start on plugins are found from the index, not by reading every
+    installed distribution's metadata."""
+    here = tmp_path / "cwd"  # sys.path's "": a directory no install touched lately
+    here.mkdir()
+    os.utime(here, (1_000_000_000, 1_000_000_000))
+    env = {**os.environ, "SEGMENT_CONNECTOR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("SEGMENT_API_TOKEN", None)
+    probe = ("import contextlib, io, json, sys\nfrom connector.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    code = main(['run', 'getSource', '--input', 'sourceId=s1', '--dry-run', "
+             "'--token', 'probe-token'])\n"
+             "print(json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('requests', 'urllib3', 'jinja2', 'connector', 'importlib'))]))")
+    seen = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", probe], cwd=here, env=env,
+                              capture_output=True, text=True, check=True)
+        seen.append(json.loads(done.stdout.splitlines()[-1]))
+    for code, modules in seen:
+        assert code == 0
+        assert not [m for m in modules if m.split(".")[0] in ("requests", "urllib3", "jinja2")]
+        assert "connector.transport" not in modules
+    assert "importlib.metadata" not in seen[1][1]

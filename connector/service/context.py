@@ -79,6 +79,8 @@ class Service:
         return self._ready.is_set() and self._failure is None
 
     def registry(self, wait_s: float = READY_WAIT_S) -> Registry:
+        if self._registry is not None:  # loaded: no lock to take on every call
+            return self._registry
         if not self._ready.wait(wait_s) or self._registry is None:
             detail = f": {self._failure}" if self._failure else ""
             raise NotReadyError(f"the service is not ready yet (loading plugins){detail}")
@@ -87,8 +89,13 @@ class Service:
     # -- per request -------------------------------------------------------
     def call(self, headers: Mapping[str, str]) -> Call:
         """Check the service key, then the view of the service one request runs on."""
-        key = self.keys.identify(headers.get("authorization"))
-        return Call(headers, key, self.settings, self.registry(), self.limiters, self.clients,
+        # Read once into a dict (names in lower case, the first of a repeated name wins,
+        # as Headers.get answers) rather than scanned again for each header asked for.
+        plain: dict[str, str] = {}
+        for name, value in headers.items():
+            plain.setdefault(name.lower(), value)
+        key = self.keys.identify(plain.get("authorization"))
+        return Call(plain, key, self.settings, self.registry(), self.limiters, self.clients,
                     self.policy)
 
     def manifest_bytes(self) -> bytes:

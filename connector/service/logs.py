@@ -23,11 +23,16 @@ _TOKEN_LIKE = re.compile(r"sgp_[A-Za-z0-9_\-]{8,}")
 
 
 def mask(text: str, secrets: Secrets | None = None) -> str:
-    return _TOKEN_LIKE.sub(MASK, (secrets or current()).mask(text))
+    text = (secrets or current()).mask(text)
+    return _TOKEN_LIKE.sub(MASK, text) if "sgp_" in text else text  # most lines hold none
 
 
 class ServiceLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        # On a logger and again on its handler: the record is masked once.
+        if getattr(record, "segment_masked", False):
+            return True
+        record.segment_masked = True
         secrets = current()
         if isinstance(record.msg, str):
             record.msg = mask(record.msg, secrets)

@@ -1,0 +1,69 @@
+"""The service's body limit at the ASGI level: a body framed by one Content-Length within
+the limit passes unbuffered; anything else framed (chunked, or a length beside a
+Transfer-Encoding) is counted as it arrives and cut off past the limit."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from connector.service.bodies import BodyLimit
+
+LIMIT = 100
+
+
+def run(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list[Any], bytes]:
+    """(what was sent back, the body the app read) for a request of `chunks`."""
+    got = bytearray()
+    sent: list[Any] = []
+    queue = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+             for i, c in enumerate(chunks)]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        more = True
+        while more:
+            message = await receive()
+            got.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def receive() -> Any:
+        return queue.pop(0) if queue else {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
+    asyncio.run(BodyLimit(app, LIMIT)(scope, receive, send))
+    return sent, bytes(got)
+
+
+def status(sent: list[Any]) -> int:
+    return int(sent[0]["status"])
+
+
+def test_a_declared_length_within_the_limit_reaches_the_app() -> None:
+    sent, body = run([(b"content-length", b"10")], [b"x" * 10])
+    assert status(sent) == 200 and body == b"x" * 10
+
+
+def test_a_declared_length_over_the_limit_is_refused_unread() -> None:
+    sent, body = run([(b"content-length", b"101")], [b"x" * 101])
+    assert status(sent) == 413 and body == b""
+
+
+def test_chunked_past_the_limit_is_cut_off() -> None:
+    sent, body = run([(b"transfer-encoding", b"chunked")], [b"x" * 60, b"x" * 60])
+    assert status(sent) == 413 and body == b""
+
+
+def test_a_small_length_beside_transfer_encoding_does_not_lift_the_limit() -> None:
+    headers = [(b"content-length", b"5"), (b"transfer-encoding", b"chunked")]
+    sent, body = run(headers, [b"x" * 60, b"x" * 60])
+    assert status(sent) == 413 and body == b""
+
+
+def test_repeated_lengths_are_counted_as_they_arrive() -> None:
+    headers = [(b"content-length", b"5"), (b"content-length", b"500")]
+    sent, _ = run(headers, [b"x" * 60, b"x" * 60])
+    assert status(sent) == 413
