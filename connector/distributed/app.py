@@ -62,7 +62,10 @@ def make_app(url: str | None = None, visibility_timeout_s: float | None = None) 
 
     target = redis_url(url)
     app = Celery("segment_connector", broker=target, backend=target)
+    from connector.distributed.broker import NAME
+
     app.conf.update(
+        broker_transport=NAME,  # a full Redis is waited out, not the end of a worker
         task_serializer="json", result_serializer="json", accept_content=["json"],
         result_accept_content=["json"], task_default_queue=QUEUE,
         task_acks_late=False, worker_prefetch_multiplier=1,

@@ -76,8 +76,19 @@ def run(args: argparse.Namespace) -> int:
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if args.hostname:
         argv += ["--hostname", args.hostname]
-    # Celery's own exit status: non-zero when the worker could not go on.
-    return int(app.start(argv) or 0)
+    return celery_main(app, argv)
+
+
+def celery_main(app: Any, argv: list[str]) -> int:
+    """Run Celery's command line on `app`; its exit status (`app.worker_main` drops it,
+    so a worker stopped by an unrecoverable error would exit 0)."""
+    from celery.bin.celery import celery
+
+    celery.params[0].default = app
+    try:
+        return int(celery.main(args=argv, standalone_mode=False) or 0)
+    finally:
+        celery.params[0].default = None
 
 
 def refuse_unsafe_redis(client: Any, guard: Any) -> None:
