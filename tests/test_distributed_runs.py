@@ -16,14 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-from redis_support import local_redis
+from redis_support import Sent, labels, local_redis, noting_sends, records
 
 from connector.batch import run_batch
 from connector.connection import Connection
@@ -38,30 +37,11 @@ from connector.ratelimit import CancelledError
 from connector.redact import Secrets
 from connector.runtime import Runtime
 from connector.simulator import Simulator
-from connector.simulator import server as simulator_server
 from connector.simulator.faults import Faults
 
 SCALE = 0.02  # a minute lasts 1.2 s, in the simulator and in every worker
 WORKERS = 6
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Sent:
-    """Every createLabel request the simulator received, by label value, and its 429s."""
-
-    def __init__(self, sim: Simulator) -> None:
-        self.values: Counter[str] = Counter()
-        self.sim = sim
-        self._lock = threading.Lock()
-
-    @property
-    def refused(self) -> int:
-        return self.sim.limiter.refused
-
-    def note(self, method: str, path: str, raw: bytes) -> None:
-        if method == "POST" and path.rstrip("/").endswith("/labels"):
-            with self._lock:
-                self.values[json.loads(raw)["label"]["value"]] += 1
 
 
 @pytest.fixture(scope="module")
@@ -77,16 +57,7 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture(scope="module")
 def sent(sim: Simulator) -> Iterator[Sent]:
-    record = Sent(sim)
-    dispatch = simulator_server.dispatch
-
-    def noting(s: Any, method: str, path: str, headers: Any, raw: bytes) -> Any:
-        record.note(method, path, raw)
-        return dispatch(s, method, path, headers, raw)
-
-    simulator_server.dispatch = noting  # type: ignore[assignment]
-    yield record
-    simulator_server.dispatch = dispatch  # type: ignore[assignment]
+    yield from noting_sends(sim)
 
 
 @pytest.fixture(scope="module")
@@ -110,14 +81,6 @@ def fleet(server: LocalRedis, config: Path, app: Any, sent: Sent,
     with workers:
         workers.start(app)
         yield workers
-
-
-def labels(key: str, n: int) -> list[dict[str, Any]]:
-    return [{"label": {"key": key, "value": f"{key}-{i}"}} for i in range(n)]
-
-
-def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def distributed(server: LocalRedis, app: Any, key: str, lines: Any, out: Path,

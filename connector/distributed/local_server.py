@@ -6,7 +6,8 @@ The server listens on 127.0.0.1 only, on a free port, with its files in a
 temporary directory and no password (nothing but loopback reaches it). It keeps
 an append-only file unless `appendonly=False` (the stock server's default,
 which a restart empties), and takes any other setting as `settings`, e.g.
-`{"maxmemory": "4mb", "maxmemory-policy": "allkeys-lru"}`.
+`{"maxmemory": "4mb", "maxmemory-policy": "allkeys-lru"}` (words of a value
+go as separate arguments: `{"rename-command": 'CONFIG ""'}`).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ class LocalRedis:
         if self._dir is None:
             self._dir = tempfile.TemporaryDirectory(prefix="segment-redis-")
         log = Path(self._dir.name) / "server.log"
-        extra = [arg for name, value in self.settings.items() for arg in (f"--{name}", value)]
+        extra = [arg for name, value in self.settings.items()
+                 for arg in (f"--{name}", *value.split())]
         self.process = subprocess.Popen(
             [self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
              "--dir", self._dir.name, "--save", "",
@@ -94,12 +96,13 @@ class LocalRedis:
         except OSError:
             return False
 
-    def restart(self) -> None:
-        """Kill the server (no shutdown save) and start it again on the same port: with
-        its append-only file it comes back with its data, without it empty."""
+    def restart(self, down_s: float = 0.0) -> None:
+        """Kill the server (no shutdown save) and start it again on the same port, after
+        `down_s`: with its append-only file it comes back with its data, without it empty."""
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        time.sleep(down_s)
         self.start()
 
     def stop(self) -> None:
