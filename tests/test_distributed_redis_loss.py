@@ -158,22 +158,30 @@ def test_redis_evicting_keys_then_reruns_create_nothing_twice(
         sim: Simulator, sent: Sent, config: Path, tmp_path: Path, policy: str) -> None:
     n, key = 40, f"evict-{policy}"
     lines, out = labels(key, n), tmp_path / "out.jsonl"
-    with server(settings={"maxmemory-policy": policy}) as redis_server, \
+    # One sample per eviction: the key evicted is any key, not the least used of five, so
+    # the run's own keys go as often as a cache's beside them (a few large ones).
+    settings = {"maxmemory-policy": policy, "maxmemory-samples": "1"}
+    with server(settings=settings) as redis_server, \
             fleet(redis_server.url, config, accept_data_loss=True) as workers:
         client = redis.Redis.from_url(redis_server.url)
         workers.start(make_app(redis_server.url))
         client.config_set("maxmemory", str(client.info("memory")["used_memory"] + 1_500_000))
         filling = threading.Event()
+        count = iter(range(10**9))
 
-        def fill() -> None:  # keeps Redis at its limit, so it evicts all along the run
-            i = 0
-            while not filling.is_set():
-                try:
-                    client.set(f"filler:{i}", b"x" * 4096)
-                except redis.OutOfMemoryError:  # volatile-lru with nothing volatile left
-                    time.sleep(0.01)
-                i += 1
+        def fill_once() -> bool:
+            try:
+                client.set(f"cache:{next(count)}", b"x" * 65536, ex=3600)
+                return True
+            except redis.OutOfMemoryError:  # nothing left to evict
+                return False
 
+        def fill() -> None:  # keeps Redis at its limit: a key evicted every 50 ms or so
+            while not filling.wait(0.05):
+                fill_once()
+
+        while fill_once() and not client.info("stats")["evicted_keys"]:
+            pass  # up to the limit before the run starts
         filler = threading.Thread(target=fill)
         sim.faults = Faults(latency_ms=40)
         try:
@@ -198,8 +206,7 @@ def test_a_full_redis_stops_the_run_with_exit_4_and_a_rerun_finishes(
     with server() as redis_server, fleet(redis_server.url, config) as workers:
         client = redis.Redis.from_url(redis_server.url)
         workers.start(make_app(redis_server.url))
-        used = client.info("memory")["used_memory"]
-        client.config_set("maxmemory", str(used))  # noeviction: every write is refused
+        client.config_set("maxmemory", "1")  # noeviction: every write is refused
         before = distributed(redis_server.url, lines, out, answer_s=2.0)
         assert isinstance(before, str) and "is full" in before and "nothing was queued" in before
         assert not out.exists()
@@ -211,7 +218,7 @@ def test_a_full_redis_stops_the_run_with_exit_4_and_a_rerun_finishes(
         try:
             run.start()
             wait_for(lambda: creates(sent, key) >= 5, "no write went out")
-            client.config_set("maxmemory", str(client.info("memory")["used_memory"]))
+            client.config_set("maxmemory", "1")
             run.join(120)
             assert not run.is_alive()
             time.sleep(1.0)  # workers meet the full Redis too, and must live through it
