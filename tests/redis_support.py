@@ -76,3 +76,22 @@ def labels(key: str, n: int) -> list[dict[str, Any]]:
 
 def records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+# Fixtures of the scale-out test modules (a plugin of the suite's conftest), over the
+# module's own `sim`, a simulator whose minute lasts 1.2 s (`SCALE`; the workers take it
+# as --rate-scale): the creates it received, and a config file whose profile `sim` points
+# the workers at it.
+SCALE = 0.02
+
+
+@pytest.fixture(scope="module")
+def sent(sim: Simulator) -> Iterator[Sent]:
+    yield from noting_sends(sim)
+
+
+@pytest.fixture(scope="module")
+def config(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    path.write_text(f'[profiles.sim]\ntoken = "{sim.token}"\nbase_url = "{sim.base_url}"\n')
+    return path

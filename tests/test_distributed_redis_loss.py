@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import redis
-from redis_support import Sent, labels, noting_sends, records, require_server
+from redis_support import SCALE, Sent, labels, records, require_server
 
 from connector.batch.summary import BatchSummary
 from connector.distributed.app import QUEUE, REDIS_ENV, make_app
@@ -34,26 +34,13 @@ from connector.errors import EXIT_NO_ANSWER, ConnectionFailedError, InputError
 from connector.simulator import Simulator
 from connector.simulator.faults import Faults
 
-SCALE = 0.02
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
+def sim() -> Iterator[Simulator]:  # `sent` and `config` are redis_support's, over this
     with Simulator(time_scale=SCALE) as simulator:
         yield simulator
-
-
-@pytest.fixture(scope="module")
-def sent(sim: Simulator) -> Iterator[Sent]:
-    yield from noting_sends(sim)
-
-
-@pytest.fixture(scope="module")
-def config(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("config") / "config.toml"
-    path.write_text(f'[profiles.sim]\ntoken = "{sim.token}"\nbase_url = "{sim.base_url}"\n')
-    return path
 
 
 def server(**options: Any) -> LocalRedis:
@@ -75,6 +62,15 @@ def distributed(url: str, lines: Any, out: Path, **options: Any) -> BatchSummary
     except ConnectionFailedError as exc:
         assert exc.exit_code == EXIT_NO_ANSWER
         return str(exc)
+
+
+def in_background(url: str, lines: Any, out: Path) -> tuple[threading.Thread, dict[str, Any]]:
+    """A run on a thread of its own; its summary (or error) comes as `result["first"]`."""
+    result: dict[str, Any] = {}
+    run = threading.Thread(target=lambda: result.setdefault("first",
+                                                            distributed(url, lines, out)))
+    run.start()
+    return run, result
 
 
 def last_states(out: Path) -> dict[int, str]:
@@ -133,11 +129,8 @@ def test_redis_restarted_empty_mid_run_then_reruns_create_nothing_twice(
             fleet(redis_server.url, config, accept_data_loss=True) as workers:
         workers.start(make_app(redis_server.url))
         sim.faults = Faults(latency_ms=60)
-        result: dict[str, Any] = {}
-        run = threading.Thread(target=lambda: result.setdefault(
-            "first", distributed(redis_server.url, lines, out)))
         try:
-            run.start()
+            run, result = in_background(redis_server.url, lines, out)
             wait_for(lambda: creates(sent, key) >= moment, "no write went out")
             assert run.is_alive()
             redis_server.restart(down_s)  # killed: everything it held is gone
@@ -212,11 +205,8 @@ def test_a_full_redis_stops_the_run_with_exit_4_and_a_rerun_finishes(
         assert not out.exists()
         client.config_set("maxmemory", "0")
         sim.faults = Faults(latency_ms=60)
-        result: dict[str, Any] = {}
-        run = threading.Thread(target=lambda: result.setdefault(
-            "first", distributed(redis_server.url, lines, out)))
         try:
-            run.start()
+            run, result = in_background(redis_server.url, lines, out)
             wait_for(lambda: creates(sent, key) >= 5, "no write went out")
             client.config_set("maxmemory", "1")
             run.join(120)

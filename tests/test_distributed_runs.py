@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import redis
-from redis_support import Sent, labels, local_redis, noting_sends, records
+from redis_support import SCALE, Sent, labels, local_redis, records
 
 from connector.batch import run_batch
 from connector.connection import Connection
@@ -39,7 +39,6 @@ from connector.runtime import Runtime
 from connector.simulator import Simulator
 from connector.simulator.faults import Faults
 
-SCALE = 0.02  # a minute lasts 1.2 s, in the simulator and in every worker
 WORKERS = 6
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,18 +52,6 @@ def server() -> Iterator[LocalRedis]:
 def sim() -> Iterator[Simulator]:
     with Simulator(time_scale=SCALE) as simulator:
         yield simulator
-
-
-@pytest.fixture(scope="module")
-def sent(sim: Simulator) -> Iterator[Sent]:
-    yield from noting_sends(sim)
-
-
-@pytest.fixture(scope="module")
-def config(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("config") / "config.toml"
-    path.write_text(f'[profiles.sim]\ntoken = "{sim.token}"\nbase_url = "{sim.base_url}"\n')
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ list into the results file, which it alone holds (locked) for the run.
 
 What became of a line is known even when its worker dies or Redis loses data:
 
-- before anything is queued, the run asks the workers (a broadcast over the
-  broker) whether they hold the profile: no answer within `answer_s` (5 s) is
-  a `connection` error saying no worker answered; a profile a worker lacks is
-  an input error naming it;
+- before anything is queued, the run reads which workers announced themselves
+  in Redis (`presence`) and whether they can use the profile: none within
+  `answer_s` (5 s) is a `connection` error saying no worker answered; a
+  profile a worker lacks is an input error naming it;
 - a worker claims a line (once: a message handed out twice runs once) and
   keeps a lease on it while it runs. Before a write is sent the worker asks
   the run, which writes `started` to the results file (synced to disk) and only
@@ -22,8 +22,8 @@ What became of a line is known even when its worker dies or Redis loses data:
   its outcome is unknown (an `unknown_outcome` error record); else nothing was
   sent and it counts as not run;
 - lines no worker takes while nothing makes progress: after `answer_s` the
-  run pings the workers, and when none answers (or after `idle_s`, 60 s, in
-  any case) gives them up as not run; a rerun runs them;
+  run looks for workers announced, and when there is none (or after `idle_s`,
+  60 s, in any case) gives them up as not run; a rerun runs them;
 - the run's key in Redis is renewed only while it is there: when it is gone,
   Redis lost data (restarted empty, or evicted it), the run stops (exit 4), and
   the lines it had not given the go-ahead count as not run;
@@ -66,7 +66,7 @@ from connector.batch.records import SAFE, UNKNOWN, OutcomeUnknownError, error_ob
 from connector.batch.results_file import ResultsFile
 from connector.batch.run import DIED, LEFT_UNKNOWN, SKIP, died_in_flight, earlier_outcome
 from connector.batch.summary import BatchSummary
-from connector.distributed import credentials, keys
+from connector.distributed import credentials, keys, presence
 from connector.distributed.app import make_app, redis_url
 from connector.distributed.tasks import LINE, RUN_TTL_S
 from connector.errors import ConnectionFailedError, InputError
@@ -117,33 +117,27 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
     return (redis_py.RedisError, kombu.exceptions.OperationalError)
 
 
-def check_workers(app: Any, ref: Mapping[str, str], url: str, answer_s: float = ANSWER_S,
-                  clock: Callable[[], float] = time.monotonic) -> list[str]:
-    """The workers that answer, once each holds the profile; ConnectionFailedError when
-    none answers within `answer_s`, InputError naming the profile when one lacks it."""
-    from connector.distributed.tasks import PROFILE_COMMAND
-
+def check_workers(client: Any, ref: Mapping[str, str], url: str,
+                  answer_s: float = ANSWER_S, clock: Callable[[], float] = time.monotonic,
+                  sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """The workers announced in Redis, once each can use the profile; ConnectionFailedError
+    when none is there within `answer_s`, InputError naming the profile when one lacks it."""
     deadline = clock() + answer_s
-    replies: list[Mapping[str, Any]] = []
-    while not replies:
-        left = deadline - clock()
-        if left <= 0:
+    while not (found := presence.present(client)):
+        if clock() >= deadline:
             raise ConnectionFailedError(
                 f"no worker answered within {answer_s:g}s on {public_url(url)}: start one "
                 "with `segment-connector worker` on the same Redis; nothing was queued",
                 sent=False)
-        replies = app.control.broadcast(PROFILE_COMMAND, arguments={"profile": ref["profile"]},
-                                        reply=True, timeout=min(1.0, left)) or []
-    answers = {name: answer for reply in replies for name, answer in reply.items()}
-    lacking = {name: answer["ok"]["missing"] for name, answer in answers.items()
-               if isinstance(answer, Mapping) and isinstance(answer.get("ok"), Mapping)
-               and answer["ok"].get("missing")}
+        sleep(0.1)
+    lacking = {name: why for name, announced in found.items()
+               if (why := presence.why_not(announced, ref["profile"])) is not None}
     if lacking:
         name, why = sorted(lacking.items())[0]
-        raise InputError({"profile": f"{len(lacking)} of {len(answers)} workers cannot use "
+        raise InputError({"profile": f"{len(lacking)} of {len(found)} workers cannot use "
                           f"profile {ref['profile']!r} (worker {name}: {why}); nothing was "
                           "queued"})
-    return sorted(answers)
+    return sorted(found)
 
 
 def run_distributed(
@@ -186,8 +180,9 @@ def run_distributed(
     failures = _redis_errors()
     try:
         client.ping()
+        check_workers(client, ref, url, answer_s)
+        client.set(keys.run_key("probe", "write"), "1", px=1000)  # a full Redis says so now
         app = app or make_app(url)
-        check_workers(app, ref, url, answer_s)
     except failures as exc:
         raise redis_failure(exc, url, queued=False) from None
 
@@ -575,9 +570,8 @@ class _Run:
                       f"worker running on {public_url(self.url)}?")
         elif now - self.last_progress >= self.answer_s and \
                 now - self.last_answer >= self.answer_s:
-            replies = self.app.control.ping(timeout=1.0) or []
-            self.last_answer = time.monotonic()
-            if not replies:
+            self.last_answer = now
+            if not presence.present(self.client):
                 self.halt("workers", f"no worker answered on {public_url(self.url)} while "
                           f"{len(self.pending)} lines waited; start one with "
                           "`segment-connector worker` and rerun")

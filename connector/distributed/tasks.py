@@ -287,30 +287,6 @@ def run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
     return True
 
 
-# -- questions a run asks the workers before it queues anything ------------------------
-PROFILE_COMMAND = "segment_connector_profile"
-
-
-def profile_answer(profile: str) -> dict[str, str | None]:
-    """Whether this worker can use `profile`: `{"missing": None}`, or why not."""
-    try:
-        conn = credentials.resolve({"profile": profile})
-    except Exception as exc:  # the answer is data: the run names the profile and why
-        return {"missing": str(exc)}
-    return {"missing": None if conn.token else "the profile holds no token"}
-
-
-def register_commands() -> None:
-    """Declare, in the worker process, the remote-control command a run asks with."""
-    from celery.worker.control import Panel, control_command, ok
-
-    if PROFILE_COMMAND not in Panel.data:
-        @control_command(name=PROFILE_COMMAND, args=[("profile", str)],
-                         signature="<profile>")
-        def answer(_state: Any, profile: str) -> dict[str, Any]:
-            return dict(ok(profile_answer(profile)))
-
-
 def register(app: Any) -> None:
     """Declare the tasks on `app`."""
     app.task(name=READ, acks_late=True, reject_on_worker_lost=True)(call)

@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.distributed import tasks
     from connector.distributed.app import QUEUE, make_app, url_argument
     from connector.distributed.durability import Guard
+    from connector.distributed.presence import Presence
     from connector.errors import InputError
 
     if args.concurrency < 1:
@@ -69,14 +70,14 @@ def run(args: argparse.Namespace) -> int:
     tasks.settings.rate_scale = args.rate_scale
     tasks.settings.guard = Guard(accept_loss=args.accept_redis_data_loss)
     refuse_unsafe_redis(tasks.redis_client(), tasks.settings.guard)
-    tasks.register_commands()
     app = make_app(args.redis)
     argv = ["worker", f"--pool={args.pool}", f"--concurrency={args.concurrency}",
             f"--loglevel={args.loglevel.upper()}", "--queues", QUEUE,
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if args.hostname:
         argv += ["--hostname", args.hostname]
-    return celery_main(app, argv)
+    with Presence(tasks.redis_client(), args.hostname or tasks.worker_id()):
+        return celery_main(app, argv)
 
 
 def celery_main(app: Any, argv: list[str]) -> int:
