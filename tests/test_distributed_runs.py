@@ -309,7 +309,7 @@ def test_a_run_killed_mid_batch_is_resumed_with_what_its_workers_did(
                                  "--profile", "sim", "--redis", server.url], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while not out.exists() or b'"status":"started"' not in out.read_bytes():
+        while not out.exists() or b'"status":"ok"' not in out.read_bytes():
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.01)
         proc.kill()  # the run's own process: the workers finish what they hold, and

@@ -353,7 +353,8 @@ class _Run:
         lock, so that one is gone): its queued lines run nothing from now on, the lines its
         workers still hold are waited for, and the records they pushed go into the file,
         so its `started` writes are known and its done lines skipped. Its workers' requests
-        to start a write, which it never answered, are refused: nothing was sent."""
+        to start a write, which it never answered, are refused: nothing was sent, and a
+        line it had marked `started` but not let go is recorded as safe to run again."""
         self.client.delete(keys.run_key(old, "alive"))
         events = keys.run_key(old, "events")
         while True:
@@ -370,12 +371,27 @@ class _Run:
     def _take_record(self, old: str, event: Mapping[str, Any]) -> None:
         if event.get("type") == "start":
             record = event["record"]
-            self._answer(old, (record["fingerprint"], record["occurrence"]), False)
+            self._answer(old, {(record["fingerprint"], record["occurrence"]): False})
         elif event.get("type") == "record":
             record = event["record"]
             self._write(record)
             self.results.state[(record["fingerprint"], record["occurrence"])] = (
                 record["status"], record.get("retry"))
+        elif event.get("status") == "not_run":  # no go-ahead came: nothing was sent
+            name = (event["fingerprint"], event["occurrence"])
+            if self.results.state.get(name, ("",))[0] == "started":
+                self._not_sent(name, int(event["line"]))
+                self.results.state[name] = ("error", SAFE)
+
+    def _not_sent(self, name: tuple[str, int], line: int, values: Any = None) -> None:
+        """Record that a line marked `started` was not sent after all (no go-ahead reached
+        its worker): an error safe to retry, so a rerun runs it."""
+        self._write({"action": self.key, "line": line, "fingerprint": name[0],
+                     "occurrence": name[1], "status": "error", "retry": SAFE,
+                     **({"input": values} if values is not None else {}),
+                     "error": error_object(ConnectionFailedError(
+                         "not sent: the go-ahead to send it did not reach its worker",
+                         sent=False))})
 
     def _keep_alive(self) -> None:
         # Outlives a few missed refreshes; gone soon after this process is. Renewed only
@@ -446,14 +462,12 @@ class _Run:
             self.summary.unknown_lines.append(line.number)
         self.bar.update(False)
 
-    def _write(self, record: Mapping[str, Any]) -> bool:
+    def _write(self, record: Mapping[str, Any]) -> None:
         try:
             self.results.write(record)
-            return True
         except Exception as exc:
             self.halt("results", f"cannot write {self.summary.results_path}: "
                       f"{type(exc).__name__}: {exc}")
-            return False
 
     # -- what comes back -------------------------------------------------------
     def pump(self) -> None:
@@ -463,8 +477,7 @@ class _Run:
             self._withdraw()
         got = self.client.blpop([self.events], timeout=0.2)
         if got is not None:
-            self._handle(got[1])
-            self._drain()
+            self._take([got[1], *self._pop_all()])
         now = time.monotonic()
         if now >= self.next_check:
             self.next_check = now + max(0.05, self.lease_s / 4)
@@ -472,38 +485,65 @@ class _Run:
                 self._keep_alive()
             self._check_pending(now)
 
-    def _drain(self) -> None:
-        while True:
-            batch = self.client.lpop(self.events, 100)
-            if not batch:
-                return
-            for raw in batch:
-                self._handle(raw)
+    def _pop_all(self, most: int = 1000) -> list[bytes]:
+        taken: list[bytes] = []
+        while len(taken) < most and (batch := self.client.lpop(self.events, 100)):
+            taken.extend(batch)
+        return taken
 
-    def _answer(self, run_id: str, name: tuple[str, int], go: bool) -> None:
-        answer = keys.line_key(run_id, "go", *name)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.rpush(answer, "1" if go else "0")
-        pipe.expire(answer, max(60, int(10 * self.lease_s)))
+    def _drain(self) -> None:
+        while raws := self._pop_all():
+            self._take(raws)
+
+    def _take(self, raws: list[bytes]) -> None:
+        """Handle events in order; the writes they ask to start are answered together,
+        after one sync of the results file: a burst of lines waits for one, not one each."""
+        starts: list[Mapping[str, Any]] = []
+        for raw in raws:
+            self.last_progress = time.monotonic()
+            event = json.loads(raw)
+            if event.get("type") == "start":
+                starts.append(event["record"])
+            else:
+                self._handle(event)
+        if starts:
+            self._start(starts)
+
+    def _answer(self, run_id: str, answers: Mapping[tuple[str, int], bool]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for name, go in answers.items():
+            answer = keys.line_key(run_id, "go", *name)
+            pipe.rpush(answer, "1" if go else "0")
+            pipe.expire(answer, max(60, int(10 * self.lease_s)))
         pipe.execute()
 
-    def _start(self, record: Mapping[str, Any]) -> None:
-        """A worker asks to send a line's write: `started` goes to the file (synced)
-        before the go-ahead; a line given up, or a run stopping, gets a no."""
-        name = (record["fingerprint"], record["occurrence"])
-        go = name in self.started or (
-            name in self.pending and name not in self.closed and not self.stopping
-            and self._write(record))
-        if go:
-            self.started.add(name)
-        self._answer(self.run_id, name, go)
+    def _start(self, records: list[Mapping[str, Any]]) -> None:
+        """Workers ask to send lines' writes: `started` goes to the file (synced) before
+        the go-ahead; a line given up, or a run stopping, gets a no."""
+        answers: dict[tuple[str, int], bool] = {}
+        new: dict[tuple[str, int], Mapping[str, Any]] = {}
+        for record in records:
+            name = (record["fingerprint"], record["occurrence"])
+            if name in self.started:  # asked again (a retried request): already on disk
+                answers[name] = True
+            elif name in self.pending and name not in self.closed and not self.stopping:
+                new[name] = record
+            else:
+                answers[name] = False
+        if new:
+            try:
+                self.results.write_many(list(new.values()))
+                written = True
+            except Exception as exc:  # nothing of them on disk: none is sent
+                self.halt("results", f"cannot write {self.summary.results_path}: "
+                          f"{type(exc).__name__}: {exc}")
+                written = False
+            if written:
+                self.started.update(new)
+            answers.update(dict.fromkeys(new, written))
+        self._answer(self.run_id, answers)
 
-    def _handle(self, raw: bytes) -> None:
-        self.last_progress = time.monotonic()
-        event = json.loads(raw)
-        if event.get("type") == "start":
-            self._start(event["record"])
-            return
+    def _handle(self, event: Mapping[str, Any]) -> None:
         if event.get("type") == "record":
             self._write(event["record"])  # the last record of a line is its state
             return
@@ -517,12 +557,7 @@ class _Run:
         if event["status"] == "not_run":
             self.summary.not_run += 1
             if name in self.started:  # the go-ahead did not reach the worker: not sent
-                self._write({"action": self.key, "line": done.line.number,
-                             "fingerprint": name[0], "occurrence": name[1],
-                             "status": "error", "retry": SAFE, "input": done.line.values,
-                             "error": error_object(ConnectionFailedError(
-                                 "not sent: the go-ahead to send it did not reach its "
-                                 "worker", sent=False))})
+                self._not_sent(name, done.line.number, done.line.values)
             return
         self.summary.ok += ok
         self.summary.errors += not ok
