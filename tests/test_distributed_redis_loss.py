@@ -10,6 +10,7 @@ where a Redis password may come from.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -256,26 +257,30 @@ def test_an_unknown_profile_fails_once_before_anything_is_queued(
         assert not (tmp_path / "out.jsonl").exists()
 
 
-def test_input_that_pauses_is_waited_for_while_the_run_goes_on(
-        sim: Simulator, sent: Sent, config: Path, tmp_path: Path) -> None:
+def test_stdin_that_pauses_is_read_to_its_end_while_the_run_goes_on(
+        sim: Simulator, sent: Sent, config: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out.jsonl"
-    more = threading.Event()
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(os.fdopen(read_end, "rb")))
+    writer = os.fdopen(write_end, "wb")
 
-    def slow_input() -> Iterator[dict[str, Any]]:
-        yield from labels("pause", 6)[:3]
-        more.wait(60)  # far longer than the run's lease, idle and answer times
-        yield from labels("pause", 6)[3:]
+    def feed(lines: list[dict[str, Any]]) -> None:
+        writer.write(b"".join(json.dumps(line).encode() + b"\n" for line in lines))
+        writer.flush()
 
     with server() as redis_server, fleet(redis_server.url, config, workers=2) as workers:
         workers.start(make_app(redis_server.url))
         result: dict[str, Any] = {}
         run = threading.Thread(target=lambda: result.setdefault("summary", distributed(
-            redis_server.url, slow_input(), out, lease_s=0.2, idle_s=0.5, answer_s=0.3)))
+            redis_server.url, "-", out, lease_s=0.2, idle_s=0.5, answer_s=0.3)))
         run.start()
+        feed(labels("pause", 6)[:3])
         wait_for(lambda: out.exists() and out.read_bytes().count(b'"status":"ok"') == 3,
                  "the first lines did not run")
-        time.sleep(3.0)  # fifteen leases, six idle times, ten answer times
-        more.set()
+        time.sleep(3.0)  # stdin silent for fifteen leases, six idle times, ten answer times
+        feed(labels("pause", 6)[3:])
+        writer.close()  # end of input: the run ends
         run.join(60)
     summary = result["summary"]
     assert isinstance(summary, BatchSummary), summary
