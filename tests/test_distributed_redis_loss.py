@@ -337,7 +337,8 @@ def test_a_password_on_the_command_line_is_refused_and_never_passed_on(tmp_path:
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps(labels("pw", 1)[0]) + "\n")
     for argv in (["run", "createLabel", "--batch", str(src), "--distributed", "--profile",
-                  "sim", "--redis", url], ["worker", "--redis", url]):
+                  "sim", "--redis", url], ["worker", "--redis", url],
+                 ["serve", "--port", "1", "--redis", url]):
         done = subprocess.run([sys.executable, "-m", "connector.cli", *argv],
                               capture_output=True, text=True, cwd=ROOT, timeout=120)
         assert done.returncode == 2 and "--redis" in done.stderr, done.stderr

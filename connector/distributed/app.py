@@ -47,12 +47,13 @@ def configured_url() -> str | None:
     return url
 
 
-def url_argument(url: str | None, flag: str = "--redis") -> str | None:
-    """A Redis URL given on the command line; refused when it holds a password."""
+def url_argument(url: str | None, table: str = "distributed") -> str | None:
+    """A Redis URL given on the command line (`--redis`); refused when it holds a
+    password. `table` names the config file's table that may hold it instead."""
     if url is not None and urlsplit(url).password is not None:
-        raise InputError({flag: f"holds a password, which `ps` shows to every user of this "
-                          f"machine: set {REDIS_ENV}, or `redis` in the config file's "
-                          "[distributed] table, instead"})
+        raise InputError({"--redis": f"holds a password, which `ps` shows to every user of "
+                          f"this machine: set {REDIS_ENV}, or `redis` in the config file's "
+                          f"[{table}] table, instead"})
     return url
 
 
