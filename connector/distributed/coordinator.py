@@ -77,6 +77,16 @@ from connector.registry import Registry, default_registry
 log = get_logger("segment_connector.distributed")
 ABANDONED = "abandoned"  # a claim the run itself takes on a line it gives up
 ANSWER_S = 5.0  # how long the workers have to answer the run's question
+# Moves up to ARGV[1] events of a run onto its `taking` list and returns them.
+TAKE = """
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #items == 0 then return items end
+redis.call('LTRIM', KEYS[1], #items, -1)
+redis.call('RPUSH', KEYS[2], unpack(items))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return items
+"""
 _END, _NONE = object(), object()
 
 
@@ -356,13 +366,13 @@ class _Run:
         to start a write, which it never answered, are refused: nothing was sent, and a
         line it had marked `started` but not let go is recorded as safe to run again."""
         self.client.delete(keys.run_key(old, "alive"))
-        events = keys.run_key(old, "events")
         while True:
             holding = any(True for _ in self.client.scan_iter(
                 keys.run_key(old, "lease:*"), count=1000))
-            while batch := self.client.lpop(events, 100):
+            while batch := self._pop(old):
                 for raw in batch:
                     self._take_record(old, json.loads(raw))
+                self.client.delete(keys.run_key(old, "taking"))
             if not holding:
                 break
             time.sleep(0.1)  # a lease ends with its call, or lapses with its worker
@@ -414,7 +424,7 @@ class _Run:
             self._withdraw()
             if not self.pending:  # every line accounted for: nothing left to take in
                 self.client.srem(self.job, self.run_id)
-                self.client.delete(self.events)
+                self.client.delete(self.events, keys.run_key(self.run_id, "taking"))
         except Exception:  # Redis gone: the alive key lapses on its own
             log.warning("could not withdraw run %s from Redis", self.run_id)
         self.results.close()
@@ -475,9 +485,7 @@ class _Run:
         renew the run's key and look for lines whose worker is gone."""
         if self.stopping and not self.withdrawn:
             self._withdraw()
-        got = self.client.blpop([self.events], timeout=0.2)
-        if got is not None:
-            self._take([got[1], *self._pop_all()])
+        self._drain(block=True)
         now = time.monotonic()
         if now >= self.next_check:
             self.next_check = now + max(0.05, self.lease_s / 4)
@@ -485,15 +493,31 @@ class _Run:
                 self._keep_alive()
             self._check_pending(now)
 
-    def _pop_all(self, most: int = 1000) -> list[bytes]:
-        taken: list[bytes] = []
-        while len(taken) < most and (batch := self.client.lpop(self.events, 100)):
-            taken.extend(batch)
-        return taken
+    def _pop(self, run_id: str, block: bool = False) -> list[bytes]:
+        """Up to 100 events of a run, moved onto its `taking` list, where they stay until
+        handled: events a run took but did not write before it died are the next run's.
+        `block` waits a little for the first."""
+        events, taking = keys.run_key(run_id, "events"), keys.run_key(run_id, "taking")
+        held: list[bytes] = self.client.lrange(taking, 0, -1)
+        if held:
+            return held
+        first: list[bytes] = []
+        if block:
+            got = self.client.blmove(events, taking, 0.2, "LEFT", "RIGHT")
+            if got is None:
+                return []
+            first = [got]
+        return first + list(self.client.eval(TAKE, 2, events, taking, 100 - len(first),
+                                             RUN_TTL_S))
 
-    def _drain(self) -> None:
-        while raws := self._pop_all():
+    def _drain(self, block: bool = False) -> None:
+        for _ in range(10):  # then the checks: a steady stream must not starve them
+            raws = self._pop(self.run_id, block)
+            if not raws:
+                return
             self._take(raws)
+            self.client.delete(keys.run_key(self.run_id, "taking"))
+            block = False
 
     def _take(self, raws: list[bytes]) -> None:
         """Handle events in order; the writes they ask to start are answered together,

@@ -6,7 +6,7 @@ null), for a short time. A run reads these keys before it queues anything:
 is any worker there, and can each use the run's profile? A thread answers for
 the worker, so one busy with a long call in a `solo` pool (which answers no
 broadcast until the call ends) still counts. Profile names are stored, never
-tokens.
+tokens. `Repeating` is the thread that renews such a key (a line's lease too).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from connector.distributed import credentials, keys
@@ -69,27 +70,40 @@ def why_not(announced: dict[str, Any], profile: str) -> str | None:
     return None if problem is None else str(problem)
 
 
-class Presence:
-    """Announces this worker every `EVERY_S` until stopped, then withdraws it."""
+class Repeating:
+    """Runs `step` every `every_s` on a thread of its own while the block lasts (first
+    after `every_s`, or at once with `now`). A step that fails (Redis away) is tried
+    again at the next turn."""
 
-    def __init__(self, client: Any, name: str) -> None:
-        self.client, self.name = client, name
+    def __init__(self, step: Callable[[], Any], every_s: float, name: str,
+                 now: bool = False) -> None:
+        self.step, self.every_s, self.now = step, every_s, now
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="presence")
+        self._thread = threading.Thread(target=self._run, daemon=True, name=name)
 
     def _run(self) -> None:
-        while True:
-            with contextlib.suppress(Exception):  # Redis away: announced again once back
-                announce(self.client, self.name)
-            if self._done.wait(EVERY_S):
-                return
+        if self.now:
+            with contextlib.suppress(Exception):
+                self.step()
+        while not self._done.wait(self.every_s):
+            with contextlib.suppress(Exception):
+                self.step()
 
-    def __enter__(self) -> Presence:
+    def __enter__(self) -> Repeating:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._done.set()
         self._thread.join()
-        with contextlib.suppress(Exception):
-            self.client.delete(keys.worker_key(self.name))
+
+
+@contextlib.contextmanager
+def announced(client: Any, name: str) -> Iterator[None]:
+    """This worker announced every `EVERY_S` while the block lasts, withdrawn after."""
+    with Repeating(lambda: announce(client, name), EVERY_S, "presence", now=True):
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                client.delete(keys.worker_key(name))

@@ -24,7 +24,6 @@ the runtime's secrets first.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -39,6 +38,7 @@ from connector.batch.lines import Line
 from connector.batch.records import SAFE, error_object
 from connector.distributed import credentials, keys
 from connector.distributed.durability import Guard
+from connector.distributed.presence import Repeating
 from connector.distributed.shared_limiter import SharedRateLimiter
 from connector.errors import InputError
 from connector.ratelimit import CancelledError
@@ -215,28 +215,11 @@ class EventSink:
         self.client.expire(self.events, RUN_TTL_S)
 
 
-class Lease:
-    """Keeps a line's lease alive while its task runs, so the run can tell a dead worker."""
-
-    def __init__(self, client: Any, key: str, value: str, lease_ms: int) -> None:
-        self.client, self.key, self.value, self.lease_ms = client, key, value, lease_ms
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._renew, daemon=True, name="lease")
-
-    def _renew(self) -> None:
-        while not self._done.wait(self.lease_ms / 3000.0):
-            # Redis away: the lease lapses and the run decides what became of the line.
-            # Set, not extended: a Redis that restarted empty has it back at once.
-            with contextlib.suppress(Exception):
-                self.client.set(self.key, self.value, px=self.lease_ms)
-
-    def __enter__(self) -> Lease:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
+def lease(client: Any, key: str, value: str, lease_ms: int) -> Repeating:
+    """Keeps a line's lease alive while its task runs, so the run can tell a dead worker.
+    Set, not extended: a Redis that restarted empty has it back at once; Redis away, the
+    lease lapses and the run decides what became of the line."""
+    return Repeating(lambda: client.set(key, value, px=lease_ms), lease_ms / 3000.0, "lease")
 
 
 def worker_id() -> str:
@@ -258,7 +241,7 @@ def run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
         return False
     values = line.get("values")
     item = Line(number, fingerprint, dict(values) if isinstance(values, Mapping) else None)
-    with Lease(client, lease_key, me, lease_ms):
+    with lease(client, lease_key, me, lease_ms):
         try:
             runtime = runtime_for(credential, options)
             secrets = runtime.secrets

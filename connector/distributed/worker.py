@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.distributed import tasks
     from connector.distributed.app import QUEUE, make_app, url_argument
     from connector.distributed.durability import Guard
-    from connector.distributed.presence import Presence
+    from connector.distributed.presence import announced
     from connector.errors import InputError
 
     if args.concurrency < 1:
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if args.hostname:
         argv += ["--hostname", args.hostname]
-    with Presence(tasks.redis_client(), args.hostname or tasks.worker_id()):
+    with announced(tasks.redis_client(), args.hostname or tasks.worker_id()):
         return celery_main(app, argv)
 
 
