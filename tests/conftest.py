@@ -12,7 +12,7 @@ from pathlib import Path
 # connector): tests import them from there.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-pytest_plugins = ["service_support", "env_support"]
+pytest_plugins = ["service_support", "env_support", "redis_support"]
 
 # Plugin indexes (connector.plugin_index) of this run, its subprocesses included, go to a
 # directory of its own, not the user's cache.

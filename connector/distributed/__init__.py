@@ -10,11 +10,18 @@ starts without Celery or Redis.
   in Redis by one Lua script on Redis's clock, shared by every worker.
 - `credentials`: a credential reference (a profile name) resolved on the worker.
 - `app`: the Celery app and its settings (JSON only, early acknowledgement for
-  writes, one message prefetched).
+  writes, one message prefetched), and where the Redis URL comes from (never a
+  password on the command line); `broker`: the Redis transport, with a full
+  Redis waited out like a lost connection.
+- `durability`: whether Redis keeps what the runs write there (an append-only
+  file, no eviction), checked by workers before they send writes.
+- `presence`: workers announce themselves and the profiles they can use, which
+  a run checks before it queues anything.
 - `tasks`: an action, a listing page or a picklist by key; one line of a bulk run.
 - `coordinator`: `run_distributed`, a bulk run whose lines the workers call,
   recorded in the same results file with the same resume rules as a local run;
-  a worker or run that dies leaves no write sent twice.
+  a write goes out only once the run has its `started` record on disk, so a
+  worker or run that dies, or a Redis that loses data, leaves no write sent twice.
 - `worker`: the `segment-connector worker` command.
 - `local_server`: start and stop a Redis-compatible server on loopback, and
   `fleet`: worker processes on this machine (tests, benchmarks).

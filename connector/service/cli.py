@@ -48,9 +48,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default 1; rate limits are kept per process "
                         "unless --redis is given)")
     p.add_argument("--redis", metavar="URL",
-                   help="keep rate limits on this Redis, shared by every worker and every "
-                        "service instance (needs the distributed extra; default: the "
-                        "config's [service] redis, else $SEGMENT_CONNECTOR_REDIS_URL)")
+                   help="keep rate limits on this Redis (no password here: `ps` shows it), "
+                        "shared by every worker and every service instance (needs the "
+                        "distributed extra; default: the config's [service] redis, else "
+                        "$SEGMENT_CONNECTOR_REDIS_URL)")
     p.add_argument("--config", metavar="FILE",
                    help="TOML file: [service] keys, base_url, body_limit; [profiles.NAME] "
                         "(default: $SEGMENT_CONNECTOR_CONFIG if set)")
@@ -71,12 +72,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = None) -> Any:
+    from connector.distributed.app import url_argument
     from connector.service import settings
 
     config = args.config or os.environ.get("SEGMENT_CONNECTOR_CONFIG") or None
     loaded = settings.load(config, host=args.host, port=args.port, workers=args.workers,
                            base_url=args.base_url, debug=args.debug or None,
-                           redis=getattr(args, "redis", None), hosts=getattr(args, "hosts", None),
+                           redis=url_argument(getattr(args, "redis", None), "service"),
+                           hosts=getattr(args, "hosts", None),
                            read_only=getattr(args, "read_only", False) or None)
     if simulator is not None:
         profiles = {**loaded.profiles, "simulator": simulator}
