@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import IO, Any
 
-from connector.batch.calls import tracking
+from connector.batch.calls import LineWatcher
 from connector.batch.line_runner import NOT_RUN, LineRunner, Outcome
 from connector.batch.lines import (
     Line,
@@ -95,7 +95,7 @@ def run_batch(
         raise
     limiter = limiter or runtime.limiter or RateLimiter()
     limiter.cancel(False)
-    tracked = tracking(runtime, limiter)
+    tracked = runtime.with_(limiter=limiter).watched(LineWatcher())
     summary = BatchSummary(action=action.key, results_path=str(results_path))
     stop = threading.Event()
     job = LineRunner(tracked, action.key, results, stop, secrets)

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connector.batch.calls import tracking
+from connector.batch.calls import LineWatcher
 from connector.batch.line_runner import LineRunner
 from connector.batch.lines import Line
 from connector.batch.records import SAFE, error_object
@@ -253,7 +253,7 @@ def run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
         limiter = runtime.limiter
         assert limiter is not None
         before = limiter.rate_limited
-        job = LineRunner(tracking(runtime, limiter), key, sink, threading.Event(), secrets)
+        job = LineRunner(runtime.watched(LineWatcher()), key, sink, threading.Event(), secrets)
         outcome = job.run(item, occurrence)
         sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence, "line": number,
                       "status": outcome.status, "retry": outcome.retry,
