@@ -10,8 +10,13 @@ A runtime given `events=` tells its observers, for every request it sends
 - `may_retry`: asked before a retry; any observer answering False ends the call
   with the error it met (a retry budget says no this way);
 - `retry`: a retry will follow after `wait` seconds;
-- `wait`: a wait is about to start (a back-off, a 429's asked wait, a hold);
+- `wait`: a wait is about to start, of a `kind`: `backoff` (before a retry),
+  `rate_limit` (the wait a 429 asked for) or `hold` (the rate limiter's, told
+  when it is announced: 2 s or more);
 - `done`: the call ended with an answer; `give_up`: it ended with an error.
+
+Bulk runs also tell `line_done(action, outcome)` as each line they ran ends
+(`ok`, `error`, `not_run`).
 
 An observer stops an attempt before anything is sent by raising from
 `attempt` or `turn`: the call ends with what it raised (a circuit that is
@@ -29,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+BACKOFF, RATE_LIMIT, HOLD = "backoff", "rate_limit", "hold"
 
 if TYPE_CHECKING:
     from connector.request import HttpRequest
@@ -85,14 +92,17 @@ class Observer:
     def retry(self, ex: Exchange, error: BaseException, wait: float) -> None:
         """A retry follows after `wait` seconds."""
 
-    def wait(self, ex: Exchange, seconds: float, reason: str) -> None:
-        """A wait of `seconds` starts (a back-off, an asked-for wait, a rate-limit hold)."""
+    def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
+        """A wait of `seconds` starts: `kind` is BACKOFF, RATE_LIMIT or HOLD."""
 
     def done(self, ex: Exchange, response: HttpResponse) -> None:
         """The call ended with this answer."""
 
     def give_up(self, ex: Exchange, error: BaseException) -> None:
         """The call ended with this error."""
+
+    def line_done(self, action: str, outcome: str) -> None:
+        """A line of a bulk run of `action` ended: `ok`, `error` or `not_run`."""
 
 
 class Observers(Observer):
@@ -127,9 +137,9 @@ class Observers(Observer):
         for o in self.observers:
             o.retry(ex, error, wait)
 
-    def wait(self, ex: Exchange, seconds: float, reason: str) -> None:
+    def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
         for o in self.observers:
-            o.wait(ex, seconds, reason)
+            o.wait(ex, seconds, kind, reason)
 
     def done(self, ex: Exchange, response: HttpResponse) -> None:
         for o in self.observers:
@@ -138,6 +148,10 @@ class Observers(Observer):
     def give_up(self, ex: Exchange, error: BaseException) -> None:
         for o in self.observers:
             o.give_up(ex, error)
+
+    def line_done(self, action: str, outcome: str) -> None:
+        for o in self.observers:
+            o.line_done(action, outcome)
 
 
 NOBODY = Observers(())

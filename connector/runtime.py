@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from connector import redact
 from connector.connection import Connection
-from connector.errors import DeadlineExceededError, InputError
-from connector.events import Exchange, Observer, Observers, compose
+from connector.errors import DeadlineExceededError, InputError, RateLimitedError
+from connector.events import BACKOFF, HOLD, RATE_LIMIT, Exchange, Observer, Observers, compose
 from connector.paging import (
     MAX_EMPTY_PAGES,
     MAX_PAGES,
@@ -179,14 +179,17 @@ class Runtime:
         debug = self.debug if debug is None else debug
         events = self.events
         ex = Exchange(req, op or _action.get(), self._route(op), started=self.clock())
+        failed: list[BaseException] = []  # the error the next wait follows
 
         def on_retry(exc: BaseException, wait: float, attempt: int) -> None:
             log.log(logging.INFO if debug else logging.DEBUG,
                     "attempt %d failed (%s); retrying in %.2fs", attempt, exc, wait)
+            failed[:] = [exc]
             events.retry(ex, exc, wait)
 
         def on_pause(seconds: float, reason: str) -> None:
-            events.wait(ex, seconds, reason)
+            asked = bool(failed) and isinstance(failed[0], RateLimitedError)
+            events.wait(ex, seconds, RATE_LIMIT if asked else BACKOFF, reason)
 
         def may_retry(exc: BaseException) -> bool:
             return events.may_retry(ex, exc)
@@ -217,7 +220,7 @@ class Runtime:
                 return go(timeout)
 
             def held(seconds: float, reason: str) -> None:
-                events.wait(ex, seconds, reason)
+                events.wait(ex, seconds, HOLD, reason)
                 if on_wait is not None:
                     on_wait(seconds, reason)
 

@@ -58,9 +58,12 @@ class LineRunner:
     def run(self, line: Line, occurrence: int) -> Outcome:
         """Call the action for one line and record the outcome (never raises)."""
         if self.stop.is_set():  # queued when the run began to stop
-            return Outcome(line, NOT_RUN)
-        with scope(self.secrets):  # a worker thread starts with no masking scope
-            return self._run(line, occurrence)
+            outcome = Outcome(line, NOT_RUN)
+        else:
+            with scope(self.secrets):  # a worker thread starts with no masking scope
+                outcome = self._run(line, occurrence)
+        self.runtime.events.line_done(self.key, outcome.status)
+        return outcome
 
     def _run(self, line: Line, occurrence: int) -> Outcome:
         calls = Calls(lambda: self.results.write(self.record(line, occurrence, "started")))

@@ -26,6 +26,7 @@ from connector.service.bodies import BodyLimit
 from connector.service.context import Service
 from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
+from connector.service.metrics import router as metrics_router
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
 from connector.service.routes import health, router
@@ -57,6 +58,7 @@ def create_app(settings: Settings, registry: Registry | None = None,
     app.add_exception_handler(HTTPException, _http_refusal)  # type: ignore[arg-type]
     app.include_router(router)
     app.include_router(health)
+    app.include_router(metrics_router)
     mount_docs(app, service)
     _mount_playground(app)
     return app

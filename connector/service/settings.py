@@ -4,6 +4,9 @@
     base_url = "http://127.0.0.1:8080"   # where every call goes; else the region's host
     body_limit = 1048576                  # bytes a request body may hold
     threads = 64                          # calls handled at once
+    retry_budget = 0.1                    # retries per call, beyond a floor; false: none
+    circuit_failures = 5                  # failures in a row that open a host's circuit
+    circuit_cooldown = 30                 # seconds before a probe; false failures: no circuit
     keys = ["k3y-for-the-flow-engine-0001",
             {key = "k3y-for-the-prod-builder-01", profiles = ["prod"]}]
 
@@ -34,6 +37,7 @@ from connector.connection import (
     read_config,
 )
 from connector.errors import InputError
+from connector.reliability import Guards
 
 KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
 REDIS_ENV = "SEGMENT_CONNECTOR_REDIS_URL"  # as the distributed workers read it
@@ -42,7 +46,8 @@ DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_THREADS = 64  # room for 32 clients and their streams at once
 MIN_KEY_LENGTH = 16  # a shorter key could be guessed
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis")
+SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis",
+                    "retry_budget", "circuit_failures", "circuit_cooldown")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Settings:
     default_profile: str | None = None  # used by calls that name no credentials (--simulator)
     # Keep rate limits on this Redis, shared by every worker process and service instance.
     redis: str | None = field(default=None, repr=False)  # its URL may hold a password
+    guards: Guards = field(default_factory=Guards)  # retry budget and circuit, every call
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
@@ -135,7 +141,20 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         **given,
     }
     return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
-                    **values)
+                    guards=_guards(table), **values)
+
+
+def _guards(table: Mapping[str, Any]) -> Guards:
+    """The `[service]` table's retry budget and circuit (`false` turns either off)."""
+    ratio = table.get("retry_budget", Guards.retry_budget)
+    failures = table.get("circuit_failures", Guards.circuit_failures)
+    cooldown = table.get("circuit_cooldown", Guards.circuit_cooldown_s)
+    try:
+        return Guards(retry_budget=None if ratio is False else ratio,
+                      circuit_failures=None if failures is False else failures,
+                      circuit_cooldown_s=cooldown)
+    except InputError as exc:
+        raise InputError({f"service.{k}": v for k, v in exc.fields.items()}) from None
 
 
 def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
