@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from connector import tracing
 from connector.batch.lines import (
     Line,
     count_lines,
@@ -304,8 +305,12 @@ class _Run:
         self.pending[(line.fingerprint, occurrence)] = _Pending(line, occurrence)
         payload = {"number": line.number, "fingerprint": line.fingerprint,
                    "values": line.values}
-        self.app.send_task(LINE, args=[self.run_id, self.key, payload, occurrence, self.ref,
-                                       self.options, self.lease_s])
+        # Each line is a trace of its own, from here to the worker (its message's headers).
+        with tracing.sending(f"segment_connector.line {self.key}",
+                             {"segment.action": self.key}) as headers:
+            self.app.send_task(LINE, args=[self.run_id, self.key, payload, occurrence,
+                                           self.ref, self.options, self.lease_s],
+                               headers=headers)
 
     def write_error(self, line: Line, occurrence: int, exc: BaseException, retry: str,
                     values: Any = None) -> None:

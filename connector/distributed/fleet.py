@@ -22,13 +22,15 @@ class Fleet:
     def __init__(self, redis_url: str, workers: int = 1, *, pool: str = "solo",
                  concurrency: int = 1, rate_scale: float = 1.0,
                  env: Mapping[str, str] | None = None, log_dir: str | Path | None = None,
-                 start_timeout: float = 60.0) -> None:
+                 start_timeout: float = 60.0, options: Sequence[str] = ()) -> None:
+        """`options`: more `worker` options, given to every worker."""
         self.redis_url, self.count, self.pool = redis_url, workers, pool
         self.concurrency, self.rate_scale = concurrency, rate_scale
         self.env = {**os.environ, **(env or {})}
         self.env.pop("SEGMENT_API_TOKEN", None)  # workers take tokens from their profiles
         self.log_dir = Path(log_dir) if log_dir else None
         self.start_timeout = start_timeout
+        self.options = list(options)
         self.processes: list[subprocess.Popen[bytes]] = []
         self.names: list[str] = []
         self._logs: list[IO[bytes]] = []
@@ -36,7 +38,7 @@ class Fleet:
     def command(self, name: str) -> list[str]:
         return [sys.executable, "-m", "connector.cli", "worker", "--redis", self.redis_url,
                 "--pool", self.pool, "--concurrency", str(self.concurrency),
-                "--rate-scale", repr(self.rate_scale), "--hostname", name]
+                "--rate-scale", repr(self.rate_scale), "--hostname", name, *self.options]
 
     def start(self, app: Any) -> Fleet:
         for index in range(self.count):

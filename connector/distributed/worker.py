@@ -5,12 +5,17 @@
 Each worker resolves credential references (profile names) from its own
 configuration file (`SEGMENT_CONNECTOR_CONFIG` or the default path) and paces
 every call with the rate limit shared on Redis. Every worker of a fleet must
-be given the same `--rate-scale` (1 against the real API).
+be given the same `--rate-scale` (1 against the real API). Retries are kept
+within one budget shared on Redis by the whole fleet, and each process keeps
+a circuit per API host. `--metrics-port` serves Prometheus metrics (with the
+prefork pool, every child's, through the library's multiprocess mode).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,6 +36,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loglevel", default="warning",
                    choices=("debug", "info", "warning", "error"),
                    help="Celery's log level (default: warning)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="text lines, or one JSON object a record (secrets masked)")
+    p.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                   help="serve Prometheus metrics at http://HOST:PORT/metrics")
+    p.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                   help="interface the metrics listen on (default: 127.0.0.1)")
+    from connector.reliability import add_arguments as guard_arguments
+
+    guard_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError({"--concurrency": f"must be 1 or more, not {args.concurrency}"})
     if not args.rate_scale > 0:
         raise InputError({"--rate-scale": f"must be above 0, not {args.rate_scale}"})
+    from connector.logformat import configure
+    from connector.reliability import from_arguments
+
+    tasks.settings.guards = from_arguments(args)
+    configure(args.log_format, args.loglevel,
+              ("segment_connector", "celery") if args.log_format == "json"
+              else ("segment_connector",))
+    if args.metrics_port is not None:
+        tasks.settings.metrics = _serve_metrics(args)
     # Loaded before the first task (and before prefork's children fork, who inherit it):
     # a task's time is its call's, not the plugins' start-up.
     from connector.registry import default_registry
@@ -57,3 +80,33 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--hostname", args.hostname]
     app.worker_main(argv)
     return 0
+
+
+def _serve_metrics(args: argparse.Namespace) -> object:
+    """Metrics for every task of this worker, served on their own port."""
+    from connector.errors import InputError
+
+    if not 1 <= args.metrics_port <= 65535:
+        raise InputError({"--metrics-port": f"must be a port from 1 to 65535, not "
+                          f"{args.metrics_port}"})
+    if args.pool == "prefork" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before prometheus-client loads, so the children forked later write their
+        # counts where this process reads them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="segment-metrics-")
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    from connector.metrics import MULTIPROC_ENV, Metrics
+
+    metrics = Metrics()
+    served = metrics.registry
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        served = CollectorRegistry()
+        multiprocess.MultiProcessCollector(served)
+    try:
+        start_http_server(args.metrics_port, args.metrics_host, registry=served)
+    except OSError as exc:
+        raise InputError({"--metrics-port": f"cannot listen on {args.metrics_host}:"
+                          f"{args.metrics_port}: {exc.strerror or exc}"}) from None
+    return metrics

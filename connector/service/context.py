@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from connector import tracing
 from connector.events import Observer
 from connector.metrics import Metrics
 from connector.redact import get_logger
@@ -41,6 +42,9 @@ class Service:
         self.events: list[Observer] = [
             self.metrics, *settings.guards.observers(self.limiters.redis,
                                                      self.metrics.circuit_changed)]
+        traces = tracing.from_environment()  # when OpenTelemetry is configured
+        if traces is not None:
+            self.events.append(traces)
         self.policy = RetryPolicy().with_(timeout_s=settings.timeout,
                                           deadline_s=settings.deadline)
         self._registry = registry
