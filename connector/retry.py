@@ -117,7 +117,7 @@ class RetryPolicy:
         if not self.exponential:
             return self.delay_ms / 1000
         base = max(self.delay_ms, MIN_BACKOFF_MS)
-        wait = min(base * 2 ** (failures - 1), self.max_delay_ms)
+        wait: float = min(base * 2.0 ** (failures - 1), self.max_delay_ms)
         if self.jitter:  # equal jitter: spread clients apart, never below half
             wait = wait / 2 + random.uniform(0, wait / 2)
         return wait / 1000

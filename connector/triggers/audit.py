@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.errors import InputError, ResponseError
 from connector.triggers import state as states
+
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
 
 LISTING = "listAuditEvents"
 OVERLAP = timedelta(minutes=5)
@@ -52,7 +55,7 @@ class AuditFeed:
             types = types & picked if types else picked
         return lambda event: not types or event.get("type") in types
 
-    def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
+    def poll(self, runtime: Runtime, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
         query = {k: values[k] for k in QUERY_INPUTS if values.get(k)}
         if values.get("region"):
@@ -75,7 +78,7 @@ class AuditFeed:
         kept = new if len(new) == limit else events  # cut short: only what was returned
         return new, self._next(trigger, after, seen, kept)
 
-    def _start(self, runtime: Any, query: Mapping[str, Any], wanted: Callable[[Event], bool],
+    def _start(self, runtime: Runtime, query: Mapping[str, Any], wanted: Callable[[Event], bool],
                trigger: str) -> dict[str, Any]:
         """The state of a first poll: what the trail held when it was first read is seen.
 
@@ -107,7 +110,7 @@ class AuditFeed:
         kept = {i: ts for i, ts in known.items() if times[ts] >= floor}
         return states.fresh(trigger, self.kind, after=top, seen=kept)
 
-    def _read(self, runtime: Any, query: Mapping[str, Any], floor: datetime | None
+    def _read(self, runtime: Runtime, query: Mapping[str, Any], floor: datetime | None
               ) -> list[Event]:
         """Every event from `floor` (None: the whole trail) to now, oldest first, each once."""
         inputs = {**query, "count": self.page_size}

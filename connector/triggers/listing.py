@@ -17,9 +17,12 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.triggers import state as states
+
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
 
 Event = dict[str, Any]
 
@@ -40,7 +43,7 @@ class ListingFeed:
     page_size: int = 200
     kind: str = "listing"
 
-    def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
+    def poll(self, runtime: Runtime, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
         items, whole = self._read(runtime, values)
         if state is None:  # what is there already is known, but what `since` asks for
@@ -67,7 +70,7 @@ class ListingFeed:
             del event["fingerprint"]
         return events, states.fresh(trigger, self.kind, known=known)
 
-    def _read(self, runtime: Any, values: Mapping[str, Any]
+    def _read(self, runtime: Runtime, values: Mapping[str, Any]
               ) -> tuple[dict[str, tuple[str, Any]], bool]:
         """{id: (fingerprint, item)} of every item, and whether the read was whole."""
         items: dict[str, tuple[str, Any]] = {}
@@ -84,7 +87,7 @@ class ListingFeed:
             whole = whole and bool(totals) and totals[0] == totals[-1] == read
         return items, whole
 
-    def _items(self, runtime: Any) -> str:
+    def _items(self, runtime: Runtime) -> str:
         return runtime.plugins.action(self.action).items or ""
 
     def _listings(self, values: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
