@@ -151,3 +151,35 @@ def test_a_distributed_line_is_one_trace_with_a_span_per_attempt_and_no_token(
     assert attempts[1].attributes["url.template"] == "/sources/{sourceId}"
     dumped = json.dumps([json.loads(s.to_json()) for s in finished])
     assert sim.token not in dumped and source not in dumped
+
+
+def test_a_prefork_worker_serves_the_metrics_of_every_child(
+        server: LocalRedis, tmp_path: Path) -> None:
+    import requests
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from connector.distributed.local_server import free_port
+
+    redis.Redis.from_url(server.url).flushdb()
+    app = make_app(server.url)
+    port = free_port()
+    with Simulator() as sim:
+        fleet = Fleet(server.url, 1, pool="prefork", concurrency=2, log_dir=tmp_path,
+                      env={"SEGMENT_CONNECTOR_CONFIG": str(profile(sim, tmp_path))},
+                      options=["--metrics-port", str(port)])
+        with fleet:
+            fleet.start(app)
+            lines = [{"sourceId": f"missing-{n}"} for n in range(10)]
+            summary = run_distributed("getSource", lines, tmp_path / "results.jsonl", "sim",
+                                      redis=server.url, app=app, handle_signals=False)
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    assert summary.errors == 10
+    counts: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "segment_connector_requests_total":
+                counts[("requests", sample.labels["status"])] = sample.value
+            if sample.name == "segment_connector_bulk_lines_total":
+                counts[("lines", sample.labels["outcome"])] = sample.value
+    assert counts == {("requests", "404"): 10, ("lines", "error"): 10}
+    assert sim.token not in text
