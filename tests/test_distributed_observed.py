@@ -183,3 +183,15 @@ def test_a_prefork_worker_serves_the_metrics_of_every_child(
                 counts[("lines", sample.labels["outcome"])] = sample.value
     assert counts == {("requests", "404"): 10, ("lines", "error"): 10}
     assert sim.token not in text
+
+
+def test_a_service_on_redis_shares_the_fleet_budget(server: LocalRedis) -> None:
+    from service_support import registry, settings
+
+    from connector.circuit import Circuit
+    from connector.metrics import Metrics
+    from connector.service.context import Service
+
+    service = Service(settings(redis=server.url), registry())
+    kinds = [type(o) for o in service.events]
+    assert kinds[:3] == [Metrics, SharedRetryBudget, Circuit]
