@@ -37,7 +37,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from connector.circuit import CLOSED, HALF_OPEN, OPEN
 from connector.errors import ApiError, ConnectorError, TransportError
-from connector.events import Exchange, Observer
+from connector.events import HOLD, Exchange, Observer
 
 if TYPE_CHECKING:
     from connector.transport import HttpResponse
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _CIRCUIT = {CLOSED: 0.0, OPEN: 1.0, HALF_OPEN: 0.5}
-_STARTED = "metrics.started"
+_STARTED, _ATTEMPT = "metrics.started", "metrics.attempt"
 
 
 def error_code(error: BaseException) -> str:
@@ -85,8 +85,14 @@ class Metrics(Observer):
                              "0 closed, 1 open, 0.5 half-open", ["host"], registry=r)
 
     # -- the moments of a call ---------------------------------------------------
+    def attempt(self, ex: Exchange) -> None:
+        ex.notes[_ATTEMPT] = time.monotonic()
+
     def turn(self, ex: Exchange) -> None:
-        ex.notes[_STARTED] = time.monotonic()
+        now = ex.notes[_STARTED] = time.monotonic()
+        held = now - ex.notes.pop(_ATTEMPT, now)
+        if held > 0.001:  # the rate limiter held the attempt: measured, however short
+            self.waited.labels(_action(ex), HOLD).inc(held)
 
     def answer(self, ex: Exchange, response: HttpResponse | None,
                error: BaseException | None) -> None:
@@ -111,7 +117,8 @@ class Metrics(Observer):
         self.retries.labels(_action(ex), error_code(error)).inc()
 
     def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
-        self.waited.labels(_action(ex), kind).inc(seconds)
+        if kind != HOLD:  # holds are measured at the attempt's turn
+            self.waited.labels(_action(ex), kind).inc(seconds)
 
     def done(self, ex: Exchange, response: HttpResponse) -> None:
         self.calls.labels(_action(ex), "ok").inc()

@@ -13,13 +13,15 @@ gives a `Tracing` when the process already has a tracer provider (set by the
 host, or by a test with an in-memory exporter), or when the standard
 variables ask for one (`OTEL_TRACES_EXPORTER` `otlp` or `console`, or
 `OTEL_EXPORTER_OTLP_ENDPOINT`; `OTEL_SDK_DISABLED=true` turns it off), and
-None otherwise. `inject()` and `extract()` carry the trace context in a
+None otherwise. The console exporter writes to stderr: stdout is a command's
+answer. `inject()` and `extract()` carry the trace context in a
 Celery message's headers, so a distributed line is one trace.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -50,17 +52,25 @@ def installed() -> bool:
 
 
 def _configured() -> bool:
-    """A tracer provider is set, or the OTEL_* variables ask for one (then made here)."""
-    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true" or not installed():
+    """A tracer provider is set, or the OTEL_* variables ask for one (then made here).
+
+    Nothing is imported when neither can be: a host that set a provider has imported
+    OpenTelemetry already, so a command with no OTEL_* variables starts as fast as before.
+    """
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporter_name = os.environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    wanted = exporter_name not in ("", "none") or bool(
+        os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    if not wanted and "opentelemetry.trace" not in sys.modules:
+        return False
+    if not installed():
         return False
     from opentelemetry import trace
 
     if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return True  # the host (or a test) set one
-    exporter_name = os.environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
-    if exporter_name in ("", "none") and not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
-        return False
-    return _install(exporter_name or "otlp")
+    return wanted and _install(exporter_name or "otlp")
 
 
 def _install(exporter_name: str) -> bool:
@@ -74,7 +84,7 @@ def _install(exporter_name: str) -> bool:
         return False
     exporter: Any
     if exporter_name == "console":
-        exporter = ConsoleSpanExporter()
+        exporter = ConsoleSpanExporter(out=sys.stderr)  # stdout is the command's answer
     else:
         try:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter

@@ -24,7 +24,10 @@ def runtime_for(args: argparse.Namespace, registry: Registry) -> Runtime:
     policy = RetryPolicy().with_(timeout_s=args.timeout, deadline_s=args.deadline)
     # Long waits say why the command sits still, to a person watching a terminal only.
     on_wait = wait_notice if stderr_is_terminal() else None
-    return Runtime(conn, registry=registry, policy=policy, debug=args.debug, on_wait=on_wait)
+    from connector.tracing import from_environment  # traces when OTEL_* asks for them
+
+    return Runtime(conn, registry=registry, policy=policy, debug=args.debug, on_wait=on_wait,
+                   events=[o for o in (from_environment(),) if o is not None])
 
 
 def stderr_is_terminal() -> bool:
