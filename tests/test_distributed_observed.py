@@ -195,3 +195,17 @@ def test_a_service_on_redis_shares_the_fleet_budget(server: LocalRedis) -> None:
     service = Service(settings(redis=server.url), registry())
     kinds = [type(o) for o in service.events]
     assert kinds[:3] == [Metrics, SharedRetryBudget, Circuit]
+
+
+def test_redis_out_of_reach_refuses_retries_and_says_so_once(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from connector.distributed.local_server import free_port
+
+    gone = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0",
+                                socket_connect_timeout=0.2, socket_timeout=0.2)
+    budget = SharedRetryBudget(gone)
+    with caplog.at_level("WARNING", logger="segment_connector.distributed"):
+        budget.deposit("https://api.segmentapis.com")
+        assert [budget.withdraw("https://api.segmentapis.com") for _ in range(3)] == [
+            False, False, False]
+    assert len([r for r in caplog.records if "retry budget" in r.getMessage()]) == 1

@@ -13,6 +13,8 @@ extra) and a call is not counted; the calls themselves go on.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from typing import Any
 
 from connector.budget import DEFAULT_FLOOR, DEFAULT_RATIO, DEFAULT_WINDOW_S, RetryBudget
@@ -20,6 +22,7 @@ from connector.distributed.keys import PREFIX
 from connector.redact import get_logger
 
 log = get_logger("segment_connector.distributed")
+WARN_EVERY_S = 60.0  # one line a minute at most while Redis stays away
 
 # KEYS[1]: the host's hash of slots (`c:<second>` calls, `r:<second>` retries).
 # ARGV: 'call' or 'retry', the window (whole seconds), the ratio, the floor.
@@ -68,14 +71,23 @@ class SharedRetryBudget(RetryBudget):
         self.client = client
         self._script = client.register_script(SCRIPT)
         self._window = str(max(1, round(self.window_s)))
+        self._warned = -WARN_EVERY_S
+        self._warn_lock = threading.Lock()
 
     def _run(self, kind: str, host: str) -> bool:
         try:
             return bool(self._script(keys=[budget_key(host)],
                                      args=[kind, self._window, repr(self.ratio),
                                            str(self.floor)]))
-        except Exception as exc:  # redis.ConnectionError, TimeoutError, a failover
-            log.warning("retry budget on Redis unreachable (%s); no retry", type(exc).__name__)
+        except Exception as exc:  # redis.ConnectionError, TimeoutError, a failover, OOM
+            now = time.monotonic()
+            with self._warn_lock:
+                loud = now - self._warned >= WARN_EVERY_S
+                if loud:
+                    self._warned = now
+            if loud:
+                log.warning("retry budget on Redis unreachable (%s); no retries until it "
+                            "answers", type(exc).__name__)
             return False
 
     def deposit(self, host: str) -> None:
