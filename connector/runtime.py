@@ -228,8 +228,8 @@ class Runtime:
             return limiter.call(op, lambda: go(timeout), held,
                                 max_wait_s=deadline.remaining_s())
 
-        events.request(ex)
         with redact.scope(self.secrets):  # what is logged or raised below is masked
+            events.request(ex)
             try:
                 response = call_with_retries(
                     attempt, policy, req.method, sleep=self.sleep, clock=self.clock,
@@ -238,7 +238,7 @@ class Runtime:
             except BaseException as exc:
                 events.give_up(ex, exc)
                 raise
-        events.done(ex, response)
+            events.done(ex, response)
         return response
 
     # -- actions -------------------------------------------------------------
