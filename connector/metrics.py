@@ -22,27 +22,27 @@ Labels are closed sets: an action key of the registry, an HTTP method, a
 status or an error code, an API host of the operator's configuration. None
 carries a token, an id or a free-form input.
 
-Installed with the `serve` and `distributed` extras; imported only by the
-service, the workers and callers that ask for it.
+Installed with the `serve` and `distributed` extras; prometheus-client loads
+when the first `Metrics` is made, so `share_between_processes` can turn on its
+multiprocess mode before.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from typing import TYPE_CHECKING, Any
-
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from connector.circuit import CLOSED, HALF_OPEN, OPEN
 from connector.errors import ApiError, ConnectorError, TransportError
 from connector.events import HOLD, Exchange, Observer
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from connector.transport import HttpResponse
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _CIRCUIT = {CLOSED: 0.0, OPEN: 1.0, HALF_OPEN: 0.5}
 _STARTED, _ATTEMPT = "metrics.started", "metrics.attempt"
@@ -61,6 +61,8 @@ class Metrics(Observer):
     """Counts calls into `registry` (a new one by default: tests and services each own one)."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
         self.requests = Counter("segment_connector_requests", "Requests sent to the API, by "
@@ -134,14 +136,29 @@ class Metrics(Observer):
         """`Circuit(on_change=...)`: the state of `host`'s circuit."""
         self.circuit.labels(host).set(_CIRCUIT.get(state, 0.0))
 
-    def exposition(self) -> bytes:
-        """The registry in Prometheus' text format; under the library's multiprocess mode
-        (`PROMETHEUS_MULTIPROC_DIR` set: prefork workers, `serve --workers N`), the sum of
-        every process's."""
+    def collected(self) -> CollectorRegistry:
+        """What to serve: this registry, or under the library's multiprocess mode
+        (`PROMETHEUS_MULTIPROC_DIR` set: prefork workers, `serve --workers N`) one that
+        sums every process's counts."""
         if os.environ.get(MULTIPROC_ENV):
-            from prometheus_client import multiprocess
+            from prometheus_client import CollectorRegistry, multiprocess
 
             merged = CollectorRegistry()
             multiprocess.MultiProcessCollector(merged)
-            return generate_latest(merged)
-        return generate_latest(self.registry)
+            return merged
+        return self.registry
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The metrics in Prometheus' text format, and its content type."""
+        from prometheus_client import generate_latest
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+        return generate_latest(self.collected()), CONTENT_TYPE_LATEST
+
+
+def share_between_processes() -> None:
+    """Turn on the library's multiprocess mode for the processes this one starts (a
+    directory of their counts), unless it is on. Call before prometheus-client loads
+    in them: here, before they are forked or spawned."""
+    if not os.environ.get(MULTIPROC_ENV):
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="segment-metrics-")

@@ -14,8 +14,6 @@ prefork pool, every child's, through the library's multiprocess mode).
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -89,21 +87,14 @@ def _serve_metrics(args: argparse.Namespace) -> object:
     if not 1 <= args.metrics_port <= 65535:
         raise InputError({"--metrics-port": f"must be a port from 1 to 65535, not "
                           f"{args.metrics_port}"})
-    if args.pool == "prefork" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Set before prometheus-client loads, so the children forked later write their
-        # counts where this process reads them.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="segment-metrics-")
-    from prometheus_client import CollectorRegistry, start_http_server
+    from connector.metrics import Metrics, share_between_processes
 
-    from connector.metrics import MULTIPROC_ENV, Metrics
+    if args.pool == "prefork":
+        share_between_processes()  # before prometheus-client loads: the children count there
+    from prometheus_client import start_http_server
 
     metrics = Metrics()
-    served = metrics.registry
-    if os.environ.get(MULTIPROC_ENV):
-        from prometheus_client import multiprocess
-
-        served = CollectorRegistry()
-        multiprocess.MultiProcessCollector(served)
+    served = metrics.collected()
     try:
         start_http_server(args.metrics_port, args.metrics_host, registry=served)
     except OSError as exc:

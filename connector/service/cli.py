@@ -123,6 +123,9 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
     options: dict[str, Any] = {"log_config": log_config(level, args.log_format),
                                "timeout_graceful_shutdown": 10, "backlog": 2048}
     if args.workers > 1:
+        from connector.metrics import share_between_processes
+
+        share_between_processes()  # /metrics in any worker sums every worker's counts
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
         os.environ[ENV] = json.dumps({"args": {k: getattr(args, k, None) for k in (

@@ -9,7 +9,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from connector.metrics import CONTENT_TYPE
 from connector.service.respond import problem_answer, service_of
 
 router = APIRouter()
@@ -22,4 +21,5 @@ def metrics(request: Request) -> Response:
         service.keys.identify(request.headers.get("authorization"))
     except Exception as exc:  # no key, or not one of ours: a problem like any refusal
         return problem_answer(exc, None, request)
-    return Response(service.metrics.exposition(), media_type=CONTENT_TYPE)
+    body, media_type = service.metrics.exposition()
+    return Response(body, media_type=media_type)
