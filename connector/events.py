@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from connector.transport import HttpResponse
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """One request with its retries, as the observers see it.
 

@@ -58,3 +58,19 @@ def test_configure_replaces_its_own_handler(capsys: pytest.CaptureFixture[str]) 
     log.info("hello %s", "there")
     assert json.loads(capsys.readouterr().err)["message"] == "hello there"
     log.handlers.clear()
+
+
+def test_serve_writes_uvicorn_and_package_records_as_json() -> None:
+    from connector.service.logs import ServiceLogFilter, log_config
+
+    config = log_config("info", "json")
+    assert {f["()"] for f in config["formatters"].values()} == {
+        "connector.logformat.JsonFormatter"}
+    assert all(h["filters"] == ["redact"] for h in config["handlers"].values())
+    token = "sgp_" + "Z9" * 32
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", f"/v1/x?t={token}", "1.1", 200), None)
+    ServiceLogFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["logger"] == "uvicorn.access" and token not in line["message"]
