@@ -7,4 +7,4 @@ from pathlib import Path
 # connector): tests import them from there.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-pytest_plugins = ["connector.simulator.pytest_plugin", "service_support"]
+pytest_plugins = ["connector.simulator.pytest_plugin", "service_support", "redis_support"]

@@ -16,14 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-from redis_support import local_redis
+from redis_support import SCALE, Sent, labels, local_redis, records
 
 from connector.batch import run_batch
 from connector.connection import Connection
@@ -38,30 +37,10 @@ from connector.ratelimit import CancelledError
 from connector.redact import Secrets
 from connector.runtime import Runtime
 from connector.simulator import Simulator
-from connector.simulator import server as simulator_server
 from connector.simulator.faults import Faults
 
-SCALE = 0.02  # a minute lasts 1.2 s, in the simulator and in every worker
 WORKERS = 6
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Sent:
-    """Every createLabel request the simulator received, by label value, and its 429s."""
-
-    def __init__(self, sim: Simulator) -> None:
-        self.values: Counter[str] = Counter()
-        self.sim = sim
-        self._lock = threading.Lock()
-
-    @property
-    def refused(self) -> int:
-        return self.sim.limiter.refused
-
-    def note(self, method: str, path: str, raw: bytes) -> None:
-        if method == "POST" and path.rstrip("/").endswith("/labels"):
-            with self._lock:
-                self.values[json.loads(raw)["label"]["value"]] += 1
 
 
 @pytest.fixture(scope="module")
@@ -73,27 +52,6 @@ def server() -> Iterator[LocalRedis]:
 def sim() -> Iterator[Simulator]:
     with Simulator(time_scale=SCALE) as simulator:
         yield simulator
-
-
-@pytest.fixture(scope="module")
-def sent(sim: Simulator) -> Iterator[Sent]:
-    record = Sent(sim)
-    dispatch = simulator_server.dispatch
-
-    def noting(s: Any, method: str, path: str, headers: Any, raw: bytes) -> Any:
-        record.note(method, path, raw)
-        return dispatch(s, method, path, headers, raw)
-
-    simulator_server.dispatch = noting  # type: ignore[assignment]
-    yield record
-    simulator_server.dispatch = dispatch  # type: ignore[assignment]
-
-
-@pytest.fixture(scope="module")
-def config(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("config") / "config.toml"
-    path.write_text(f'[profiles.sim]\ntoken = "{sim.token}"\nbase_url = "{sim.base_url}"\n')
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -110,14 +68,6 @@ def fleet(server: LocalRedis, config: Path, app: Any, sent: Sent,
     with workers:
         workers.start(app)
         yield workers
-
-
-def labels(key: str, n: int) -> list[dict[str, Any]]:
-    return [{"label": {"key": key, "value": f"{key}-{i}"}} for i in range(n)]
-
-
-def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def distributed(server: LocalRedis, app: Any, key: str, lines: Any, out: Path,
@@ -170,7 +120,10 @@ def test_bad_lines_and_refused_calls_are_recorded_as_locally(
     last = {r["line"]: r for r in records(out)[1:] if r["status"] != "started"}
     assert last[2]["error"]["code"] == "input" and last[2]["retry"] == "safe"
     assert last[3]["error"]["code"] == "input"  # checked on the worker, nothing sent
-    assert last[4]["error"]["code"] == "conflict" and last[4]["retry"] == "safe"
+    # Lines 1 and 4 run at once on two workers: one creates the label, the other is refused.
+    first, again = sorted((last[1], last[4]), key=lambda r: r["status"] == "error")
+    assert first["status"] == "ok"
+    assert again["error"]["code"] == "conflict" and again["retry"] == "safe"
 
 
 def test_a_prefork_worker_runs_lines_in_its_child_processes(
@@ -187,24 +140,27 @@ def test_a_prefork_worker_runs_lines_in_its_child_processes(
     assert all(sent.values[f"fork-{i}"] == 1 for i in range(10))
 
 
-def test_a_write_is_not_started_once_the_run_is_over_or_gave_the_line_up(
+def test_a_write_is_sent_only_once_the_run_says_started_is_on_disk(
         server: LocalRedis) -> None:
     client = redis.Redis.from_url(server.url)
     record = {"action": "createLabel", "line": 1, "fingerprint": "a" * 64, "occurrence": 1,
               "status": "started"}
-    sink = EventSink(client, "fenced-run", "a" * 64, 1, Secrets())
+    events, answer = keys.run_key("gated", "events"), keys.line_key("gated", "go", "a" * 64, 1)
+    sink = EventSink(client, "gated", "a" * 64, 1, Secrets(), go_ahead_s=2.0)
     with pytest.raises(CancelledError):  # no `alive` key: the run is over
         sink.write(record)
-    client.set(keys.run_key("fenced-run", "alive"), "1")
-    client.set(keys.line_key("fenced-run", "fence", "a" * 64, 1), "1")
-    with pytest.raises(CancelledError):  # its lease lapsed and the run gave it up
+    assert client.llen(events) == 0
+    client.set(keys.run_key("gated", "alive"), "1")
+    client.rpush(answer, "0")  # the run gave the line up
+    with pytest.raises(CancelledError, match="gave this line up"):
         sink.write(record)
-    assert not client.exists(keys.line_key("fenced-run", "started", "a" * 64, 1))
-    assert client.llen(keys.run_key("fenced-run", "events")) == 0
-    client.delete(keys.line_key("fenced-run", "fence", "a" * 64, 1))
-    sink.write(record)
-    assert client.exists(keys.line_key("fenced-run", "started", "a" * 64, 1))
-    assert client.llen(keys.run_key("fenced-run", "events")) == 1
+    with pytest.raises(CancelledError, match="did not confirm"):  # no answer came
+        sink.write(record)
+    asked = [json.loads(raw) for raw in client.lrange(events, 0, -1)]
+    assert [a["type"] for a in asked] == ["start", "start"]
+    client.rpush(answer, "1")
+    sink.write(record)  # the go-ahead: the caller sends
+    client.delete(events, answer, keys.run_key("gated", "alive"))
 
 
 # -- single calls ----------------------------------------------------------------------
@@ -286,10 +242,9 @@ def test_no_message_or_stored_result_holds_the_token(
     # Messages as they sit in the broker: a database no worker reads keeps them queued.
     idle_url = server.url.rsplit("/", 1)[0] + "/5"
     idle = redis.Redis.from_url(idle_url)
-    stuck = run_distributed("createLabel", labels("queued", 3), tmp_path / "q.jsonl", "sim",
-                            redis=idle_url, app=make_app(idle_url), idle_s=0.5, lease_s=0.2,
-                            progress=False, handle_signals=False)
-    assert stuck.not_run == 3 and stuck.stopped == "workers"
+    line = {"number": 1, "fingerprint": "b" * 64, "values": labels("queued", 1)[0]}
+    make_app(idle_url).send_task(LINE, args=["queued-run", "createLabel", line, 1,
+                                             {"profile": "sim"}, {}, 1.0])
     submit(make_app(idle_url), "action", "createLabel",
            {"label": {"key": "queued", "value": "single"}}, "sim")
     queued = everything_in(idle)
@@ -354,7 +309,7 @@ def test_a_run_killed_mid_batch_is_resumed_with_what_its_workers_did(
                                  "--profile", "sim", "--redis", server.url], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while not out.exists() or b'"status":"started"' not in out.read_bytes():
+        while not out.exists() or b'"status":"ok"' not in out.read_bytes():
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.01)
         proc.kill()  # the run's own process: the workers finish what they hold, and
@@ -416,9 +371,11 @@ def test_a_worker_killed_mid_batch_creates_nothing_twice_and_a_rerun_completes(
         deadline = time.monotonic() + 60
         while killed_line is None:
             assert time.monotonic() < deadline, "the worker never held a started write"
+            written = out.read_bytes() if out.exists() else b""
             for name in client.scan_iter(f"{keys.PREFIX}:run:*:lease:*"):
-                started = name.replace(b":lease:", b":started:")
-                if client.get(name) == victim and client.exists(started):
+                fingerprint = name.split(b":")[-2]
+                started = b'"fingerprint":"' + fingerprint + b'","occurrence":1,"status":"started"'
+                if client.get(name) == victim and started in written:
                     fleet.kill(0)  # SIGKILL, mid-call: its write went out, no answer came
                     killed_line = name.split(b":")[-2:]
                     break

@@ -163,6 +163,11 @@ class ResultsFile:
         leaves the file as it was, so a failed write never damages the next record."""
         self._append(encode(cast(Mapping[str, Any], redact_value(record, self.secrets))))
 
+    def write_many(self, records: list[Mapping[str, Any]]) -> None:
+        """Append records durably with one sync (all or none, as `write`)."""
+        self._append(b"".join(encode(cast(Mapping[str, Any], redact_value(r, self.secrets)))
+                              for r in records))
+
     def _append(self, data: bytes) -> None:
         with self._lock:
             size = os.fstat(self._fd).st_size

@@ -18,7 +18,9 @@ class BatchSummary:
     not_run: int = 0  # not started: the run stopped first
     interrupted: bool = False
     signal: int | None = None
-    stopped: str | None = None  # why the run ended early: "signal", "connection", "results"
+    # Why the run ended early: "signal", "connection", "results"; distributed runs also
+    # "redis" (Redis lost the run's keys) and "workers" (no worker took or answered).
+    stopped: str | None = None
     message: str = ""
     action: str = ""
     elapsed_s: float = 0.0
@@ -35,7 +37,7 @@ class BatchSummary:
     def exit_code(self) -> int:
         if self.interrupted:
             return 128 + (self.signal or signal.SIGINT)
-        if self.stopped == "connection":
+        if self.stopped in ("connection", "redis", "workers"):
             return EXIT_NO_ANSWER
         return 0 if self.ok + self.skipped == self.total else 1
 

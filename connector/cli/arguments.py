@@ -247,8 +247,9 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                         "needs --profile, which each worker reads from its own config; "
                         "the workers' number sets the calls in parallel, not --concurrency")
     b.add_argument("--redis", metavar="URL", default=None,
-                   help="with --distributed: the workers' Redis (default: "
-                        "$SEGMENT_CONNECTOR_REDIS_URL, else redis://127.0.0.1:6379/0)")
+                   help="with --distributed: the workers' Redis, without a password "
+                        "(default: $SEGMENT_CONNECTOR_REDIS_URL, else [distributed] redis "
+                        "of the config file, else redis://127.0.0.1:6379/0)")
     from connector.reliability import add_arguments as guard_options
 
     guard_options(s)

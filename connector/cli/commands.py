@@ -105,12 +105,14 @@ def _run_distributed(args: argparse.Namespace, registry: Registry, action: Actio
         raise InputError({"--distributed": "takes the connection from the workers' profile; "
                           "drop --token, --base-url and --region"}, action.key)
     try:
+        from connector.distributed.app import url_argument
         from connector.distributed.coordinator import run_distributed
     except ImportError as exc:
         raise InputError({"--distributed": f"needs the distributed extra "
                           f"(pip install 'segment-connector[distributed]'): {exc}"},
                          action.key) from None
-    summary = run_distributed(action.key, args.batch, results, args.profile, redis=args.redis,
+    summary = run_distributed(action.key, args.batch, results, args.profile,
+                              redis=url_argument(args.redis),
                               retry_unknown=args.retry_unknown, registry=registry,
                               options={"timeout": args.timeout, "deadline": args.deadline})
     emit(summary.to_dict())

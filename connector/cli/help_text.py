@@ -41,7 +41,9 @@ exit codes with --batch:
   1    some lines failed: their records in the results file say why (rerun to
        retry those that are safe to repeat)
   2    nothing ran: missing or unreadable FILE, refused --results, bad option
-  4    no answer came from the API (the lines that failed could not reach it)
+  4    no answer came from the API (the lines that failed could not reach it);
+       with --distributed also: Redis lost, full or out of reach, or no worker
+       answered
   130  interrupted (Ctrl-C), 143 terminated (SIGTERM): calls in flight were
        recorded; rerun with the same --results to go on
   The summary ({"total", "ok", "errors", ...}) is printed on stdout either way."""

@@ -6,30 +6,42 @@ workers as a `segment_connector.line` task (inputs and a credential reference,
 never a token), and writes each record the workers push onto the run's event
 list into the results file, which it alone holds (locked) for the run.
 
-What became of a line is known even when its worker dies:
+What became of a line is known even when its worker dies or Redis loses data:
 
+- before anything is queued, the run reads which workers announced themselves
+  in Redis (`presence`) and whether they can use the profile: none within
+  `answer_s` (5 s) is a `connection` error saying no worker answered; a
+  profile a worker lacks is an input error naming it;
 - a worker claims a line (once: a message handed out twice runs once) and
-  keeps a lease on it while it runs; a write is marked `started` in Redis
-  before it is sent;
-- a claimed line whose lease lapses with no outcome lost its worker: with a
-  `started` mark its outcome is unknown (an `unknown_outcome` error record,
-  never sent again on its own), else nothing was sent and it counts as not run;
-  the line is fenced in the same step, so a worker that was only stalled cannot
-  start the write afterwards (nor once the run is over);
-- lines no worker takes while no line makes progress for `idle_s` (no worker
-  running, or a message stranded on a dead worker) are given up and count as
-  not run; a rerun runs them;
+  keeps a lease on it while it runs. Before a write is sent the worker asks
+  the run, which writes `started` to the results file (synced to disk) and only
+  then says go ahead: a rerun finds the mark in the file whatever Redis keeps,
+  and never sends that line again on its own. A line the run has given up is
+  refused the go-ahead, so a worker that was only stalled sends nothing;
+- a claimed line whose lease lapses with no outcome lost its worker: started,
+  its outcome is unknown (an `unknown_outcome` error record); else nothing was
+  sent and it counts as not run;
+- lines no worker takes while nothing makes progress: after `answer_s` the
+  run looks for workers announced, and when there is none (or after `idle_s`,
+  60 s, in any case) gives them up as not run; a rerun runs them;
+- the run's key in Redis is renewed only while it is there: when it is gone,
+  Redis lost data (restarted empty, or evicted it), the run stops (exit 4), and
+  the lines it had not given the go-ahead count as not run;
 - when the run ends (or stops on SIGINT/SIGTERM) its `alive` key goes, so a
   message still queued for it runs nothing;
 - when the run's own process dies, the next run of the same results file
   (`keys.job_key`) closes it: its queued lines run nothing, the lines its
   workers still hold are waited for, and the records they pushed go into the
   file before any line is decided, so nothing it sent is sent again.
+
+Input read from stdin (or a generator) is read by a thread of its own, so the
+run keeps answering its workers while it waits for the next line, however long.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import signal
 import threading
 import time
@@ -55,7 +67,7 @@ from connector.batch.records import SAFE, UNKNOWN, OutcomeUnknownError, error_ob
 from connector.batch.results_file import ResultsFile
 from connector.batch.run import DIED, LEFT_UNKNOWN, SKIP, died_in_flight, earlier_outcome
 from connector.batch.summary import BatchSummary
-from connector.distributed import credentials, keys
+from connector.distributed import credentials, keys, presence
 from connector.distributed.app import make_app, redis_url
 from connector.distributed.tasks import LINE, RUN_TTL_S
 from connector.errors import ConnectionFailedError, InputError
@@ -65,10 +77,8 @@ from connector.registry import Registry, default_registry
 
 log = get_logger("segment_connector.distributed")
 ABANDONED = "abandoned"  # a claim the run itself takes on a line it gives up
-FENCE = """
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
-return redis.call('EXISTS', KEYS[2])
-"""
+ANSWER_S = 5.0  # how long the workers have to answer the run's question
+_END, _NONE = object(), object()
 
 
 @dataclass
@@ -87,6 +97,50 @@ def public_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def redis_failure(exc: BaseException, url: str, queued: bool) -> ConnectionFailedError:
+    """A Redis error as the run reports it: a `connection` error (exit 4)."""
+    text = str(exc)
+    if "OOM" in text or "maxmemory" in text:
+        what = (f"Redis at {public_url(url)} is full (maxmemory reached, no eviction): give "
+                "it more memory or clear old keys")
+    else:
+        what = f"lost Redis at {public_url(url)} ({type(exc).__name__})"
+    if not queued:
+        return ConnectionFailedError(f"{what}; nothing was queued", sent=False)
+    return ConnectionFailedError(f"{what} during the run; the results file keeps what was "
+                                 "recorded: rerun it to resume")
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    import kombu.exceptions
+    import redis as redis_py
+
+    return (redis_py.RedisError, kombu.exceptions.OperationalError)
+
+
+def check_workers(client: Any, ref: Mapping[str, str], url: str,
+                  answer_s: float = ANSWER_S, clock: Callable[[], float] = time.monotonic,
+                  sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """The workers announced in Redis, once each can use the profile; ConnectionFailedError
+    when none is there within `answer_s`, InputError naming the profile when one lacks it."""
+    deadline = clock() + answer_s
+    while not (found := presence.present(client)):
+        if clock() >= deadline:
+            raise ConnectionFailedError(
+                f"no worker answered within {answer_s:g}s on {public_url(url)}: start one "
+                "with `segment-connector worker` on the same Redis; nothing was queued",
+                sent=False)
+        sleep(0.1)
+    lacking = {name: why for name, announced in found.items()
+               if (why := presence.why_not(announced, ref["profile"])) is not None}
+    if lacking:
+        name, why = sorted(lacking.items())[0]
+        raise InputError({"profile": f"{len(lacking)} of {len(found)} workers cannot use "
+                          f"profile {ref['profile']!r} (worker {name}: {why}); nothing was "
+                          "queued"})
+    return sorted(found)
+
+
 def run_distributed(
     key: str,
     lines: str | Path | Iterable[Mapping[str, Any]],
@@ -100,6 +154,7 @@ def run_distributed(
     options: Mapping[str, Any] | None = None,
     lease_s: float = 10.0,
     idle_s: float = 60.0,
+    answer_s: float = ANSWER_S,
     registry: Registry | None = None,
     progress: bool | None = None,
     handle_signals: bool = True,
@@ -108,13 +163,14 @@ def run_distributed(
 
     `credential` names a profile of the workers' configuration. `window` lines
     are queued at most at once. Refusals (a bad reference or option, a results
-    file that is not this action's, Redis out of reach) raise before anything is
-    queued.
+    file that is not this action's, Redis out of reach, no worker answering, a
+    profile the workers lack) raise before anything is queued; losing Redis or a
+    full Redis is a `ConnectionFailedError` (exit 4) at any point.
     """
     ref = credentials.reference(credential)
     if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 100_000:
         raise InputError({"window": f"must be a whole number from 1 to 100000, not {window!r}"})
-    for name, seconds in (("lease_s", lease_s), ("idle_s", idle_s)):
+    for name, seconds in (("lease_s", lease_s), ("idle_s", idle_s), ("answer_s", answer_s)):
         if not isinstance(seconds, int | float) or not seconds > 0:
             raise InputError({name: f"must be a number of seconds above 0, not {seconds!r}"})
     action = (registry or default_registry()).action(key)
@@ -122,13 +178,14 @@ def run_distributed(
 
     url = redis_url(redis)
     client = redis_py.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+    failures = _redis_errors()
     try:
         client.ping()
-    except Exception as exc:
-        raise ConnectionFailedError(f"cannot reach Redis at {public_url(url)} "
-                                    f"({type(exc).__name__}); nothing was queued",
-                                    sent=False) from None
-    app = app or make_app(url)
+        check_workers(client, ref, url, answer_s)
+        client.set(keys.run_key("probe", "write"), "1", px=1000)  # a full Redis says so now
+        app = app or make_app(url)
+    except failures as exc:
+        raise redis_failure(exc, url, queued=False) from None
 
     source: Iterator[tuple[int, Any]]
     parse: Callable[[int, Any], Line]
@@ -149,15 +206,16 @@ def run_distributed(
             stream.close()
         raise
     run = _Run(client, app, action.key, results, ref, dict(options or {}), lease_s, idle_s,
-               Progress(total, progress), str(results_path), url)
+               answer_s, Progress(total, progress), str(results_path), url)
     previous: dict[int, Any] = {}
     if handle_signals and threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, run.on_signal)
+    reader = _Reader(source) if total is None else None
     try:
         run.start()
         occurrences: Counter[str] = Counter()
-        for number, item in source:
+        for number, item in (reader.items(run.pump) if reader else source):
             if run.stopping:
                 if total is None:
                     break  # stdin or a generator: the rest is not read
@@ -188,11 +246,11 @@ def run_distributed(
                     continue
                 run.dispatch(line, occurrence)
         run.finish()
-    except redis_py.RedisError as exc:
-        raise ConnectionFailedError(
-            f"lost Redis at {public_url(url)} ({type(exc).__name__}) during the run; the "
-            "results file keeps what was recorded: rerun it to resume") from None
+    except failures as exc:
+        raise redis_failure(exc, url, queued=True) from None
     finally:
+        if reader is not None:
+            reader.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         run.close()
@@ -205,26 +263,80 @@ def run_distributed(
     return summary
 
 
+class _Reader:
+    """Reads the input on a thread of its own, so the run goes on answering its workers
+    while a line is slow to come (stdin, a generator)."""
+
+    def __init__(self, source: Iterator[tuple[int, Any]]) -> None:
+        self.source = source
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=1000)
+        self.closed = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True, name="input")
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for item in self.source:
+                if not self._put(item):
+                    return
+        except BaseException as exc:  # handed to the run, which raises it
+            self._put(exc)
+            return
+        self._put(_END)
+
+    def _put(self, item: Any) -> bool:
+        while not self.closed.is_set():
+            try:
+                self.queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def items(self, wait: Callable[[], None]) -> Iterator[tuple[int, Any]]:
+        """The input's items; `wait` runs while none has come."""
+        while True:
+            try:
+                item = self.queue.get(timeout=0.05)
+            except queue.Empty:
+                wait()
+                continue
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self.closed.set()
+
+
 class _Run:
     """One distributed run's state: lines out on the workers, and what came back."""
 
     def __init__(self, client: Any, app: Any, key: str, results: ResultsFile,
                  ref: dict[str, str], options: dict[str, Any], lease_s: float,
-                 idle_s: float, bar: Progress, results_path: str, url: str) -> None:
+                 idle_s: float, answer_s: float, bar: Progress, results_path: str,
+                 url: str) -> None:
         self.client, self.app, self.key, self.results = client, app, key, results
         self.ref, self.options, self.lease_s, self.idle_s = ref, options, lease_s, idle_s
-        self.bar, self.url = bar, url
+        self.answer_s, self.bar, self.url = answer_s, bar, url
         self.run_id = uuid.uuid4().hex
         self.events = keys.run_key(self.run_id, "events")
         self.alive = keys.run_key(self.run_id, "alive")
         self.summary = BatchSummary(action=key, results_path=results_path)
         self.pending: dict[tuple[str, int], _Pending] = {}
+        self.started: set[tuple[str, int]] = set()  # `started` is in the file: may be sent
+        self.closed: set[tuple[str, int]] = set()  # given up: refused the go-ahead
+        self.missing: dict[tuple[str, int], float] = {}  # lease first seen gone, at
         self.stopping = False
         self.withdrawn = False  # the run's key is gone and unclaimed lines given up
         self.failing: list[str] = []  # connection errors since the last answer
         self.started_at = time.monotonic()
         self.last_progress = self.started_at
+        self.last_answer = self.started_at  # the workers last answered a ping
         self.next_check = self.started_at
+        self.alive_set = False
         self.job = ""
 
     # -- the run's life --------------------------------------------------------
@@ -241,7 +353,9 @@ class _Run:
         """Close an earlier run of this file whose process died (this one holds the file's
         lock, so that one is gone): its queued lines run nothing from now on, the lines its
         workers still hold are waited for, and the records they pushed go into the file,
-        so its `started` writes are known and its done lines skipped."""
+        so its `started` writes are known and its done lines skipped. Its workers' requests
+        to start a write, which it never answered, are refused: nothing was sent, and a
+        line it had marked `started` but not let go is recorded as safe to run again."""
         self.client.delete(keys.run_key(old, "alive"))
         events = keys.run_key(old, "events")
         while True:
@@ -249,22 +363,48 @@ class _Run:
                 keys.run_key(old, "lease:*"), count=1000))
             while batch := self.client.lpop(events, 100):
                 for raw in batch:
-                    self._take_record(json.loads(raw))
+                    self._take_record(old, json.loads(raw))
             if not holding:
                 break
             time.sleep(0.1)  # a lease ends with its call, or lapses with its worker
         self.client.srem(self.job, old)
 
-    def _take_record(self, event: Mapping[str, Any]) -> None:
-        if event.get("type") == "record":
+    def _take_record(self, old: str, event: Mapping[str, Any]) -> None:
+        if event.get("type") == "start":
+            record = event["record"]
+            self._answer(old, {(record["fingerprint"], record["occurrence"]): False})
+        elif event.get("type") == "record":
             record = event["record"]
             self._write(record)
             self.results.state[(record["fingerprint"], record["occurrence"])] = (
                 record["status"], record.get("retry"))
+        elif event.get("status") == "not_run":  # no go-ahead came: nothing was sent
+            name = (event["fingerprint"], event["occurrence"])
+            if self.results.state.get(name, ("",))[0] == "started":
+                self._not_sent(name, int(event["line"]))
+                self.results.state[name] = ("error", SAFE)
+
+    def _not_sent(self, name: tuple[str, int], line: int, values: Any = None) -> None:
+        """Record that a line marked `started` was not sent after all (no go-ahead reached
+        its worker): an error safe to retry, so a rerun runs it."""
+        self._write({"action": self.key, "line": line, "fingerprint": name[0],
+                     "occurrence": name[1], "status": "error", "retry": SAFE,
+                     **({"input": values} if values is not None else {}),
+                     "error": error_object(ConnectionFailedError(
+                         "not sent: the go-ahead to send it did not reach its worker",
+                         sent=False))})
 
     def _keep_alive(self) -> None:
-        # Outlives a few missed refreshes; gone soon after this process is.
-        self.client.set(self.alive, "1", px=int(max(3 * self.lease_s, 1.0) * 1000))
+        # Outlives a few missed refreshes; gone soon after this process is. Renewed only
+        # while it is there: gone early, Redis lost it.
+        px = int(max(3 * self.lease_s, 1.0) * 1000)
+        if not self.alive_set:
+            self.client.set(self.alive, "1", px=px)
+            self.alive_set = True
+        elif not self.client.set(self.alive, "1", px=px, xx=True):
+            self.halt("redis", f"Redis at {public_url(self.url)} lost this run's keys "
+                      "(restarted without its data, or evicting keys when full); lines not "
+                      "started count as not run: rerun to resume")
 
     def finish(self) -> None:
         while self.pending:
@@ -342,8 +482,7 @@ class _Run:
             self._withdraw()
         got = self.client.blpop([self.events], timeout=0.2)
         if got is not None:
-            self._handle(got[1])
-            self._drain()
+            self._take([got[1], *self._pop_all()])
         now = time.monotonic()
         if now >= self.next_check:
             self.next_check = now + max(0.05, self.lease_s / 4)
@@ -351,27 +490,79 @@ class _Run:
                 self._keep_alive()
             self._check_pending(now)
 
-    def _drain(self) -> None:
-        while True:
-            batch = self.client.lpop(self.events, 100)
-            if not batch:
-                return
-            for raw in batch:
-                self._handle(raw)
+    def _pop_all(self, most: int = 1000) -> list[bytes]:
+        taken: list[bytes] = []
+        while len(taken) < most and (batch := self.client.lpop(self.events, 100)):
+            taken.extend(batch)
+        return taken
 
-    def _handle(self, raw: bytes) -> None:
-        self.last_progress = time.monotonic()
-        event = json.loads(raw)
+    def _drain(self) -> None:
+        while raws := self._pop_all():
+            self._take(raws)
+
+    def _take(self, raws: list[bytes]) -> None:
+        """Handle events in order; the writes they ask to start are answered together,
+        after one sync of the results file: a burst of lines waits for one, not one each."""
+        starts: list[Mapping[str, Any]] = []
+        for raw in raws:
+            self.last_progress = time.monotonic()
+            event = json.loads(raw)
+            if event.get("type") == "start":
+                starts.append(event["record"])
+            else:
+                self._handle(event)
+        if starts:
+            self._start(starts)
+
+    def _answer(self, run_id: str, answers: Mapping[tuple[str, int], bool]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for name, go in answers.items():
+            answer = keys.line_key(run_id, "go", *name)
+            pipe.rpush(answer, "1" if go else "0")
+            pipe.expire(answer, max(60, int(10 * self.lease_s)))
+        pipe.execute()
+
+    def _start(self, records: list[Mapping[str, Any]]) -> None:
+        """Workers ask to send lines' writes: `started` goes to the file (synced) before
+        the go-ahead; a line given up, or a run stopping, gets a no."""
+        answers: dict[tuple[str, int], bool] = {}
+        new: dict[tuple[str, int], Mapping[str, Any]] = {}
+        for record in records:
+            name = (record["fingerprint"], record["occurrence"])
+            if name in self.started:  # asked again (a retried request): already on disk
+                answers[name] = True
+            elif name in self.pending and name not in self.closed and not self.stopping:
+                new[name] = record
+            else:
+                answers[name] = False
+        if new:
+            try:
+                self.results.write_many(list(new.values()))
+                written = True
+            except Exception as exc:  # nothing of them on disk: none is sent
+                self.halt("results", f"cannot write {self.summary.results_path}: "
+                          f"{type(exc).__name__}: {exc}")
+                written = False
+            if written:
+                self.started.update(new)
+            answers.update(dict.fromkeys(new, written))
+        self._answer(self.run_id, answers)
+
+    def _handle(self, event: Mapping[str, Any]) -> None:
         if event.get("type") == "record":
             self._write(event["record"])  # the last record of a line is its state
             return
-        done = self.pending.pop((event["fingerprint"], event["occurrence"]), None)
+        name = (event["fingerprint"], event["occurrence"])
+        done = self.pending.pop(name, None)
+        self.missing.pop(name, None)
         if done is None:
             return  # given up on before its outcome came: the file has the outcome
         self.summary.rate_limited += int(event.get("rate_limited") or 0)
         ok = event["status"] == "ok"
         if event["status"] == "not_run":
             self.summary.not_run += 1
+            if name in self.started:  # the go-ahead did not reach the worker: not sent
+                self._not_sent(name, done.line.number, done.line.values)
             return
         self.summary.ok += ok
         self.summary.errors += not ok
@@ -392,31 +583,45 @@ class _Run:
 
     def _check_pending(self, now: float) -> None:
         if not self.pending:
+            self.last_answer = now
             return
         names = list(self.pending)
         claims = self.client.mget(self._line_keys("claim"))
         leases = self.client.mget(self._line_keys("lease"))
-        if any(lease is not None for lease in leases):
-            self.last_progress = now
-        lapsed = [name for name, claim, lease in zip(names, claims, leases, strict=True)
-                  if claim is not None and lease is None]
+        lapsed = []
+        for name, claim, lease in zip(names, claims, leases, strict=True):
+            if lease is not None:
+                self.last_progress = now
+                self.missing.pop(name, None)
+            # Gone for half a lease more (a worker renewing it after Redis restarted empty
+            # puts it back within a third of one), on a line a worker took.
+            elif (claim is not None or name in self.started) and \
+                    now - self.missing.setdefault(name, now) >= self.lease_s / 2:
+                lapsed.append(name)
         if lapsed:
             self._drain()  # an outcome pushed before its lease went is taken first
             for name in lapsed:
                 if name in self.pending:
                     self._lost(name)
-        if self.pending and now - self.last_progress >= self.idle_s:
+        if not self.pending:
+            return
+        if now - self.last_progress >= self.idle_s:
             self.halt("workers", f"no worker took a line for {self.idle_s:g}s; is a "
                       f"worker running on {public_url(self.url)}?")
+        elif now - self.last_progress >= self.answer_s and \
+                now - self.last_answer >= self.answer_s:
+            self.last_answer = now
+            if not presence.present(self.client):
+                self.halt("workers", f"no worker answered on {public_url(self.url)} while "
+                          f"{len(self.pending)} lines waited; start one with "
+                          "`segment-connector worker` and rerun")
 
     def _lost(self, name: tuple[str, int]) -> None:
         """The worker running this line stopped before telling its outcome."""
         item = self.pending.pop(name)
-        # Fenced first, in one step: a worker only late (not dead) can no longer start the
-        # write, so "not started" here stays true.
-        started = self.client.eval(FENCE, 2, keys.line_key(self.run_id, "fence", *name),
-                                   keys.line_key(self.run_id, "started", *name), RUN_TTL_S)
-        if started:
+        self.missing.pop(name, None)
+        self.closed.add(name)  # a worker only late, not dead, gets no go-ahead now
+        if name in self.started:
             self.write_error(item.line, item.occurrence, OutcomeUnknownError(
                 "outcome unknown: the worker running this line stopped while its call was "
                 "in flight; check the workspace, then rerun with retry_unknown"),
@@ -425,9 +630,13 @@ class _Run:
             self.summary.not_run += 1
 
     def _give_up_unclaimed(self) -> None:
-        """Claim, for no one, every pending line no worker has claimed: they count as not run."""
+        """Claim, for no one, every pending line no worker has claimed (nor started):
+        they count as not run."""
         for name in list(self.pending):
+            if name in self.started:
+                continue  # in flight: its outcome, or its lease lapsing, decides
             claim = keys.line_key(self.run_id, "claim", *name)
             if self.client.set(claim, ABANDONED, nx=True, ex=RUN_TTL_S):
                 self.pending.pop(name)
+                self.closed.add(name)
                 self.summary.not_run += 1

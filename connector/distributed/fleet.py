@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from connector.distributed.app import REDIS_ENV
+
 
 class Fleet:
     """`with Fleet(redis_url, 6, env={"SEGMENT_CONNECTOR_CONFIG": path}) as fleet: ...`"""
@@ -22,12 +24,15 @@ class Fleet:
     def __init__(self, redis_url: str, workers: int = 1, *, pool: str = "solo",
                  concurrency: int = 1, rate_scale: float = 1.0,
                  env: Mapping[str, str] | None = None, log_dir: str | Path | None = None,
-                 start_timeout: float = 60.0, options: Sequence[str] = ()) -> None:
+                 start_timeout: float = 60.0, accept_data_loss: bool = False,
+                 options: Sequence[str] = ()) -> None:
         """`options`: more `worker` options, given to every worker."""
         self.redis_url, self.count, self.pool = redis_url, workers, pool
         self.concurrency, self.rate_scale = concurrency, rate_scale
-        self.env = {**os.environ, **(env or {})}
+        # The URL goes by the environment: a password in it must not show in `ps`.
+        self.env = {**os.environ, **(env or {}), REDIS_ENV: redis_url}
         self.env.pop("SEGMENT_API_TOKEN", None)  # workers take tokens from their profiles
+        self.accept_data_loss = accept_data_loss
         self.log_dir = Path(log_dir) if log_dir else None
         self.start_timeout = start_timeout
         self.options = list(options)
@@ -36,9 +41,11 @@ class Fleet:
         self._logs: list[IO[bytes]] = []
 
     def command(self, name: str) -> list[str]:
-        return [sys.executable, "-m", "connector.cli", "worker", "--redis", self.redis_url,
+        return [sys.executable, "-m", "connector.cli", "worker",
                 "--pool", self.pool, "--concurrency", str(self.concurrency),
-                "--rate-scale", repr(self.rate_scale), "--hostname", name, *self.options]
+                "--rate-scale", repr(self.rate_scale), "--hostname", name,
+                *(["--accept-redis-data-loss"] if self.accept_data_loss else []),
+                *self.options]
 
     def start(self, app: Any) -> Fleet:
         for index in range(self.count):

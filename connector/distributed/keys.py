@@ -34,6 +34,11 @@ def line_key(run_id: str, part: str, fingerprint: str, occurrence: int) -> str:
     return f"{PREFIX}:run:{run_id}:{part}:{fingerprint}:{occurrence}"
 
 
+def worker_key(name: str) -> str:
+    """Where a worker announces itself and the profiles it can use (`presence`)."""
+    return f"{PREFIX}:worker:{name.replace(':', '_')}"
+
+
 def job_key(results_path: str, action: str) -> str:
     """The set of runs that wrote one results file on this machine, so a run can take in
     what workers recorded after an earlier run's process died."""

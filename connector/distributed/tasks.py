@@ -12,16 +12,19 @@ the runtime's secrets first.
   never handed out twice) run one call and return `{"status": "ok", ...}` or
   `{"status": "error", "error": <error_record>}`. `submit` picks the one an
   action's method calls for.
+- `segment_connector.line` runs one line of a distributed bulk run (see
+  `coordinator`): it claims the line, keeps a lease on it while it runs, and
+  pushes the line's records and outcome onto the run's event list. Before a
+  write is sent it asks the run to record `started` in its results file, and
+  sends only once the run says the record is on disk: a rerun finds it there
+  whatever Redis keeps. No go-ahead (the run is over, gave the line up, or
+  Redis lost the request): nothing is sent. Nor is anything sent while Redis
+  may lose its data (`durability`), unless the worker accepts that risk.
+
 Every runtime of a worker process is watched by the process's observers
 (`observers()`): metrics (`worker --metrics-port`), traces (when OpenTelemetry
 is configured; a task continues the trace its message's headers carry), the
 fleet's retry budget (on Redis) and a circuit per API host.
-
-- `segment_connector.line` runs one line of a distributed bulk run (see
-  `coordinator`): it claims the line, keeps a lease on it while it runs, marks
-  a write `started` in Redis before the write is sent (unless the run is over
-  or gave the line up: then it sends nothing), and pushes the line's records
-  and outcome onto the run's event list.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from connector.batch.line_runner import LineRunner
 from connector.batch.lines import Line
 from connector.batch.records import SAFE, error_object
 from connector.distributed import credentials, keys
+from connector.distributed.durability import Guard
 from connector.distributed.shared_limiter import SharedRateLimiter
 from connector.errors import InputError
 from connector.events import Observer
@@ -52,7 +56,7 @@ from connector.runtime import Runtime
 
 READ, WRITE, LINE = "segment_connector.read", "segment_connector.write", "segment_connector.line"
 KINDS = ("action", "page", "picklist")
-RUN_TTL_S = 7 * 24 * 3600  # claims and started marks outlive any rerun of a run's file
+RUN_TTL_S = 7 * 24 * 3600  # claims outlive any rerun of a run's file
 
 # Claims a line for this worker unless the run is over (its `alive` key gone) or the
 # line is claimed already (a message handed out twice, or given up by the run).
@@ -64,17 +68,14 @@ return 1
 """
 
 
-# Marks a write started and announces it, unless the run is over (`alive` gone) or has
-# given the line up (`fence` set, when its lease lapsed): then the write is not sent.
+# Asks the run to record a write as started, unless the run is over (`alive` gone).
 START = """
-if redis.call('EXISTS', KEYS[4]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then
-  return 0
-end
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[2])
-redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 """
+GO_AHEAD_S = 60.0  # longest wait for the run's answer while the run is alive
 
 
 @dataclass
@@ -83,7 +84,8 @@ class WorkerSettings:
 
     redis_url: str | None = None
     rate_scale: float = 1.0
-    guards: Guards = field(default_factory=Guards)
+    guard: Guard = field(default_factory=Guard)  # refuses writes on a Redis that may lose data
+    guards: Guards = field(default_factory=Guards)  # the retry budget and the circuit
     metrics: Any = None  # a connector.metrics.Metrics when the worker serves metrics
 
 
@@ -216,48 +218,68 @@ def submit(app: Any, kind: str, key: str, inputs: Mapping[str, Any] | None,
 
 # -- one line of a run ---------------------------------------------------------------
 class EventSink:
-    """A line's records, pushed onto the run's event list; `started` also marks the
-    line in Redis, before the write it announces is sent."""
+    """A line's records, pushed onto the run's event list. `started` is not pushed as a
+    record but asked of the run, which writes it to its results file (synced) and says
+    go ahead; `write` returns only then, and raises when the write must not be sent."""
 
     def __init__(self, client: Any, run_id: str, fingerprint: str, occurrence: int,
-                 secrets: Secrets) -> None:
-        self.client, self.secrets = client, secrets
+                 secrets: Secrets, guard: Guard | None = None,
+                 go_ahead_s: float = GO_AHEAD_S) -> None:
+        self.client, self.secrets, self.guard = client, secrets, guard
         self.events = keys.run_key(run_id, "events")
         self.alive = keys.run_key(run_id, "alive")
-        self.started = keys.line_key(run_id, "started", fingerprint, occurrence)
-        self.fence = keys.line_key(run_id, "fence", fingerprint, occurrence)
+        self.answer = keys.line_key(run_id, "go", fingerprint, occurrence)
+        self.go_ahead_s = go_ahead_s
 
     def write(self, record: Mapping[str, Any]) -> None:
         """Push one record; raises when Redis is gone, and then a write is not sent."""
-        event = json.dumps({"type": "record", "record": redact_value(dict(record),
-                                                                     self.secrets)})
+        record = redact_value(dict(record), self.secrets)
         if record.get("status") == "started":
-            if not self.client.eval(START, 4, self.started, self.events, self.fence,
-                                    self.alive, event, RUN_TTL_S):
-                raise CancelledError("the run stopped or gave this line up; nothing was sent")
+            self._start(record)
             return
         pipe = self.client.pipeline(transaction=True)
-        pipe.rpush(self.events, event)
+        pipe.rpush(self.events, json.dumps({"type": "record", "record": record}))
         pipe.expire(self.events, RUN_TTL_S)
         pipe.execute()
 
+    def _start(self, record: Mapping[str, Any]) -> None:
+        if self.guard is not None:
+            self.guard.check(self.client)
+        event = json.dumps({"type": "start", "record": record})
+        if not self.client.eval(START, 2, self.events, self.alive, event, RUN_TTL_S):
+            raise CancelledError("the run is over; nothing was sent")
+        waited = 0.0
+        while waited < self.go_ahead_s:
+            got = self.client.blpop([self.answer], timeout=1)
+            if got is not None:
+                if got[1] == b"1":
+                    return
+                raise CancelledError("the run gave this line up; nothing was sent")
+            waited += 1.0
+            if not self.client.exists(self.alive):  # over, or Redis lost it: no answer comes
+                break
+        raise CancelledError("the run did not confirm it recorded the write as started; "
+                             "nothing was sent")
+
     def outcome(self, fields: Mapping[str, Any]) -> None:
         self.client.rpush(self.events, json.dumps({"type": "outcome", **fields}))
+        self.client.expire(self.events, RUN_TTL_S)
 
 
 class Lease:
     """Keeps a line's lease alive while its task runs, so the run can tell a dead worker."""
 
-    def __init__(self, client: Any, key: str, lease_ms: int) -> None:
-        self.client, self.key, self.lease_ms = client, key, lease_ms
+    def __init__(self, client: Any, key: str, value: str, lease_ms: int) -> None:
+        self.client, self.key, self.value, self.lease_ms = client, key, value, lease_ms
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._renew, daemon=True, name="lease")
 
     def _renew(self) -> None:
         while not self._done.wait(self.lease_ms / 3000.0):
             # Redis away: the lease lapses and the run decides what became of the line.
+            # Set, not extended: a Redis that restarted empty has it back at once.
             with contextlib.suppress(Exception):
-                self.client.pexpire(self.key, self.lease_ms)
+                self.client.set(self.key, self.value, px=self.lease_ms)
 
     def __enter__(self) -> Lease:
         self._thread.start()
@@ -286,14 +308,15 @@ def _run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
     fingerprint, number = str(line["fingerprint"]), int(line["number"])
     lease_key = keys.line_key(run_id, "lease", fingerprint, occurrence)
     lease_ms = max(100, int(lease_s * 1000))
+    me = worker_id()
     claimed = client.eval(CLAIM, 3, keys.line_key(run_id, "claim", fingerprint, occurrence),
                           keys.run_key(run_id, "alive"), lease_key,
-                          worker_id(), lease_ms, RUN_TTL_S * 1000)
+                          me, lease_ms, RUN_TTL_S * 1000)
     if not claimed:
         return False
     values = line.get("values")
     item = Line(number, fingerprint, dict(values) if isinstance(values, Mapping) else None)
-    with Lease(client, lease_key, lease_ms):
+    with Lease(client, lease_key, me, lease_ms):
         try:
             runtime = runtime_for(credential, options)
             secrets = runtime.secrets
@@ -307,7 +330,7 @@ def _run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
                           "connect_error": None, "answered": False, "rate_limited": 0})
             client.delete(lease_key)
             return True
-        sink = EventSink(client, run_id, fingerprint, occurrence, secrets)
+        sink = EventSink(client, run_id, fingerprint, occurrence, secrets, settings.guard)
         limiter = runtime.limiter
         assert limiter is not None
         before = limiter.rate_limited

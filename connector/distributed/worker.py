@@ -9,18 +9,30 @@ be given the same `--rate-scale` (1 against the real API). Retries are kept
 within one budget shared on Redis by the whole fleet, and each process keeps
 a circuit per API host. `--metrics-port` serves Prometheus metrics (with the
 prefork pool, every child's, through the library's multiprocess mode).
+
+A worker refuses to start on a Redis that may lose what the runs keep there
+(no append-only file, or an evicting `maxmemory-policy`), and looks again
+before writes while it runs (`durability`), unless `--accept-redis-data-loss`
+says to go on. Lost connections to Redis are retried; the worker exits non-zero
+only when it cannot go on.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from connector.redact import get_logger
+
+log = get_logger("segment_connector.distributed")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.description = __doc__.splitlines()[0] if __doc__ else None
     p.add_argument("--redis", metavar="URL", default=None,
-                   help="broker, results and shared rate limit (default: "
-                        "$SEGMENT_CONNECTOR_REDIS_URL, else redis://127.0.0.1:6379/0)")
+                   help="broker, results and shared rate limit, without a password "
+                        "(default: $SEGMENT_CONNECTOR_REDIS_URL, else [distributed] redis "
+                        "of the config file, else redis://127.0.0.1:6379/0)")
     p.add_argument("--concurrency", type=int, default=1, metavar="N",
                    help="tasks run at once by this worker (default: 1)")
     p.add_argument("--pool", choices=("prefork", "solo", "threads"), default="prefork",
@@ -31,6 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "--time-scale (default: 1)")
     p.add_argument("--hostname", metavar="NAME", default=None,
                    help="the worker's node name (default: celery@<host>)")
+    p.add_argument("--accept-redis-data-loss", action="store_true",
+                   help="send writes even on a Redis that may lose the runs' bookkeeping "
+                        "(no append-only file, or evicting keys): a restart or an eviction "
+                        "then leaves lines unknown or not run (never sent twice)")
     p.add_argument("--loglevel", default="warning",
                    choices=("debug", "info", "warning", "error"),
                    help="Celery's log level (default: warning)")
@@ -47,13 +63,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from connector.distributed import tasks
-    from connector.distributed.app import QUEUE, make_app
+    from connector.distributed.app import QUEUE, make_app, url_argument
+    from connector.distributed.durability import Guard
+    from connector.distributed.presence import Presence
     from connector.errors import InputError
 
     if args.concurrency < 1:
         raise InputError({"--concurrency": f"must be 1 or more, not {args.concurrency}"})
     if not args.rate_scale > 0:
         raise InputError({"--rate-scale": f"must be above 0, not {args.rate_scale}"})
+    url_argument(args.redis)
     from connector.logformat import configure
     from connector.reliability import from_arguments
 
@@ -70,14 +89,49 @@ def run(args: argparse.Namespace) -> int:
     default_registry()
     tasks.settings.redis_url = args.redis
     tasks.settings.rate_scale = args.rate_scale
+    tasks.settings.guard = Guard(accept_loss=args.accept_redis_data_loss)
+    refuse_unsafe_redis(tasks.redis_client(), tasks.settings.guard)
     app = make_app(args.redis)
     argv = ["worker", f"--pool={args.pool}", f"--concurrency={args.concurrency}",
             f"--loglevel={args.loglevel.upper()}", "--queues", QUEUE,
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if args.hostname:
         argv += ["--hostname", args.hostname]
-    app.worker_main(argv)
-    return 0
+    with Presence(tasks.redis_client(), args.hostname or tasks.worker_id()):
+        return celery_main(app, argv)
+
+
+def celery_main(app: Any, argv: list[str]) -> int:
+    """Run Celery's command line on `app`; its exit status (`app.worker_main` drops it,
+    so a worker stopped by an unrecoverable error would exit 0)."""
+    from celery.bin.celery import celery
+
+    celery.params[0].default = app
+    try:
+        return int(celery.main(args=argv, standalone_mode=False) or 0)
+    finally:
+        celery.params[0].default = None
+
+
+def refuse_unsafe_redis(client: Any, guard: Any) -> None:
+    """At start: an InputError naming the flag when Redis may lose data and the operator
+    has not accepted it. A Redis not reachable yet is checked before the first write."""
+    import redis
+
+    from connector.distributed.durability import ACCEPT_FLAG
+    from connector.errors import InputError
+
+    try:
+        verdict = guard.verdict(client)
+    except redis.RedisError as exc:
+        log.warning("Redis cannot be reached yet (%s); its settings are checked before "
+                    "the first write", type(exc).__name__)
+        return
+    if not verdict.safe and not guard.accept_loss:
+        raise InputError({ACCEPT_FLAG: f"not given, and Redis may lose the runs' "
+                          f"bookkeeping: {verdict.describe()}. Turn on its append-only "
+                          "file (appendonly yes) and set maxmemory-policy noeviction, or "
+                          f"start with {ACCEPT_FLAG} to accept the risk"})
 
 
 def _serve_metrics(args: argparse.Namespace) -> object:
