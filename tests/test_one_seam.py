@@ -48,3 +48,17 @@ def test_the_errors_module_imports_nothing_of_the_package() -> None:
     imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     assert not [m for m in imported if m.split(".")[0] in PACKAGES]
+
+
+def test_the_bulk_run_rules_are_written_once_for_both_dispatchers() -> None:
+    """Occurrences, resume, unknown outcomes and the stop after failures to connect live in
+    the engine; the thread pool and the Celery run only dispatch lines to it."""
+    rules = ("earlier_outcome(", "occurrences[", "unknown_lines.append", "self.failing",
+             "summary.not_run +=", "summary.skipped +=")
+    for name in ("connector/batch/run.py", "connector/distributed/coordinator.py",
+                 "connector/distributed/tasks.py", "connector/batch/line_runner.py"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert "Engine" in text or "engine" in text, name
+        assert [r for r in rules if r in text] == [], name
+    engine = (ROOT / "connector" / "batch" / "engine.py").read_text(encoding="utf-8")
+    assert all(rule in engine for rule in rules)

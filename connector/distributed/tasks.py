@@ -40,6 +40,7 @@ from typing import Any
 
 from connector import tracing
 from connector.batch.calls import LineWatcher
+from connector.batch.engine import Outcome, record
 from connector.batch.line_runner import LineRunner
 from connector.batch.lines import Line
 from connector.batch.records import SAFE, error_object
@@ -261,8 +262,14 @@ class EventSink:
         raise CancelledError("the run did not confirm it recorded the write as started; "
                              "nothing was sent")
 
-    def outcome(self, fields: Mapping[str, Any]) -> None:
-        self.client.rpush(self.events, json.dumps({"type": "outcome", **fields}))
+    def outcome(self, outcome: Outcome, occurrence: int, rate_limited: int = 0) -> None:
+        """Tell the run how the line ended, as an `Outcome` it tallies."""
+        line = outcome.line
+        self.client.rpush(self.events, json.dumps({
+            "type": "outcome", "fingerprint": line.fingerprint, "occurrence": occurrence,
+            "line": line.number, "status": outcome.status, "retry": outcome.retry,
+            "connect_error": outcome.connect_error, "answered": outcome.answered,
+            "unrecorded": outcome.unrecorded, "rate_limited": rate_limited}))
         self.client.expire(self.events, RUN_TTL_S)
 
 
@@ -322,12 +329,9 @@ def _run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
             secrets = runtime.secrets
         except Exception as exc:  # nothing was sent: the line can run again
             sink = EventSink(client, run_id, fingerprint, occurrence, Secrets())
-            sink.write({"action": key, "line": number, "fingerprint": fingerprint,
-                        "occurrence": occurrence, "status": "error",
-                        "input": values, "error": error_object(exc), "retry": SAFE})
-            sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence,
-                          "line": number, "status": "error", "retry": SAFE,
-                          "connect_error": None, "answered": False, "rate_limited": 0})
+            sink.write(record(key, item, occurrence, "error", input=values,
+                              error=error_object(exc), retry=SAFE))
+            sink.outcome(Outcome(item, "error", SAFE), occurrence)
             client.delete(lease_key)
             return True
         sink = EventSink(client, run_id, fingerprint, occurrence, secrets, settings.guard)
@@ -336,11 +340,7 @@ def _run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
         before = limiter.rate_limited
         job = LineRunner(runtime.watched(LineWatcher()), key, sink, threading.Event(), secrets)
         outcome = job.run(item, occurrence)
-        sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence, "line": number,
-                      "status": outcome.status, "retry": outcome.retry,
-                      "connect_error": outcome.connect_error, "answered": outcome.answered,
-                      "unrecorded": outcome.unrecorded,
-                      "rate_limited": limiter.rate_limited - before})
+        sink.outcome(outcome, occurrence, limiter.rate_limited - before)
     client.delete(lease_key)
     return True
 
