@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from connector.connection import SEGMENT_HOSTS
@@ -29,6 +29,10 @@ from connector.spec import REGION, Action, Input
 from connector.validation import validate
 
 LEGACY_HOST = "platform.segmentapis.com"
+
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
+
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 # `scheme://`: what makes a URL absolute here. Anything else is a path on the API
@@ -320,7 +324,7 @@ def _set_header(headers: dict[str, str], name: str, value: str) -> None:
 class RawRequest:
     """Executor of the `rawRequest` action."""
 
-    def prepare(self, runtime: Any, values: Mapping[str, Any]) -> HttpRequest:
+    def prepare(self, runtime: Runtime, values: Mapping[str, Any]) -> HttpRequest:
         return self._request(runtime, values, self._validated(values))
 
     def method(self, values: Mapping[str, Any]) -> str:
@@ -328,7 +332,7 @@ class RawRequest:
         method = values.get("method") if isinstance(values, Mapping) else None
         return method.strip().upper() if isinstance(method, str) else ""
 
-    def __call__(self, runtime: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    def __call__(self, runtime: Runtime, values: Mapping[str, Any]) -> dict[str, Any]:
         v = self._validated(values)
         req = self._request(runtime, values, v)
         resp = runtime.send(req, self._policy(runtime, v), v["responseType"],
@@ -361,7 +365,7 @@ class RawRequest:
             raise InputError(problems, "rawRequest")
         return clean
 
-    def _request(self, runtime: Any, values: Mapping[str, Any], v: Mapping[str, Any]
+    def _request(self, runtime: Runtime, values: Mapping[str, Any], v: Mapping[str, Any]
                  ) -> HttpRequest:
         region = values.get("region") or None
         conn = runtime.connection
@@ -395,7 +399,7 @@ class RawRequest:
                 headers["Content-Type"] = "application/json"
         return req
 
-    def _policy(self, runtime: Any, v: Mapping[str, Any]) -> RetryPolicy:
+    def _policy(self, runtime: Runtime, v: Mapping[str, Any]) -> RetryPolicy:
         timeout = v.get("timeout")
         return RetryPolicy(
             max_retries=v["maxRetries"], delay_ms=v["retryDelayMS"],

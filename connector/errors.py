@@ -199,6 +199,25 @@ class DeadlineExceededError(TransportError):
     kind = "deadline"
 
 
+class CircuitOpenError(TransportError):
+    """The API's host kept failing: calls fail at once, nothing sent, until it may answer.
+
+    `retry_after` is the seconds until a probe may go through, `retry_at` when
+    (epoch seconds).
+    """
+
+    kind = "circuit_open"
+
+    def __init__(self, message: str, method: str = "", url: str = "",
+                 retry_after: float | None = None, retry_at: float | None = None) -> None:
+        super().__init__(message, method, url, sent=False)
+        self.retry_after = retry_after
+        self.retry_at = retry_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError,
     422: ApiValidationError, 429: RateLimitedError,
@@ -226,33 +245,3 @@ def error_record(exc: BaseException) -> dict[str, Any]:
 
 def exit_code_of(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, ConnectorError) else EXIT_INTERNAL
-
-
-def error_codes() -> list[dict[str, Any]]:
-    """Every `code` a typed error can carry, with its category, retry flag and exit code:
-    the table flow builders route on (manifest and docs)."""
-    # The modules that define error classes of their own, so that each is listed.
-    import connector.batch
-    import connector.check
-    import connector.legacy.errors
-    import connector.mcp.answers
-    import connector.mcp.confirm
-    import connector.paging
-    import connector.ratelimit
-    import connector.registry
-    import connector.retry
-    import connector.service.errors
-    import connector.triggers.state  # noqa: F401
-
-    rows: dict[str, dict[str, Any]] = {}
-    stack: list[type[ConnectorError]] = [ConnectorError]
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        codes = getattr(cls, "codes", (cls.kind,))
-        doc = (cls.__doc__ or "").strip().splitlines()
-        for code in codes:
-            rows.setdefault(code, {"code": code, "category": cls.category,
-                                   "retryable": cls.retryable, "exitCode": cls.exit_code,
-                                   "class": cls.__name__, "meaning": doc[0] if doc else ""})
-    return sorted(rows.values(), key=lambda r: (r["category"], r["code"]))

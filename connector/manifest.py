@@ -17,7 +17,7 @@ from typing import Any
 from connector import __version__
 from connector.api import catalog
 from connector.api.areas import title_for
-from connector.errors import error_codes
+from connector.errors import ConnectorError
 from connector.registry import Registry
 from connector.spec import REGION, Action, DataSource, Input, RequestExecutor, Trigger
 
@@ -202,6 +202,35 @@ def build(registry: Registry) -> dict[str, Any]:
         "polling": POLLING,
         "triggers": [describe_trigger(t) for t in triggers],
     }
+
+
+# The modules that define error classes of their own, so that each is listed: gathered
+# here, where the manifest is built, so that the errors module depends on nothing.
+ERROR_MODULES = ("connector.batch", "connector.check", "connector.legacy.errors",
+                 "connector.mcp.answers", "connector.mcp.confirm", "connector.paging",
+                 "connector.ratelimit", "connector.registry", "connector.retry",
+                 "connector.service.errors", "connector.triggers.state")
+
+
+def error_codes() -> list[dict[str, Any]]:
+    """Every `code` a typed error can carry, with its category, retry flag and exit code:
+    the table flow builders route on (manifest and docs)."""
+    import importlib
+
+    for name in ERROR_MODULES:
+        importlib.import_module(name)
+    rows: dict[str, dict[str, Any]] = {}
+    stack: list[type[ConnectorError]] = [ConnectorError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        codes = getattr(cls, "codes", (cls.kind,))
+        doc = (cls.__doc__ or "").strip().splitlines()
+        for code in codes:
+            rows.setdefault(code, {"code": code, "category": cls.category,
+                                   "retryable": cls.retryable, "exitCode": cls.exit_code,
+                                   "class": cls.__name__, "meaning": doc[0] if doc else ""})
+    return sorted(rows.values(), key=lambda r: (r["category"], r["code"]))
 
 
 def render(registry: Registry) -> str:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from connector.errors import (
     ApiError,
+    CircuitOpenError,
     ConnectorError,
     DeadlineExceededError,
     RateLimitedError,
@@ -117,7 +118,7 @@ class RetryPolicy:
         if not self.exponential:
             return self.delay_ms / 1000
         base = max(self.delay_ms, MIN_BACKOFF_MS)
-        wait = min(base * 2 ** (failures - 1), self.max_delay_ms)
+        wait: float = min(base * 2.0 ** (failures - 1), self.max_delay_ms)
         if self.jitter:  # equal jitter: spread clients apart, never below half
             wait = wait / 2 + random.uniform(0, wait / 2)
         return wait / 1000
@@ -193,8 +194,10 @@ class _Decider:
     """Per-call state: counts failures and 429s, and keeps the total deadline."""
 
     def __init__(self, policy: RetryPolicy, method: str, clock: Callable[[], float],
-                 wall: Callable[[], float], deadline: Deadline | None) -> None:
+                 wall: Callable[[], float], deadline: Deadline | None,
+                 may_retry: Callable[[BaseException], bool] | None = None) -> None:
         self.policy = policy
+        self.may_retry = may_retry
         self.idempotent = method.upper() in IDEMPOTENT
         if deadline is None:  # the policy's from now (no object: this runs on every call)
             self.clock, self.seconds = clock, policy.deadline_s
@@ -215,8 +218,9 @@ class _Decider:
         """Whether to retry after `exc`; raises `WaitPastDeadlineError` in place of a
         429 whose asked-for wait would end after the deadline."""
         p = self.policy
-        if isinstance(exc, WaitPastDeadlineError):
-            return False  # already the final word: nothing fits before the deadline
+        if isinstance(exc, WaitPastDeadlineError | CircuitOpenError):
+            return False  # already the final word: nothing fits before the deadline, or
+            # the API's host is failing and a retry now would only add to its load
         if isinstance(exc, RateLimitedError):
             self.rate_limited += 1
             if self.rate_limited > p.rate_limit_retries:
@@ -239,6 +243,8 @@ class _Decider:
             return False
         if wait >= self.remaining_s():
             return False  # the answer would come after the deadline: fail now
+        if self.may_retry is not None and not self.may_retry(exc):
+            return False  # refused by an observer (a retry budget): fail now, wait for nothing
         self.next_wait = wait
         self.reason = reason
         return True
@@ -269,6 +275,8 @@ def call_with_retries(
     on_wait: Callable[[float, str], None] | None = None,
     wall: Callable[[], float] = time.time,
     deadline: Deadline | None = None,
+    on_pause: Callable[[float, str], None] | None = None,
+    may_retry: Callable[[BaseException], bool] | None = None,
 ) -> T:
     """Call `fn(timeout_s)` until it succeeds or the policy says stop; re-raise the last error.
 
@@ -276,9 +284,11 @@ def call_with_retries(
     Every wait ends before the deadline: a 429 asking for longer ends the call at
     once with `WaitPastDeadlineError` (`wall` dates its `retry_at`). `deadline`
     (default: the policy's, from now on `clock`) lets `fn` share it, e.g. to bound
-    a rate limiter's hold.
+    a rate limiter's hold. `on_pause(seconds, reason)` is told every wait, however
+    short; `may_retry(error)` is asked before each retry the policy allows, and
+    False ends the call with that error.
     """
-    decider = _Decider(policy, method, clock, wall, deadline)
+    decider = _Decider(policy, method, clock, wall, deadline, may_retry)
 
     def attempt() -> T:
         remaining = decider.remaining_s()
@@ -316,6 +326,8 @@ def call_with_retries(
             on_retry(failed, decider.next_wait, state.attempt_number + 1)
 
     def pause(seconds: float) -> None:
+        if on_pause is not None:
+            on_pause(seconds, decider.reason)
         if on_wait is not None and seconds >= WAIT_NOTICE_S:
             on_wait(seconds, decider.reason)
         sleep(seconds)

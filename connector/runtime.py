@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from connector import redact
 from connector.connection import Connection
-from connector.errors import DeadlineExceededError, InputError
+from connector.errors import DeadlineExceededError, InputError, RateLimitedError
+from connector.events import BACKOFF, HOLD, RATE_LIMIT, Exchange, Observer, Observers, compose
 from connector.paging import (
     MAX_EMPTY_PAGES,
     MAX_PAGES,
@@ -37,12 +39,33 @@ if TYPE_CHECKING:  # the HTTP stack loads on the first send: a dry run never nee
     from connector.transport import HttpClient, HttpResponse
 
 log = logging.getLogger("segment_connector")
+# The action a call belongs to, for observers of requests sent without an operation id
+# (Raw Request, a plugin's own executor).
+_action: contextvars.ContextVar[str] = contextvars.ContextVar("segment_action", default="")
 PICKLIST_CAP = 5000
 NO_TOKEN = ("no API token: give --token, set SEGMENT_API_TOKEN or use --profile with a "
             "profile that has one (from Python: Connection(token=...))")
 __all__ = ["MAX_EMPTY_PAGES", "MAX_PAGES", "RESUME_PREFIX", "WAIT_NOTICE_S", "PageCapError",
            "PaginationError", "RepeatedCursorError", "Runtime", "fetch_picklist", "read_cursor",
            "resume_cursor", "run_action"]
+
+
+class RuntimeOptions(TypedDict, total=False):
+    """The named options a runtime is made with, and that `Runtime.with_` changes."""
+
+    registry: Registry | None
+    policy: RetryPolicy | None
+    debug: bool
+    sleep: Callable[[float], None]
+    limiter: Limiter | None
+    on_wait: Callable[[float, str], None] | None
+    timeout: float | None
+    deadline: float | None
+    clock: Callable[[], float]
+    max_pages: int | None
+    events: Observer | Sequence[Observer] | None
+    clients: threading.local | None
+    access: Policy | Iterable[Policy] | None
 
 
 class Runtime:
@@ -58,6 +81,9 @@ class Runtime:
     `access` is the credential's policy (or policies, all of which must agree):
     every action, listing and picklist is checked against it before any request
     is built, and a refusal is a `PolicyError`.
+    `events` are told every moment of every request (`connector.events`).
+    `clients` holds the per-thread HTTP clients; runtimes given the same one
+    share their keep-alive connections (it never holds a credential).
     """
 
     def __init__(
@@ -73,6 +99,8 @@ class Runtime:
         deadline: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_pages: int | None = None,
+        events: Observer | Sequence[Observer] | None = None,
+        clients: threading.local | None = None,
         access: Policy | Iterable[Policy] | None = None,
     ) -> None:
         self.connection = connection if connection is not None else Connection.resolve()
@@ -87,7 +115,10 @@ class Runtime:
         self.on_wait = on_wait
         self.access: tuple[Policy, ...] = (
             () if access is None else (access,) if isinstance(access, Policy) else tuple(access))
-        self._local = threading.local()  # one HTTP client (requests.Session) per thread
+        self.events: Observers = (compose(events) if isinstance(events, Observer)
+                                  else compose(*(events or ())))
+        # One HTTP client (requests.Session) per thread.
+        self._local = clients if clients is not None else threading.local()
         # Masked in whatever this runtime logs or raises; scoped to it, not the process.
         self.secrets = redact.Secrets(self.connection.token)
 
@@ -116,13 +147,31 @@ class Runtime:
         region = raw.get("region") or None  # left blank: the connection's region
         return build(action, clean, self.connection.url_for(region), self.connection.token)
 
-    def with_limiter(self, limiter: Limiter) -> Runtime:
-        """A runtime on the same connection and plugins whose calls `limiter` paces."""
-        paced = Runtime(self.connection, self.registry, self.policy, self.debug, self.sleep,
-                        limiter, on_wait=self.on_wait, clock=self.clock,
-                        max_pages=self.max_pages, access=self.access)
-        paced.secrets = self.secrets
-        return paced
+    def with_(self, **changes: Unpack[RuntimeOptions]) -> Runtime:
+        """A runtime on the same connection, plugins, secrets and HTTP clients, with the
+        named options in `changes` (`limiter=`, `events=`, `policy=`, ...) changed."""
+        options: RuntimeOptions = {
+            "registry": self.registry, "policy": self.policy, "debug": self.debug,
+            "sleep": self.sleep, "limiter": self.limiter, "on_wait": self.on_wait,
+            "clock": self.clock, "max_pages": self.max_pages, "events": self.events,
+            "clients": self._local, "access": self.access}
+        options.update(changes)
+        made = Runtime(self.connection, **options)
+        made.secrets = self.secrets
+        return made
+
+    def watched(self, *observers: Observer) -> Runtime:
+        """`with_`, its calls told to `observers` after this runtime's own."""
+        return self.with_(events=compose(self.events, *observers))
+
+    def _route(self, op: str | None) -> str:
+        """The path template of operation `op` ("" when it names no action)."""
+        if not op or self.registry is None:
+            return ""
+        try:
+            return self.plugins.action(op).path
+        except Exception:  # an operation the registry does not know: no template to name
+            return ""
 
     def send(self, req: HttpRequest, policy: RetryPolicy | None = None,
              response_type: str = "json", debug: bool | None = None,
@@ -139,35 +188,69 @@ class Runtime:
             raise InputError({"token": NO_TOKEN}, op)
         policy = policy or self.policy
         debug = self.debug if debug is None else debug
+        events = self.events
+        ex = Exchange(req, op or _action.get(), self._route(op), started=self.clock())
+        failed: list[BaseException] = []  # the error the next wait follows
 
         def on_retry(exc: BaseException, wait: float, attempt: int) -> None:
             log.log(logging.INFO if debug else logging.DEBUG,
                     "attempt %d failed (%s); retrying in %.2fs", attempt, exc, wait)
+            failed[:] = [exc]
+            events.retry(ex, exc, wait)
+
+        def on_pause(seconds: float, reason: str) -> None:
+            asked = bool(failed) and isinstance(failed[0], RateLimitedError)
+            events.wait(ex, seconds, RATE_LIMIT if asked else BACKOFF, reason)
+
+        def may_retry(exc: BaseException) -> bool:
+            return events.may_retry(ex, exc)
 
         limiter, on_wait = self.limiter, self.on_wait
-        deadline: Deadline | None = None
-        if limiter is None:
-            def attempt(timeout: float) -> HttpResponse:
-                return send(self.client, req, timeout, response_type, debug)
-        else:  # every attempt, retries included, waits for its turn
-            # The hold counts against the deadline: the limiter refuses one that would
-            # outlast it, and the attempt after a hold gets only the time still left.
-            deadline = Deadline(policy.deadline_s, self.clock)
+        # The hold counts against the deadline: the limiter refuses one that would
+        # outlast it, and the attempt after a hold gets only the time still left.
+        deadline = Deadline(policy.deadline_s, self.clock)
 
-            def attempt(timeout: float) -> HttpResponse:
-                def after_hold() -> HttpResponse:
-                    left = deadline.remaining_s()
-                    if left <= 0:
-                        raise DeadlineExceededError(
-                            f"deadline of {deadline.seconds:g}s exceeded", sent=False)
-                    return send(self.client, req, min(timeout, left), response_type, debug)
+        def go(timeout: float) -> HttpResponse:
+            left = deadline.remaining_s()
+            if left <= 0:
+                raise DeadlineExceededError(
+                    f"deadline of {deadline.seconds:g}s exceeded", sent=False)
+            events.turn(ex)  # an observer may stop the attempt here: nothing is sent
+            try:
+                response = send(self.client, req, min(timeout, left), response_type, debug)
+            except BaseException as exc:
+                events.answer(ex, None, exc)
+                raise
+            events.answer(ex, response, None)
+            return response
 
-                return limiter.call(op, after_hold, on_wait,
-                                    max_wait_s=deadline.remaining_s())
+        def attempt(timeout: float) -> HttpResponse:
+            ex.attempt += 1
+            events.attempt(ex)
+            if limiter is None:
+                return go(timeout)
+
+            def held(seconds: float, reason: str) -> None:
+                events.wait(ex, seconds, HOLD, reason)
+                if on_wait is not None:
+                    on_wait(seconds, reason)
+
+            # Every attempt, retries included, waits for its turn.
+            return limiter.call(op, lambda: go(timeout), held,
+                                max_wait_s=deadline.remaining_s())
+
         with redact.scope(self.secrets):  # what is logged or raised below is masked
-            return call_with_retries(attempt, policy, req.method, sleep=self.sleep,
-                                     clock=self.clock, on_retry=on_retry, on_wait=on_wait,
-                                     deadline=deadline)
+            events.request(ex)
+            try:
+                response = call_with_retries(
+                    attempt, policy, req.method, sleep=self.sleep, clock=self.clock,
+                    on_retry=on_retry, on_wait=on_wait, deadline=deadline,
+                    on_pause=on_pause, may_retry=may_retry)
+            except BaseException as exc:
+                events.give_up(ex, exc)
+                raise
+            events.done(ex, response)
+        return response
 
     def allowed(self, action: Action, values: Mapping[str, Any]) -> None:
         """Raise PolicyError when the policy refuses this call; before any request is built."""
@@ -180,7 +263,11 @@ class Runtime:
         values = as_inputs(inputs, action.key)
         self.allowed(action, values)
         if action.run is not None:
-            return action.run(self, values)
+            current = _action.set(action.key)  # its requests are this action's
+            try:
+                return action.run(self, values)
+            finally:
+                _action.reset(current)
         clean = validate(action.inputs, values, action.key)
         if action.paginated:
             if clean.get("followAll"):

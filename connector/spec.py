@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from connector.request import HttpRequest
+    from connector.runtime import Runtime
 
 # Media types, most stable first: the runtime sends the most stable one an
 # operation declares.
@@ -50,14 +51,14 @@ class Executor(Protocol):
     which the executor validates itself. It answers `{"data": ...}` as an action does.
     """
 
-    def __call__(self, runtime: Any, values: Mapping[str, Any], /) -> dict[str, Any]: ...
+    def __call__(self, runtime: Runtime, values: Mapping[str, Any], /) -> dict[str, Any]: ...
 
 
 @runtime_checkable
 class RequestExecutor(Executor, Protocol):
     """An executor that sends one request it can show beforehand (Raw Request)."""
 
-    def prepare(self, runtime: Any, values: Mapping[str, Any]) -> HttpRequest:
+    def prepare(self, runtime: Runtime, values: Mapping[str, Any]) -> HttpRequest:
         """The request a call with `values` would send (raises InputError first)."""
         ...
 
@@ -279,10 +280,17 @@ class EventFeed(Protocol):
     in the next one.
     """
 
-    kind: str  # names the feed in the state, so one trigger's state is refused by another
-    action: str  # key of the listing it reads ("" when it reads none)
+    @property
+    def kind(self) -> str:
+        """Names the feed in the state, so one trigger's state is refused by another."""
+        ...
 
-    def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
+    @property
+    def action(self) -> str:
+        """Key of the listing it reads ("" when it reads none)."""
+        ...
+
+    def poll(self, runtime: Runtime, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[dict[str, Any]], dict[str, Any]]: ...
 
 

@@ -133,7 +133,7 @@ class _Answer(requests.Response):
 
     def __getattr__(self, name: str) -> Any:
         if name == "cookies":
-            self.cookies = cookiejar_from_dict({})
+            self.cookies = cookiejar_from_dict({})  # type: ignore[no-untyped-call]
             return self.cookies
         raise AttributeError(name)
 

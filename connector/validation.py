@@ -93,7 +93,7 @@ def _schema_for(inp: Input) -> core_schema.CoreSchema:
     if inp.type == "array":
         # The catalogue's enum of an array input restricts its elements.
         item = (core_schema.literal_schema(list(inp.choices)) if inp.choices
-                else _SCALARS.get(inp.items or "any", core_schema.any_schema)())
+                else _scalar(inp.items or "any"))
         return core_schema.no_info_before_validator_function(
             _decode_json_text, core_schema.list_schema(item))
     if inp.choices:
@@ -106,7 +106,12 @@ def _schema_for(inp: Input) -> core_schema.CoreSchema:
     if inp.type == "string" and inp.required:
         # An empty id would change the path (`/sources/` lists instead of getting).
         return core_schema.str_schema(min_length=1)
-    return _SCALARS.get(inp.type, core_schema.any_schema)()
+    return _scalar(inp.type)
+
+
+def _scalar(name: str) -> core_schema.CoreSchema:
+    make = _SCALARS.get(name)
+    return make() if make is not None else core_schema.any_schema()
 
 
 @lru_cache(maxsize=512)
@@ -166,7 +171,7 @@ def validate(inputs: tuple[Input, ...], values: Mapping[str, Any],
     # Before pydantic, whose message for a lone surrogate does not say where it is.
     problems = _text_problems(data)
     try:
-        clean = validator_for(inputs).validate_python(data)
+        clean: dict[str, Any] = validator_for(inputs).validate_python(data)
     except ValidationError as exc:
         known = [inp.key for inp in inputs]
         for err in exc.errors(include_url=False, include_input=False):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ import requests
 
 from connector.connection import Connection
 from connector.errors import ConnectorError
+from connector.events import Exchange, Observer
 from connector.redact import redact
 from connector.registry import Registry
 from connector.request import HttpRequest
@@ -167,38 +169,33 @@ class _ProbeClient(HttpClient):
         return resp
 
 
-class _ProbedRuntime(Runtime):
-    """A Runtime that times every logical request and can fault its first attempt."""
+class _Timing(Observer):
+    """Times every logical request (one `send`, its retries included) and counts how each
+    idempotent one ended."""
 
-    def __init__(self, report: Report, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, report: Report) -> None:
         self.report = report
-        self.probe = _ProbeClient(report.seen)
 
-    @property
-    def client(self) -> HttpClient:
-        return self.probe
-
-    def send(self, req: HttpRequest, policy: RetryPolicy | None = None,
-             *args: Any, **kwargs: Any) -> HttpResponse:
+    def request(self, ex: Exchange) -> None:
         rep = self.report
-        deadline = (policy or self.policy).deadline_s
-        idempotent = req.method in IDEMPOTENT
         rep.requests += 1
-        rep.idempotent_requests += idempotent
-        started = time.monotonic()
-        try:
-            resp = super().send(req, policy, *args, **kwargs)
-        except ConnectorError:
-            rep.idempotent_typed_errors += idempotent
-            raise
-        else:
-            rep.idempotent_ok += idempotent
-            return resp
-        finally:
-            spent = time.monotonic() - started
-            rep.max_request_s = max(rep.max_request_s, spent)
-            rep.over_deadline += spent > deadline + DEADLINE_SLACK_S
+        rep.idempotent_requests += ex.method in IDEMPOTENT
+        ex.notes[self] = time.monotonic()
+
+    def _ended(self, ex: Exchange) -> None:
+        spent = time.monotonic() - ex.notes.pop(self)
+        rep = self.report
+        rep.max_request_s = max(rep.max_request_s, spent)
+        rep.over_deadline += spent > rep.policy.deadline_s + DEADLINE_SLACK_S
+
+    def done(self, ex: Exchange, response: HttpResponse) -> None:
+        self.report.idempotent_ok += ex.method in IDEMPOTENT
+        self._ended(ex)
+
+    def give_up(self, ex: Exchange, error: BaseException) -> None:
+        if isinstance(error, ConnectorError):
+            self.report.idempotent_typed_errors += ex.method in IDEMPOTENT
+        self._ended(ex)
 
 
 @dataclass
@@ -388,22 +385,25 @@ def run_fault_suite(calls: int = 2000, seed: int = DEFAULT_SEED, faults: Faults 
     mix = _Mix(rng, ledger, seed)
     started = time.monotonic()
     with Simulator(seed=seed, faults=faults) as sim:
-        rt = _ProbedRuntime(report, connection=Connection(token=sim.token, base_url=sim.base_url),
-                            registry=registry, policy=policy,
-                            sleep=lambda s: time.sleep(s * time_scale))
+        probe = _ProbeClient(report.seen)
+        clients = threading.local()  # the suite calls from this thread alone
+        clients.client = probe
+        rt = Runtime(Connection(token=sim.token, base_url=sim.base_url), registry=registry,
+                     policy=policy, sleep=lambda s: time.sleep(s * time_scale),
+                     events=[_Timing(report)], clients=clients)
         for i in range(calls):
             category, call = mix.next()
             fault = rng.random()
             if fault < TIMEOUT_SHARE:
-                rt.probe.fault = f"latency={TIMEOUT_MS}"
+                probe.fault = f"latency={TIMEOUT_MS}"
             elif fault < TIMEOUT_SHARE + SLOW_SHARE:
-                rt.probe.fault = f"latency={SLOW_MS}"
+                probe.fault = f"latency={SLOW_MS}"
             outcome = _outcome(report, call, rt)
             if fault < TIMEOUT_SHARE:
                 # Let the late answer land before going on, so the next calls (and
                 # the order of the simulator's fault draws) do not depend on timing.
                 time.sleep((TIMEOUT_MS / 1000 - policy.timeout_s) + 0.1)
-            rt.probe.fault = None
+            probe.fault = None
             report.outcomes[category][outcome] += 1
             if on_call:
                 on_call(i, category, outcome)

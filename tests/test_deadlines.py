@@ -262,7 +262,7 @@ def test_runtime_hands_the_limiter_the_time_left(registry: Registry) -> None:
     t = FakeTime()
     rt = Runtime(Connection(token="sgp_deadline_token"), registry=registry, sleep=t.sleep,
                  clock=t, deadline=40)
-    paced = rt.with_limiter(one_per_minute(t, getSource=(1, "minute")))
+    paced = rt.with_(limiter=one_per_minute(t, getSource=(1, "minute")))
     responses.get(f"{BASE}/sources/s1", json={"data": {}})
     paced.run("getSource", {"sourceId": "s1"})
     with pytest.raises(WaitPastDeadlineError, match="holding the next one for 60s.*"
@@ -288,7 +288,7 @@ def test_the_attempt_after_a_hold_gets_only_the_time_still_left(registry: Regist
     rt = Runtime(Connection(token="sgp_deadline_token"), registry=registry, sleep=t.sleep,
                  clock=t, timeout=50, deadline=90,
                  on_wait=lambda s, r: notices.append((s, r)))
-    paced = rt.with_limiter(one_per_minute(t, getSource=(1, "minute")))
+    paced = rt.with_(limiter=one_per_minute(t, getSource=(1, "minute")))
     client = paced._local.client = TimeoutRecordingClient()
     responses.get(f"{BASE}/sources/s1", json={"data": {}})
     paced.run("getSource", {"sourceId": "s1"})
@@ -303,7 +303,7 @@ def test_a_429_held_by_the_limiter_past_the_deadline_is_not_slept(registry: Regi
     t = FakeTime()
     rt = Runtime(Connection(token="sgp_deadline_token"), registry=registry, sleep=t.sleep,
                  clock=t, deadline=30)
-    paced = rt.with_limiter(RateLimiter({}, clock=t, wall=lambda: WALL, wait=t.wait))
+    paced = rt.with_(limiter=RateLimiter({}, clock=t, wall=lambda: WALL, wait=t.wait))
     for _ in range(2):
         responses.get(f"{BASE}/sources/s1", status=429, headers={"Retry-After": "20"},
                       json=TOO_MANY)
@@ -466,7 +466,7 @@ def run_through_429(registry: Registry, headers: dict[str, str], body: Any,
     rt = Runtime(Connection(token="sgp_deadline_token"), registry=registry, sleep=t.sleep,
                  clock=t, deadline=300)
     if paced:
-        rt = rt.with_limiter(RateLimiter({}, clock=t, wall=lambda: NOW, wait=t.wait))
+        rt = rt.with_(limiter=RateLimiter({}, clock=t, wall=lambda: NOW, wait=t.wait))
     responses.get(f"{BASE}/sources/s1", status=429, headers=headers, json=body)
     responses.get(f"{BASE}/sources/s1", json={"data": {}},
                   headers={"X-RateLimit-Remaining": headers.get("X-RateLimit-Remaining", "1")})
@@ -502,7 +502,7 @@ def test_absurd_quota_headers_on_answers_never_stall_the_limiter(
     t = FakeTime()
     rt = Runtime(Connection(token="sgp_deadline_token"), registry=registry, sleep=t.sleep,
                  clock=t, deadline=300)
-    paced = rt.with_limiter(RateLimiter({"getSource": (5, "minute")}, clock=t,
+    paced = rt.with_(limiter=RateLimiter({"getSource": (5, "minute")}, clock=t,
                                         wall=lambda: NOW, wait=t.wait))
     responses.get(f"{BASE}/sources/s1", json={"data": {}},
                   headers={"X-RateLimit-Remaining": remaining, "X-RateLimit-Reset": reset})

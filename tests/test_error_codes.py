@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from connector import cli
-from connector.errors import API, CONFIG, INTERNAL, TRANSIENT, error_codes, error_record
+from connector.errors import API, CONFIG, INTERNAL, TRANSIENT, error_record
+from connector.manifest import error_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -171,6 +171,17 @@ def test_triggers_return_every_event_once_while_pages_shift(
         assert c[f"{name} repeated"] == c[f"{name} missed"] == c[f"{name} before"] == 0
 
 
+def test_a_retry_budget_keeps_a_failing_api_from_every_retry(
+        sections: dict[str, Section]) -> None:
+    c = sections["budget"].counts
+    calls = hardening.budget.CALLS
+    plain, budgeted, guarded = (c[f"{name}: requests"] for name in hardening.budget.SETUPS)
+    assert plain == 4 * calls  # each call and its 3 retries
+    assert calls <= budgeted <= 1.2 * calls
+    assert guarded < budgeted
+    assert all(c[f"{name}: typed"] == calls for name in hardening.budget.SETUPS)
+
+
 # -- RELIABILITY.md ----------------------------------------------------------------------
 def test_reliability_md_matches_a_fresh_run(report: Report,
                                             sections: dict[str, Section]) -> None:

@@ -191,7 +191,7 @@ def test_an_overlong_cursor_is_not_quoted(registry: Registry) -> None:
 # -- the setting ------------------------------------------------------------------------------
 def test_max_pages_defaults_and_is_kept_by_a_paced_copy(registry: Registry) -> None:
     assert runtime(registry).max_pages == MAX_PAGES == 10_000
-    paced = runtime(registry, max_pages=7).with_limiter(RateLimiter({}))
+    paced = runtime(registry, max_pages=7).with_(limiter=RateLimiter({}))
     assert paced.max_pages == 7
 
 

@@ -209,7 +209,7 @@ def test_runtime_with_limiter_keeps_on_wait_and_announces_pacing(registry: Regis
 
     rt = Runtime(Connection(token="sgp_wait_token"), registry=registry, on_wait=on_wait,
                  timeout=7, deadline=90)
-    paced = rt.with_limiter(RateLimiter({"getSource": (1, "minute")}, clock=clock))
+    paced = rt.with_(limiter=RateLimiter({"getSource": (1, "minute")}, clock=clock))
     assert paced.on_wait is on_wait
     assert (paced.policy.timeout_s, paced.policy.deadline_s) == (7, 90)
     responses.get(f"{BASE}/sources/s1", json={"data": {}})

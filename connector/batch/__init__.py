@@ -69,8 +69,13 @@ same file fails at once (`ResultsInUseError`).
 
 The package: `records` (header, records, fingerprint), `lines` (reading and
 decoding input lines), `results_file` (locking, loading, refusing, appending),
-`calls` (what a line's call put on the wire), `line_runner` (one line's call and
-record), `summary` (`BatchSummary`) and `run` (`run_batch`).
+`engine` (the rules of every run, written once: occurrences, resume, unknown
+outcomes, the stop after failures to connect, signals, the tally and the one
+function that builds a record; a dispatcher calls the lines), `calls` (what a
+line's call put on the wire, watched on the runtime's event seam), `line_runner`
+(one line's call and record), `summary` (`BatchSummary`) and `run` (`run_batch`:
+the engine with a pool of threads). `connector.distributed.coordinator` runs the
+same engine with Celery workers as its dispatcher.
 """
 
 from connector.batch.lines import Line, parse_line

@@ -1,29 +1,24 @@
 """What a line's call put on the wire, request by request and attempt by attempt.
 
-The run gives its runtime a `Pacer` for a limiter and a `noting_sends` send, so
-each request and each attempt let through is noted in the `Calls` of the line
-the worker thread is running: whether a line may have taken effect is told
-from these notes, not from error messages.
+The run watches its runtime with a `LineWatcher` (an observer of
+`connector.events`), which notes each request and each attempt let through
+in the `Calls` of the line being run (a context variable: each worker thread
+runs its own line): whether a line may have taken effect is told from these
+notes, not from error messages.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
+import contextvars
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
 
-from connector.ratelimit import Limiter
-from connector.request import HttpRequest
+from connector.events import Exchange, Observer
 from connector.retry import IDEMPOTENT
-from connector.transport import HttpResponse
 
-if TYPE_CHECKING:
-    from connector.runtime import Runtime
-
-T = TypeVar("T")
-_here = threading.local()  # the `Calls` of the line this worker thread is running
+_here: contextvars.ContextVar[Calls | None] = contextvars.ContextVar("segment_line_calls",
+                                                                     default=None)
 
 
 @dataclass
@@ -51,54 +46,27 @@ class Calls:
 @contextlib.contextmanager
 def line_calls(calls: Calls) -> Iterator[None]:
     """Within: what this thread sends is noted in `calls`."""
-    _here.calls = calls
+    token = _here.set(calls)
     try:
         yield
     finally:
-        _here.calls = None
+        _here.reset(token)
 
 
-def noting_sends(send: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """`Runtime.send`, noting for the current line which request goes out."""
+class LineWatcher(Observer):
+    """Notes, for the line being run, each request and each attempt that gets its turn.
 
-    def noted(req: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        calls: Calls | None = getattr(_here, "calls", None)
+    The `started` mark is written in the attempt's turn, so a mark that cannot be
+    written (the results file refuses it, a distributed run gave the line up) stops
+    the attempt before anything is sent.
+    """
+
+    def request(self, ex: Exchange) -> None:
+        calls = _here.get()
         if calls is not None:
-            calls.method, calls.attempts = req.method.upper(), 0
-        return send(req, *args, **kwargs)
+            calls.method, calls.attempts = ex.method, 0
 
-    return noted
-
-
-class Pacer:
-    """The run's rate limiter; each attempt it lets through is noted for the line."""
-
-    def __init__(self, limiter: Limiter) -> None:
-        self.limiter = limiter
-
-    @property
-    def rate_limited(self) -> int:
-        return self.limiter.rate_limited
-
-    def cancel(self, cancelled: bool = True) -> None:
-        self.limiter.cancel(cancelled)
-
-    def call(self, op: str | None, fn: Callable[[], T], *args: Any, **kwargs: Any) -> T:
-        def attempt() -> T:
-            calls: Calls | None = getattr(_here, "calls", None)
-            if calls is not None:
-                calls.attempt()
-            return fn()
-
-        return self.limiter.call(op, attempt, *args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.limiter, name)
-
-
-def tracking(runtime: Runtime, limiter: Limiter) -> Runtime:
-    """A private copy of `runtime` whose limiter and send note what each line puts on
-    the wire (inside `line_calls`)."""
-    tracked = runtime.with_limiter(Pacer(limiter))
-    tracked.send = noting_sends(tracked.send)  # type: ignore[method-assign]
-    return tracked
+    def turn(self, ex: Exchange) -> None:
+        calls = _here.get()
+        if calls is not None:
+            calls.attempt()

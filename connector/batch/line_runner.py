@@ -7,36 +7,17 @@ included, becomes an error record with `"retry": "safe"` or `"unknown"`.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from connector.batch.calls import Calls, line_calls
+from connector.batch.engine import NOT_RUN, Outcome, record, write_error
 from connector.batch.lines import Line
-from connector.batch.records import (
-    SAFE,
-    UNKNOWN,
-    RecordSink,
-    UnrecordableError,
-    error_object,
-)
+from connector.batch.records import SAFE, UNKNOWN, RecordSink, UnrecordableError
 from connector.errors import ApiError, TransportError
 from connector.ratelimit import CancelledError
 from connector.redact import Secrets, redact, scope
 from connector.retry import WaitPastDeadlineError
 from connector.runtime import Runtime
-
-NOT_RUN = "not_run"
-
-
-@dataclass
-class Outcome:
-    line: Line
-    status: str  # "ok", "error" or NOT_RUN
-    retry: str | None = None
-    connect_error: str | None = None  # set when no connection could be made
-    answered: bool = False
-    unrecorded: str | None = None  # the results file refused even a short record
-    error: dict[str, Any] | None = None  # the record's `error`, for the run's digest
 
 
 class LineRunner:
@@ -51,20 +32,18 @@ class LineRunner:
         self.secrets = secrets
         self.lifts_retry_limits = runtime.policy.retry_on_all_errors
 
-    def record(self, line: Line, occurrence: int, status: str,
-               **fields: Any) -> dict[str, Any]:
-        return {"action": self.key, "line": line.number, "fingerprint": line.fingerprint,
-                "occurrence": occurrence, "status": status, **fields}
-
     def run(self, line: Line, occurrence: int) -> Outcome:
         """Call the action for one line and record the outcome (never raises)."""
         if self.stop.is_set():  # queued when the run began to stop
-            return Outcome(line, NOT_RUN)
-        with scope(self.secrets):  # a worker thread starts with no masking scope
-            return self._run(line, occurrence)
+            outcome = Outcome(line, NOT_RUN)
+        else:
+            with scope(self.secrets):  # a worker thread starts with no masking scope
+                outcome = self._run(line, occurrence)
+        self.runtime.events.line_done(self.key, outcome.status)
+        return outcome
 
     def _run(self, line: Line, occurrence: int) -> Outcome:
-        calls = Calls(lambda: self.results.write(self.record(line, occurrence, "started")))
+        calls = Calls(lambda: self.results.write(record(self.key, line, occurrence, "started")))
         try:
             with line_calls(calls):
                 output = self.runtime.run(self.key, line.values)
@@ -76,8 +55,8 @@ class LineRunner:
             return self.write_error(line, occurrence, exc, retry, values=line.values,
                                     connect_error=connect, answered=_answered(exc))
         try:
-            self.results.write(self.record(line, occurrence, "ok", input=line.values,
-                                           output=output))
+            self.results.write(record(self.key, line, occurrence, "ok", input=line.values,
+                                      output=output))
         except Exception as exc:  # done, but its answer cannot be kept
             retry = UNKNOWN if calls.writes else SAFE
             error = UnrecordableError(
@@ -88,25 +67,13 @@ class LineRunner:
 
     def write_error(self, line: Line, occurrence: int, exc: BaseException, retry: str,
                     values: Any = None, **outcome: Any) -> Outcome:
-        """Record an error; without the input when that cannot be written; never raises."""
-        fields: dict[str, Any] = {"error": error_object(exc), "retry": retry}
-        if values is not None:
-            fields["input"] = values
-        if line.excerpt is not None:
-            fields["excerpt"] = line.excerpt
-        try:
-            self.results.write(self.record(line, occurrence, "error", **fields))
-        except Exception as first:
-            try:  # the input (or the error's fields) cannot be written: the error alone
-                brief = UnrecordableError(f"{error_object(exc)['message']} (the full "
-                                          f"record could not be written: "
-                                          f"{type(first).__name__}: {first})")
-                self.results.write(self.record(line, occurrence, "error",
-                                               error=error_object(brief), retry=retry))
-            except Exception as second:
-                outcome["unrecorded"] = f"{type(second).__name__}: {second}"
-                self.stop.set()  # at once: a call whose outcome cannot be kept must not start
-        return Outcome(line, "error", retry, error=fields["error"], **outcome)
+        """Record an error (`engine.write_error`); a line whose outcome cannot be kept stops
+        the run at once: no other call may start."""
+        done = write_error(self.results, self.key, line, occurrence, exc, retry, values,
+                           **outcome)
+        if done.unrecorded:
+            self.stop.set()
+        return done
 
     def _retry(self, exc: BaseException, calls: Calls) -> str:
         """SAFE when the call surely took no effect, UNKNOWN when it may have."""

@@ -66,7 +66,7 @@ def _main(argv: list[str], secrets: Secrets) -> int:
             elif rest:
                 p.error(f"unrecognized arguments: {' '.join(rest)}")
             secrets.add(getattr(args, "token", None))
-            log_to_stderr()
+            log_to_stderr(getattr(args, "log_format", "text"))
             registry = None
             if getattr(args, "needs_registry", True):
                 registry = Registry.load(strict=args.strict_plugins)

@@ -27,8 +27,10 @@ def runtime_for(args: argparse.Namespace, registry: Registry) -> Runtime:
     access = load_profile_policy(args.profile) if args.profile else None
     # Long waits say why the command sits still, to a person watching a terminal only.
     on_wait = wait_notice if stderr_is_terminal() else None
+    from connector.tracing import from_environment  # traces when OTEL_* asks for them
+
     return Runtime(conn, registry=registry, policy=policy, debug=args.debug, on_wait=on_wait,
-                   access=access)
+                   access=access, events=[o for o in (from_environment(),) if o is not None])
 
 
 def stderr_is_terminal() -> bool:

@@ -189,6 +189,9 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="fail when a third-party plugin cannot be loaded (default: skip it "
                         "with a warning)")
     _error_format_option(p, "text")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="log records on stderr as text lines or one JSON object each "
+                        "(secrets masked); default text")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
                            title="commands", help=f"one of these; `{PROG} COMMAND --help` "
                                                   "shows its options")
@@ -248,6 +251,9 @@ def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="with --distributed: the workers' Redis, without a password "
                         "(default: $SEGMENT_CONNECTOR_REDIS_URL, else [distributed] redis "
                         "of the config file, else redis://127.0.0.1:6379/0)")
+    from connector.reliability import add_arguments as guard_options
+
+    guard_options(s)
     _api_options(s, now)
     s.set_defaults(fn=commands.cmd_run)
 

@@ -82,7 +82,11 @@ def _run_batch(args: argparse.Namespace, registry: Registry, action: Action) -> 
     results = args.results or default_results_path(args.batch)
     if args.distributed:
         return _run_distributed(args, registry, action, results)
-    summary = run_batch(runtime_for(args, registry), action.key, args.batch, results,
+    from connector.reliability import from_arguments
+
+    # A retry budget and a circuit for the run, so a failing API meets few retries.
+    runtime = runtime_for(args, registry).watched(*from_arguments(args).observers())
+    summary = run_batch(runtime, action.key, args.batch, results,
                         concurrency=args.concurrency,
                         limiter=RateLimiter(time_scale=args.rate_scale),
                         retry_unknown=args.retry_unknown)

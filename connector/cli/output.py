@@ -37,13 +37,17 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def log_to_stderr() -> None:
+def log_to_stderr(log_format: str = "text") -> None:
+    """The package's records on stderr, as text lines or JSON objects (`--log-format`)."""
+    from connector.logformat import formatter
+
     root = logging.getLogger("segment_connector")
-    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+    handler = next((h for h in root.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
         handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter())  # whatever logger, of ours or a plugin's, wrote it
         root.addHandler(handler)
+    handler.setFormatter(formatter(log_format))
     root.setLevel(logging.INFO)
 
 

@@ -1,7 +1,8 @@
 """A bulk run whose lines Celery workers call: the same results file, the same rules.
 
-`run_distributed` reads the input, skips what an earlier run finished (the
-rules of `connector.batch`: `earlier_outcome`), sends each other line to the
+`run_distributed` is the bulk-run engine of `connector.batch.engine` (the same
+reading, resume, unknown-outcome and stop rules as a local run) with the workers
+as its dispatcher (`_Run`): it sends each line the engine runs to the
 workers as a `segment_connector.line` task (inputs and a credential reference,
 never a token), and writes each record the workers push onto the run's event
 list into the results file, which it alone holds (locked) for the run.
@@ -42,17 +43,18 @@ from __future__ import annotations
 
 import json
 import queue
-import signal
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from connector import tracing
+from connector.batch import engine as bulk
+from connector.batch.engine import NOT_RUN, Engine, Outcome
 from connector.batch.lines import (
     Line,
     count_lines,
@@ -64,7 +66,6 @@ from connector.batch.lines import (
 )
 from connector.batch.records import SAFE, UNKNOWN, OutcomeUnknownError, error_object
 from connector.batch.results_file import ResultsFile
-from connector.batch.run import DIED, LEFT_UNKNOWN, SKIP, died_in_flight, earlier_outcome
 from connector.batch.summary import BatchSummary
 from connector.distributed import credentials, keys, presence
 from connector.distributed.app import make_app, redis_url
@@ -77,6 +78,7 @@ from connector.registry import Registry, default_registry
 log = get_logger("segment_connector.distributed")
 ABANDONED = "abandoned"  # a claim the run itself takes on a line it gives up
 ANSWER_S = 5.0  # how long the workers have to answer the run's question
+CONNECT_FAILURES = 5  # lines in a row whose calls could not connect, before the run stops
 # Moves up to ARGV[1] events of a run onto its `taking` list and returns them.
 TAKE = """
 redis.call('EXPIRE', KEYS[2], ARGV[2])
@@ -214,62 +216,27 @@ def run_distributed(
         if owned and stream is not None:
             stream.close()
         raise
+    summary = BatchSummary(action=action.key, results_path=str(results_path))
+    engine = Engine(action.key, results, summary, Progress(total, progress), retry_unknown,
+                    threshold=CONNECT_FAILURES)
     run = _Run(client, app, action.key, results, ref, dict(options or {}), lease_s, idle_s,
-               answer_s, Progress(total, progress), str(results_path), url)
-    previous: dict[int, Any] = {}
-    if handle_signals and threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, run.on_signal)
+               answer_s, engine, url)
+    engine.on_halt.append(run.withdraw)
     reader = _Reader(source) if total is None else None
     try:
-        run.start()
-        occurrences: Counter[str] = Counter()
-        for number, item in (reader.items(run.pump) if reader else source):
-            if run.stopping:
-                if total is None:
-                    break  # stdin or a generator: the rest is not read
-                run.summary.not_run += 1
-                continue
-            line = parse(number, item)
-            occurrences[line.fingerprint] += 1
-            occurrence = occurrences[line.fingerprint]
-            if line.problem is not None:
-                run.write_error(line, occurrence, line.problem, SAFE)
-                continue
-            earlier = earlier_outcome(results.state.get((line.fingerprint, occurrence)),
-                                      retry_unknown)
-            if earlier == SKIP:
-                run.summary.skipped += 1
-                run.bar.update(True, skipped=True)
-            elif earlier == DIED:
-                run.write_error(line, occurrence, died_in_flight(), UNKNOWN, line.values)
-            elif earlier == LEFT_UNKNOWN:
-                run.summary.errors += 1
-                run.summary.unknown_lines.append(number)
-                run.bar.update(False, skipped=True)
-            else:
-                while len(run.pending) >= window and not run.stopping:
-                    run.pump()
-                if run.stopping:
-                    run.summary.not_run += 1
-                    continue
-                run.dispatch(line, occurrence)
-        run.finish()
+        with engine.signals(handle_signals):
+            run.start()
+            engine.drive(reader.items(run.pump) if reader else source, parse, total is not None,
+                         run, window)
     except failures as exc:
         raise redis_failure(exc, url, queued=True) from None
     finally:
         if reader is not None:
             reader.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         run.close()
         if owned and stream is not None:
             stream.close()
-    summary = run.summary
-    summary.total = summary.ok + summary.errors + summary.skipped + summary.not_run
-    summary.unknown_lines.sort()
-    summary.elapsed_s = time.monotonic() - run.started_at
-    return summary
+    return engine.finish()
 
 
 class _Reader:
@@ -325,22 +292,19 @@ class _Run:
 
     def __init__(self, client: Any, app: Any, key: str, results: ResultsFile,
                  ref: dict[str, str], options: dict[str, Any], lease_s: float,
-                 idle_s: float, answer_s: float, bar: Progress, results_path: str,
-                 url: str) -> None:
+                 idle_s: float, answer_s: float, engine: Engine, url: str) -> None:
         self.client, self.app, self.key, self.results = client, app, key, results
         self.ref, self.options, self.lease_s, self.idle_s = ref, options, lease_s, idle_s
-        self.answer_s, self.bar, self.url = answer_s, bar, url
+        self.answer_s, self.engine, self.url = answer_s, engine, url
+        self.summary, self.bar = engine.summary, engine.bar
         self.run_id = uuid.uuid4().hex
         self.events = keys.run_key(self.run_id, "events")
         self.alive = keys.run_key(self.run_id, "alive")
-        self.summary = BatchSummary(action=key, results_path=results_path)
         self.pending: dict[tuple[str, int], _Pending] = {}
         self.started: set[tuple[str, int]] = set()  # `started` is in the file: may be sent
         self.closed: set[tuple[str, int]] = set()  # given up: refused the go-ahead
         self.missing: dict[tuple[str, int], float] = {}  # lease first seen gone, at
-        self.stopping = False
         self.withdrawn = False  # the run's key is gone and unclaimed lines given up
-        self.failing: list[str] = []  # connection errors since the last answer
         self.started_at = time.monotonic()
         self.last_progress = self.started_at
         self.last_answer = self.started_at  # the workers last answered a ping
@@ -396,12 +360,11 @@ class _Run:
     def _not_sent(self, name: tuple[str, int], line: int, values: Any = None) -> None:
         """Record that a line marked `started` was not sent after all (no go-ahead reached
         its worker): an error safe to retry, so a rerun runs it."""
-        self._write({"action": self.key, "line": line, "fingerprint": name[0],
-                     "occurrence": name[1], "status": "error", "retry": SAFE,
-                     **({"input": values} if values is not None else {}),
-                     "error": error_object(ConnectionFailedError(
-                         "not sent: the go-ahead to send it did not reach its worker",
-                         sent=False))})
+        self._write(bulk.record(self.key, Line(line, name[0], None), name[1], "error", retry=SAFE,
+                           **({"input": values} if values is not None else {}),
+                           error=error_object(ConnectionFailedError(
+                               "not sent: the go-ahead to send it did not reach its worker",
+                               sent=False))))
 
     def _keep_alive(self) -> None:
         # Outlives a few missed refreshes; gone soon after this process is. Renewed only
@@ -415,13 +378,16 @@ class _Run:
                       "(restarted without its data, or evicting keys when full); lines not "
                       "started count as not run: rerun to resume")
 
-    def finish(self) -> None:
-        while self.pending:
-            self.pump()
+    @property
+    def stopping(self) -> bool:
+        return self.engine.stop.is_set()
+
+    def in_flight(self) -> int:
+        return len(self.pending)
 
     def close(self) -> None:
         try:
-            self._withdraw()
+            self.withdraw()
             if not self.pending:  # every line accounted for: nothing left to take in
                 self.client.srem(self.job, self.run_id)
                 self.client.delete(self.events, keys.run_key(self.run_id, "taking"))
@@ -432,45 +398,25 @@ class _Run:
 
     def halt(self, reason: str, message: str = "") -> None:
         """No new line is queued; queued lines no worker took are given up."""
-        if self.summary.stopped is None:
-            self.summary.stopped, self.summary.message = reason, message
-        self.stopping = True
-        self._withdraw()
+        self.engine.halt(reason, message)  # which calls `withdraw`
 
-    def _withdraw(self) -> None:
+    def withdraw(self) -> None:
         self.withdrawn = True
         self.client.delete(self.alive)  # a message still queued runs nothing
         self._give_up_unclaimed()
 
-    def on_signal(self, signum: int, _frame: Any) -> None:
-        self.summary.interrupted, self.summary.signal = True, signum
-        if self.summary.stopped is None:
-            self.summary.stopped = "signal"
-            self.summary.message = f"interrupted by signal {signum}"
-        self.stopping = True  # Redis is left to the loop: not from inside a handler
-
     # -- lines out -----------------------------------------------------------
-    def dispatch(self, line: Line, occurrence: int) -> None:
+    def send(self, line: Line, occurrence: int) -> None:
         self.pending[(line.fingerprint, occurrence)] = _Pending(line, occurrence)
         payload = {"number": line.number, "fingerprint": line.fingerprint,
                    "values": line.values}
-        self.app.send_task(LINE, args=[self.run_id, self.key, payload, occurrence, self.ref,
-                                       self.options, self.lease_s])
+        # Each line is a trace of its own, from here to the worker (its message's headers).
+        with tracing.sending(f"segment_connector.line {self.key}",
+                             {"segment.action": self.key}) as headers:
+            self.app.send_task(LINE, args=[self.run_id, self.key, payload, occurrence,
+                                           self.ref, self.options, self.lease_s],
+                               headers=headers)
 
-    def write_error(self, line: Line, occurrence: int, exc: BaseException, retry: str,
-                    values: Any = None) -> None:
-        fields: dict[str, Any] = {"error": error_object(exc), "retry": retry}
-        if values is not None:
-            fields["input"] = values
-        if line.excerpt is not None:
-            fields["excerpt"] = line.excerpt
-        self._write({"action": self.key, "line": line.number,
-                     "fingerprint": line.fingerprint, "occurrence": occurrence,
-                     "status": "error", **fields})
-        self.summary.errors += 1
-        if retry == UNKNOWN:
-            self.summary.unknown_lines.append(line.number)
-        self.bar.update(False)
 
     def _write(self, record: Mapping[str, Any]) -> None:
         try:
@@ -484,7 +430,7 @@ class _Run:
         """Take the events that came back (waiting a little for one); now and then
         renew the run's key and look for lines whose worker is gone."""
         if self.stopping and not self.withdrawn:
-            self._withdraw()
+            self.withdraw()
         self._drain(block=True)
         now = time.monotonic()
         if now >= self.next_check:
@@ -577,25 +523,14 @@ class _Run:
         if done is None:
             return  # given up on before its outcome came: the file has the outcome
         self.summary.rate_limited += int(event.get("rate_limited") or 0)
-        ok = event["status"] == "ok"
-        if event["status"] == "not_run":
-            self.summary.not_run += 1
-            if name in self.started:  # the go-ahead did not reach the worker: not sent
-                self._not_sent(name, done.line.number, done.line.values)
-            return
-        self.summary.ok += ok
-        self.summary.errors += not ok
-        if event.get("retry") == UNKNOWN:
-            self.summary.unknown_lines.append(int(event["line"]))
-        self.bar.update(ok)
-        if event.get("answered"):
-            self.failing.clear()
-        elif event.get("connect_error"):
-            self.failing.append(str(event["connect_error"]))
-            if len(self.failing) >= 5:
-                done_count = self.summary.ok + self.summary.errors + self.summary.skipped
-                self.halt("connection", f"{self.failing[-1]}; stopped after "
-                          f"{done_count} lines")
+        if event["status"] == NOT_RUN and name in self.started:
+            # The go-ahead did not reach the worker: not sent.
+            self._not_sent(name, done.line.number, done.line.values)
+        connect = event.get("connect_error")
+        self.engine.tally(Outcome(done.line, str(event["status"]), event.get("retry"),
+                                  str(connect) if connect else None,
+                                  bool(event.get("answered")), event.get("unrecorded"),
+                                  event.get("error")))
 
     def _line_keys(self, part: str) -> list[str]:
         return [keys.line_key(self.run_id, part, fp, occ) for fp, occ in self.pending]
@@ -641,12 +576,13 @@ class _Run:
         self.missing.pop(name, None)
         self.closed.add(name)  # a worker only late, not dead, gets no go-ahead now
         if name in self.started:
-            self.write_error(item.line, item.occurrence, OutcomeUnknownError(
-                "outcome unknown: the worker running this line stopped while its call was "
-                "in flight; check the workspace, then rerun with retry_unknown"),
-                UNKNOWN, item.line.values)
+            self.engine.tally(self.engine.write_error(item.line, item.occurrence,
+                OutcomeUnknownError(
+                    "outcome unknown: the worker running this line stopped while its call "
+                    "was in flight; check the workspace, then rerun with retry_unknown"),
+                UNKNOWN, item.line.values))
         else:  # nothing was sent: a rerun runs it
-            self.summary.not_run += 1
+            self.engine.tally(Outcome(item.line, NOT_RUN))
 
     def _give_up_unclaimed(self) -> None:
         """Claim, for no one, every pending line no worker has claimed (nor started):
@@ -656,6 +592,6 @@ class _Run:
                 continue  # in flight: its outcome, or its lease lapsing, decides
             claim = keys.line_key(self.run_id, "claim", *name)
             if self.client.set(claim, ABANDONED, nx=True, ex=RUN_TTL_S):
-                self.pending.pop(name)
+                given_up = self.pending.pop(name)
                 self.closed.add(name)
-                self.summary.not_run += 1
+                self.engine.tally(Outcome(given_up.line, NOT_RUN))

@@ -24,7 +24,9 @@ class Fleet:
     def __init__(self, redis_url: str, workers: int = 1, *, pool: str = "solo",
                  concurrency: int = 1, rate_scale: float = 1.0,
                  env: Mapping[str, str] | None = None, log_dir: str | Path | None = None,
-                 start_timeout: float = 60.0, accept_data_loss: bool = False) -> None:
+                 start_timeout: float = 60.0, accept_data_loss: bool = False,
+                 options: Sequence[str] = ()) -> None:
+        """`options`: more `worker` options, given to every worker."""
         self.redis_url, self.count, self.pool = redis_url, workers, pool
         self.concurrency, self.rate_scale = concurrency, rate_scale
         # The URL goes by the environment: a password in it must not show in `ps`.
@@ -33,6 +35,7 @@ class Fleet:
         self.accept_data_loss = accept_data_loss
         self.log_dir = Path(log_dir) if log_dir else None
         self.start_timeout = start_timeout
+        self.options = list(options)
         self.processes: list[subprocess.Popen[bytes]] = []
         self.names: list[str] = []
         self._logs: list[IO[bytes]] = []
@@ -41,7 +44,8 @@ class Fleet:
         return [sys.executable, "-m", "connector.cli", "worker",
                 "--pool", self.pool, "--concurrency", str(self.concurrency),
                 "--rate-scale", repr(self.rate_scale), "--hostname", name,
-                *(["--accept-redis-data-loss"] if self.accept_data_loss else [])]
+                *(["--accept-redis-data-loss"] if self.accept_data_loss else []),
+                *self.options]
 
     def start(self, app: Any) -> Fleet:
         for index in range(self.count):

@@ -20,6 +20,11 @@ the runtime's secrets first.
   whatever Redis keeps. No go-ahead (the run is over, gave the line up, or
   Redis lost the request): nothing is sent. Nor is anything sent while Redis
   may lose its data (`durability`), unless the worker accepts that risk.
+
+Every runtime of a worker process is watched by the process's observers
+(`observers()`): metrics (`worker --metrics-port`), traces (when OpenTelemetry
+is configured; a task continues the trace its message's headers carry), the
+fleet's retry budget (on Redis) and a circuit per API host.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.batch.calls import tracking
+from connector import tracing
+from connector.batch.calls import LineWatcher
+from connector.batch.engine import Outcome, record
 from connector.batch.line_runner import LineRunner
 from connector.batch.lines import Line
 from connector.batch.records import SAFE, error_object
@@ -41,8 +48,10 @@ from connector.distributed.durability import Guard
 from connector.distributed.presence import Repeating
 from connector.distributed.shared_limiter import SharedRateLimiter
 from connector.errors import InputError
+from connector.events import Observer
 from connector.ratelimit import CancelledError
 from connector.redact import Secrets, redact_value, scope
+from connector.reliability import Guards
 from connector.retry import IDEMPOTENT, RetryPolicy
 from connector.runtime import Runtime
 
@@ -77,12 +86,15 @@ class WorkerSettings:
     redis_url: str | None = None
     rate_scale: float = 1.0
     guard: Guard = field(default_factory=Guard)  # refuses writes on a Redis that may lose data
+    guards: Guards = field(default_factory=Guards)  # the retry budget and the circuit
+    metrics: Any = None  # a connector.metrics.Metrics when the worker serves metrics
 
 
 settings = WorkerSettings()
 _lock = threading.Lock()
 _runtimes: dict[tuple[Any, ...], Runtime] = {}
 _clients: dict[int, Any] = {}  # per process: a client must not cross a fork
+_observers: dict[int, list[Observer]] = {}  # per process, as the clients
 
 
 def redis_client() -> Any:
@@ -96,6 +108,37 @@ def redis_client() -> Any:
             client = _clients[os.getpid()] = redis.Redis.from_url(
                 redis_url(settings.redis_url), socket_timeout=10, socket_connect_timeout=5)
         return client
+
+
+def observers() -> list[Observer]:
+    """What watches every call of this process: metrics, traces, the fleet's retry budget
+    (on Redis) and a circuit per API host; made once per process."""
+    made = _observers.get(os.getpid())
+    if made is None:
+        metrics = settings.metrics
+        made = [*([metrics] if metrics is not None else []),
+                *settings.guards.observers(redis_client(),
+                                           metrics.circuit_changed if metrics else None)]
+        traces = tracing.from_environment()
+        if traces is not None:
+            made.append(traces)
+        with _lock:
+            made = _observers.setdefault(os.getpid(), made)
+    return made
+
+
+def message_headers() -> dict[str, Any]:
+    """The headers of the message the current task came in (empty outside a task)."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None) if current_task else None
+    if request is None:
+        return {}
+    found = {k: request.get(k) for k in tracing.HEADERS if request.get(k)}
+    nested = request.get("headers")  # where some Celery versions keep custom headers
+    if isinstance(nested, Mapping):
+        found.update({k: nested[k] for k in tracing.HEADERS if nested.get(k)})
+    return found
 
 
 def runtime_for(credential: Any, options: Mapping[str, Any] | None = None) -> Runtime:
@@ -114,7 +157,8 @@ def runtime_for(credential: Any, options: Mapping[str, Any] | None = None) -> Ru
                               "no token on this worker"})
         limiter = SharedRateLimiter(redis_client(), conn.token, time_scale=settings.rate_scale)
         policy = RetryPolicy().with_(timeout_s=timeout, deadline_s=deadline)
-        runtime = Runtime(conn, policy=policy, limiter=limiter, access=access)
+        runtime = Runtime(conn, policy=policy, limiter=limiter, access=access,
+                          events=observers())
         with _lock:
             runtime = _runtimes.setdefault(cache_key, runtime)
     return runtime
@@ -128,6 +172,13 @@ def credential_name(credential: Any) -> str:
 def call(kind: str, key: str, inputs: Mapping[str, Any] | None, credential: Any,
          options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Run one action, listing page or picklist here; the answer as a task returns it."""
+    with tracing.receiving(f"segment_connector.{kind} {key}", message_headers(),
+                           {"segment.action": key}):
+        return _call(kind, key, inputs, credential, options)
+
+
+def _call(kind: str, key: str, inputs: Mapping[str, Any] | None, credential: Any,
+          options: Mapping[str, Any] | None) -> dict[str, Any]:
     secrets = Secrets()
     try:
         runtime = runtime_for(credential, options)
@@ -163,7 +214,9 @@ def submit(app: Any, kind: str, key: str, inputs: Mapping[str, Any] | None,
     """Queue one call; returns Celery's AsyncResult (`.get()` gives the answer)."""
     ref = credentials.reference(credential)  # refused here, before anything is queued
     name = task_for(kind, key, inputs)
-    return app.send_task(name, args=[kind, key, dict(inputs or {}), ref, options])
+    with tracing.sending(f"segment_connector.{kind} {key}", {"segment.action": key}) as headers:
+        return app.send_task(name, args=[kind, key, dict(inputs or {}), ref, options],
+                             headers=headers)
 
 
 # -- one line of a run ---------------------------------------------------------------
@@ -211,8 +264,15 @@ class EventSink:
         raise CancelledError("the run did not confirm it recorded the write as started; "
                              "nothing was sent")
 
-    def outcome(self, fields: Mapping[str, Any]) -> None:
-        self.client.rpush(self.events, json.dumps({"type": "outcome", **fields}))
+    def outcome(self, outcome: Outcome, occurrence: int, rate_limited: int = 0) -> None:
+        """Tell the run how the line ended, as an `Outcome` it tallies."""
+        line = outcome.line
+        self.client.rpush(self.events, json.dumps({
+            "type": "outcome", "fingerprint": line.fingerprint, "occurrence": occurrence,
+            "line": line.number, "status": outcome.status, "retry": outcome.retry,
+            "connect_error": outcome.connect_error, "answered": outcome.answered,
+            "unrecorded": outcome.unrecorded, "rate_limited": rate_limited,
+            "error": outcome.error}))
         self.client.expire(self.events, RUN_TTL_S)
 
 
@@ -230,6 +290,13 @@ def worker_id() -> str:
 def run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
              credential: Any, options: Mapping[str, Any] | None, lease_s: float) -> bool:
     """Run one line if this worker claims it; False when the run is over or another has it."""
+    with tracing.receiving(f"segment_connector.line {key}", message_headers(),
+                           {"segment.action": key}):
+        return _run_line(run_id, key, line, occurrence, credential, options, lease_s)
+
+
+def _run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
+              credential: Any, options: Mapping[str, Any] | None, lease_s: float) -> bool:
     client = redis_client()
     fingerprint, number = str(line["fingerprint"]), int(line["number"])
     lease_key = keys.line_key(run_id, "lease", fingerprint, occurrence)
@@ -248,25 +315,18 @@ def run_line(run_id: str, key: str, line: Mapping[str, Any], occurrence: int,
             secrets = runtime.secrets
         except Exception as exc:  # nothing was sent: the line can run again
             sink = EventSink(client, run_id, fingerprint, occurrence, Secrets())
-            sink.write({"action": key, "line": number, "fingerprint": fingerprint,
-                        "occurrence": occurrence, "status": "error",
-                        "input": values, "error": error_object(exc), "retry": SAFE})
-            sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence,
-                          "line": number, "status": "error", "retry": SAFE,
-                          "connect_error": None, "answered": False, "rate_limited": 0})
+            sink.write(record(key, item, occurrence, "error", input=values,
+                              error=error_object(exc), retry=SAFE))
+            sink.outcome(Outcome(item, "error", SAFE), occurrence)
             client.delete(lease_key)
             return True
         sink = EventSink(client, run_id, fingerprint, occurrence, secrets, settings.guard)
         limiter = runtime.limiter
         assert limiter is not None
         before = limiter.rate_limited
-        job = LineRunner(tracking(runtime, limiter), key, sink, threading.Event(), secrets)
+        job = LineRunner(runtime.watched(LineWatcher()), key, sink, threading.Event(), secrets)
         outcome = job.run(item, occurrence)
-        sink.outcome({"fingerprint": fingerprint, "occurrence": occurrence, "line": number,
-                      "status": outcome.status, "retry": outcome.retry,
-                      "connect_error": outcome.connect_error, "answered": outcome.answered,
-                      "unrecorded": outcome.unrecorded,
-                      "rate_limited": limiter.rate_limited - before})
+        sink.outcome(outcome, occurrence, limiter.rate_limited - before)
     client.delete(lease_key)
     return True
 

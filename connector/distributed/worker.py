@@ -5,7 +5,10 @@
 Each worker resolves credential references (profile names) from its own
 configuration file (`SEGMENT_CONNECTOR_CONFIG` or the default path) and paces
 every call with the rate limit shared on Redis. Every worker of a fleet must
-be given the same `--rate-scale` (1 against the real API).
+be given the same `--rate-scale` (1 against the real API). Retries are kept
+within one budget shared on Redis by the whole fleet, and each process keeps
+a circuit per API host. `--metrics-port` serves Prometheus metrics (with the
+prefork pool, every child's, through the library's multiprocess mode).
 
 A worker refuses to start on a Redis that may lose what the runs keep there
 (no append-only file, or an evicting `maxmemory-policy`), and looks again
@@ -47,6 +50,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loglevel", default="warning",
                    choices=("debug", "info", "warning", "error"),
                    help="Celery's log level (default: warning)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="text lines, or one JSON object a record (secrets masked)")
+    p.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                   help="serve Prometheus metrics at http://HOST:PORT/metrics")
+    p.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                   help="interface the metrics listen on (default: 127.0.0.1)")
+    from connector.reliability import add_arguments as guard_arguments
+
+    guard_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +73,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.rate_scale > 0:
         raise InputError({"--rate-scale": f"must be above 0, not {args.rate_scale}"})
     url_argument(args.redis)
+    from connector.logformat import configure
+    from connector.reliability import from_arguments
+
+    tasks.settings.guards = from_arguments(args)
+    configure(args.log_format, args.loglevel,
+              ("segment_connector", "celery") if args.log_format == "json"
+              else ("segment_connector",))
+    if args.metrics_port is not None:
+        tasks.settings.metrics = _serve_metrics(args)
     # Loaded before the first task (and before prefork's children fork, who inherit it):
     # a task's time is its call's, not the plugins' start-up.
     from connector.registry import default_registry
@@ -111,3 +132,26 @@ def refuse_unsafe_redis(client: Any, guard: Any) -> None:
                           f"bookkeeping: {verdict.describe()}. Turn on its append-only "
                           "file (appendonly yes) and set maxmemory-policy noeviction, or "
                           f"start with {ACCEPT_FLAG} to accept the risk"})
+
+
+def _serve_metrics(args: argparse.Namespace) -> object:
+    """Metrics for every task of this worker, served on their own port."""
+    from connector.errors import InputError
+
+    if not 1 <= args.metrics_port <= 65535:
+        raise InputError({"--metrics-port": f"must be a port from 1 to 65535, not "
+                          f"{args.metrics_port}"})
+    from connector.metrics import Metrics, share_between_processes
+
+    if args.pool == "prefork":
+        share_between_processes()  # before prometheus-client loads: the children count there
+    from prometheus_client import start_http_server
+
+    metrics = Metrics()
+    served = metrics.collected()
+    try:
+        start_http_server(args.metrics_port, args.metrics_host, registry=served)
+    except OSError as exc:
+        raise InputError({"--metrics-port": f"cannot listen on {args.metrics_host}:"
+                          f"{args.metrics_port}: {exc.strerror or exc}"}) from None
+    return metrics

@@ -40,6 +40,8 @@ Endpoints:
   the state and send it with the next poll).
 - `POST /v1/check` (no body) -> `{"workspace": {"id", "name", "slug"},
   "region", "baseUrl"}`.
+- `GET  /metrics`: Prometheus metrics of every call (`connector.metrics`),
+  behind the service keys when there are any.
 - `GET  /healthz` -> `{"status": "ok"}`; `GET /readyz` -> `{"status": "ready",
   "actions": N, "picklists": M}` (503 until the plugins are loaded).
 - `GET  /openapi.json` (every action's, picklist's and trigger's input schema

@@ -30,6 +30,7 @@ from connector.service.guard import RequestGuard, parse_hosts
 from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
 from connector.service.mcp_http import mount_mcp
+from connector.service.metrics import router as metrics_router
 from connector.service.page_policy import SecurityHeaders
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
@@ -66,6 +67,7 @@ def create_app(settings: Settings, registry: Registry | None = None,
     app.add_exception_handler(HTTPException, _http_refusal)  # type: ignore[arg-type]
     app.include_router(router)
     app.include_router(health)
+    app.include_router(metrics_router)
     mount_docs(app, service)
     mount_mcp(app, service)
     _mount_playground(app)

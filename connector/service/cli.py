@@ -69,6 +69,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--read-only", action="store_true",
                    help="refuse every write, whatever the credentials: a read policy over "
                         "every token, profile and key")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="text lines, or one JSON object a record (secrets masked)")
 
 
 def settings_from(args: argparse.Namespace, simulator: dict[str, str] | None = None) -> Any:
@@ -130,16 +132,19 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         print(f"simulator at {simulator['base_url']}: calls without credentials use it",
               file=sys.stderr, flush=True)
     level = "debug" if args.debug else "info"
-    options: dict[str, Any] = {"log_config": log_config(level),
+    options: dict[str, Any] = {"log_config": log_config(level, args.log_format),
                                "timeout_graceful_shutdown": 10, "backlog": 2048}
     limits = limits_for(settings.header_timeout, settings.max_connections)
     if args.workers > 1:
         options.update(server_options(None))  # each worker sets its own limits
+        from connector.metrics import share_between_processes
+
+        share_between_processes()  # /metrics in any worker sums every worker's counts
         sock.close()  # uvicorn binds again in the parent and shares it with the workers
         # Each worker reads the settings again: only where they come from is handed on.
-        os.environ[ENV] = json.dumps({"args": {k: getattr(args, k) for k in (
+        os.environ[ENV] = json.dumps({"args": {k: getattr(args, k, None) for k in (
             "host", "port", "workers", "config", "base_url", "debug", "redis", "read_only",
-            "hosts")},
+            "hosts", "log_format")},
             "simulator": simulator})
         with _stopped_by_signal():
             uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=args.host,

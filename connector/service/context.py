@@ -13,6 +13,9 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from connector import tracing
+from connector.events import Observer
+from connector.metrics import Metrics
 from connector.redact import get_logger
 from connector.registry import Registry
 from connector.retry import RetryPolicy
@@ -33,6 +36,15 @@ class Service:
         self.keys = KeyRing(settings.keys)
         self.limiters = limiters if limiters is not None else LimiterPool(redis=settings.redis)
         self.clients = threading.local()
+        # Every call's observers: metrics, and the retry budget and circuit of this process
+        # (the budget on Redis, shared with every process, when the service has one).
+        self.metrics = Metrics()
+        self.events: list[Observer] = [
+            self.metrics, *settings.guards.observers(self.limiters.redis,
+                                                     self.metrics.circuit_changed)]
+        traces = tracing.from_environment()  # when OpenTelemetry is configured
+        if traces is not None:
+            self.events.append(traces)
         self.policy = RetryPolicy().with_(timeout_s=settings.timeout,
                                           deadline_s=settings.deadline)
         self._registry = registry
@@ -96,7 +108,7 @@ class Service:
             plain.setdefault(name.lower(), value)
         key = self.keys.identify(plain.get("authorization"))
         return Call(plain, key, self.settings, self.registry(), self.limiters, self.clients,
-                    self.policy)
+                    self.policy, self.events)
 
     def manifest_bytes(self) -> bytes:
         self.registry()

@@ -1,5 +1,5 @@
 """The service's own typed errors, beside the runtime's: each carries the HTTP status it
-answers with. Listed by `connector.errors.error_codes()` (no web module needed)."""
+answers with. Listed by `connector.manifest.error_codes()` (no web module needed)."""
 
 from __future__ import annotations
 

@@ -40,6 +40,11 @@ class LimiterPool:
     def __len__(self) -> int:
         return len(self._table)
 
+    @property
+    def redis(self) -> Any:
+        """The Redis client limits are kept on (None: per process)."""
+        return self._redis
+
     def for_token(self, token: str) -> Limiter:
         if self._redis is not None:
             from connector.distributed.shared_limiter import SharedRateLimiter

@@ -12,19 +12,11 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 import traceback
 from typing import Any
 
-from connector.redact import MASK, Secrets, current
-
-# Public API tokens start `sgp_` (FACTS: sgp_ + 64 alphanumerics; unconfirmed).
-_TOKEN_LIKE = re.compile(r"sgp_[A-Za-z0-9_\-]{8,}")
-
-
-def mask(text: str, secrets: Secrets | None = None) -> str:
-    text = (secrets or current()).mask(text)
-    return _TOKEN_LIKE.sub(MASK, text) if "sgp_" in text else text  # most lines hold none
+from connector.logformat import mask
+from connector.redact import current
 
 
 class ServiceLogFilter(logging.Filter):
@@ -61,12 +53,16 @@ def install_filters() -> None:
             logger.addFilter(ServiceLogFilter())
 
 
-def log_config(level: str = "info") -> dict[str, Any]:
+def log_config(level: str = "info", log_format: str = "text") -> dict[str, Any]:
     """uvicorn's logging config with the filter on every handler, and the package's
-    loggers (`segment_connector.*`) writing through the same handler."""
+    loggers (`segment_connector.*`) writing through the same handler; with `json`, one
+    JSON object a record (`connector.logformat`)."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
+    if log_format == "json":
+        for name in config["formatters"]:
+            config["formatters"][name] = {"()": "connector.logformat.JsonFormatter"}
     config["filters"] = {"redact": {"()": f"{__name__}.ServiceLogFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["redact"]

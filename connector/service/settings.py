@@ -8,6 +8,9 @@
     max_connections = 4096                # open at once (default: as many as files allow)
     header_timeout = 10                   # seconds for a request's headers to arrive
     body_timeout = 30                     # seconds for its body to arrive after them
+    retry_budget = 0.1                    # retries per call, beyond a floor; false: none
+    circuit_failures = 5                  # failures in a row that open a host's circuit
+    circuit_cooldown = 30                 # seconds before a probe; false failures: no circuit
     keys = ["k3y-for-the-flow-engine-0001",
             {key = "k3y-for-the-prod-builder-01", profiles = ["prod"],
              policy = {level = "read"}}]  # a key's own rules (connector.policy)
@@ -41,6 +44,7 @@ from connector.connection import (
 )
 from connector.errors import InputError
 from connector.policy import Policy, profile_policy
+from connector.reliability import Guards
 
 KEYS_ENV = "SEGMENT_CONNECTOR_SERVICE_KEYS"
 REDIS_ENV = "SEGMENT_CONNECTOR_REDIS_URL"  # as the distributed workers read it
@@ -52,7 +56,8 @@ DEFAULT_BODY_TIMEOUT = 30.0
 MIN_KEY_LENGTH = 16  # a shorter key could be guessed
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 SERVICE_SETTINGS = ("base_url", "body_limit", "threads", "keys", "timeout", "deadline", "redis",
-                    "hosts", "max_connections", "header_timeout", "body_timeout")
+                    "hosts", "max_connections", "header_timeout", "body_timeout",
+                    "retry_budget", "circuit_failures", "circuit_cooldown")
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class Settings:
     max_connections: int | None = None  # None: as many as the open-files limit allows
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     body_timeout: float = DEFAULT_BODY_TIMEOUT
+    guards: Guards = field(default_factory=Guards)  # retry budget and circuit, every call
 
     def describe(self) -> str:
         """One line for the start-up log: counts, never keys or tokens."""
@@ -162,7 +168,20 @@ def load(config: str | Path | None = None, environ: Mapping[str, str] | None = N
         **given,
     }
     return Settings(base_url=base_url, keys=tuple(keys), profiles=profiles, redis=shared,
-                    policies=policies, hosts=hosts, **values)
+                    policies=policies, hosts=hosts, guards=_guards(table), **values)
+
+
+def _guards(table: Mapping[str, Any]) -> Guards:
+    """The `[service]` table's retry budget and circuit (`false` turns either off)."""
+    ratio = table.get("retry_budget", Guards.retry_budget)
+    failures = table.get("circuit_failures", Guards.circuit_failures)
+    cooldown = table.get("circuit_cooldown", Guards.circuit_cooldown_s)
+    try:
+        return Guards(retry_budget=None if ratio is False else ratio,
+                      circuit_failures=None if failures is False else failures,
+                      circuit_cooldown_s=cooldown)
+    except InputError as exc:
+        raise InputError({f"service.{k}": v for k, v in exc.fields.items()}) from None
 
 
 def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]],

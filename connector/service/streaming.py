@@ -5,7 +5,7 @@ The first item is read before the answer starts, so a call that fails at once
 A failure after that cannot change the status any more: the stream ends with
 one last line, `{"error": <problem>}`.
 
-Lines go out a page at a time: the runtime tells (`ServiceRuntime.on_answer`)
+Lines go out a page at a time: an observer of the runtime (`_PageCount`) learns
 how many items each page it fetched holds, so the page's lines are sent as
 soon as its last item is read, before the next page is asked for, and the
 server hands the connection one chunk per page instead of one per item.
@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from connector.events import Exchange, Observer
 from connector.redact import Secrets
 from connector.service.calls import Call
 from connector.service.problems import problem
@@ -30,14 +31,14 @@ MAX_CHUNK = 1000  # lines held before sending, whatever the page size
 _END = object()
 
 
-class _PageCount:
+class _PageCount(Observer):
     """Items of the last page fetched that are not read yet."""
 
     def __init__(self, field: str) -> None:
         self.field = field
         self.left = 0
 
-    def fetched(self, response: HttpResponse) -> None:
+    def done(self, ex: Exchange, response: HttpResponse) -> None:
         body = response.body if isinstance(response.body, dict) else {}
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         items = data.get(self.field) if isinstance(data, dict) else None
@@ -49,9 +50,9 @@ def stream_items(request: Request, key: str, inputs: dict[str, Any]) -> Response
     try:
         call = service_of(request).call(request.headers)
         action = call.action(key)
-        runtime = call.runtime
         count = _PageCount(action.items or "")
-        runtime.on_answer = count.fetched
+        call.events.append(count)
+        runtime = call.runtime
         items = runtime.iter_items(action.key, inputs)
         first = next(items, _END)
     except Exception as exc:

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
+from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -160,11 +161,10 @@ class Cassette:
             return cassette.record(adapter, request, original(adapter, request, *args,
                                                               **kwargs))
 
-        HTTPAdapter.send = send  # type: ignore[method-assign, assignment]
-        try:
+        # Below the runtime, where `responses` stands too: the runtime and its observers
+        # run as they do against the network.
+        with mock.patch.object(HTTPAdapter, "send", send):
             yield self
-        finally:
-            HTTPAdapter.send = original  # type: ignore[method-assign]
 
     def __enter__(self) -> Cassette:
         self._context = self._patched()

@@ -31,11 +31,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.errors import InputError, ResponseError
 from connector.paging import MAX_PAGES
 from connector.triggers import state as states
+
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
 
 LISTING = "listAuditEvents"
 OVERLAP = timedelta(minutes=5)
@@ -74,7 +77,7 @@ class AuditFeed:
         """Requests one poll returning at most `limit` events sends at most."""
         return max(MIN_PAGES, -(-limit // self.page_size) + 1)
 
-    def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
+    def poll(self, runtime: Runtime, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
         query = {k: values[k] for k in QUERY_INPUTS if values.get(k)}
         if values.get("region"):
@@ -162,7 +165,7 @@ class AuditFeed:
 class _Reader:
     """One poll's reads of the trail, within its budget of requests."""
 
-    def __init__(self, feed: AuditFeed, runtime: Any, query: Mapping[str, Any],
+    def __init__(self, feed: AuditFeed, runtime: Runtime, query: Mapping[str, Any],
                  budget: int) -> None:
         self.feed, self.runtime, self.query, self.budget = feed, runtime, query, budget
         self.clock = states.ApiClock()

@@ -21,13 +21,16 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.errors import ConnectorError, NotFoundError
 from connector.triggers import state as states
 
 ABSENT_READS = 2  # reads in a row an id must be missing from before it may be gone
 MAX_LOOKUPS = 20  # lookups one poll sends, at most (the rest wait for the next poll)
+
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
 
 Event = dict[str, Any]
 
@@ -51,7 +54,7 @@ class ListingFeed:
     page_size: int = 200
     kind: str = "listing"
 
-    def poll(self, runtime: Any, values: Mapping[str, Any], state: Mapping[str, Any] | None,
+    def poll(self, runtime: Runtime, values: Mapping[str, Any], state: Mapping[str, Any] | None,
              limit: int, trigger: str) -> tuple[list[Event], dict[str, Any]]:
         known, absent = _read_state(state, trigger) if state is not None else ({}, {})
         clock = states.ApiClock()
@@ -79,7 +82,7 @@ class ListingFeed:
             del known[ident], missing[ident]
         return events, states.fresh(trigger, self.kind, known=known, absent=missing)
 
-    def _gone(self, runtime: Any, values: Mapping[str, Any], missing: Mapping[str, int]
+    def _gone(self, runtime: Runtime, values: Mapping[str, Any], missing: Mapping[str, int]
               ) -> list[str]:
         """Of the ids missing from reads, those proven gone: missing `ABSENT_READS` times
         in a row and, with a `lookup`, not found by it (other errors prove nothing)."""
@@ -98,7 +101,7 @@ class ListingFeed:
                 continue  # unproven: asked again next poll
         return gone
 
-    def _read(self, runtime: Any, values: Mapping[str, Any], clock: states.ApiClock
+    def _read(self, runtime: Runtime, values: Mapping[str, Any], clock: states.ApiClock
               ) -> dict[str, tuple[str, Any]]:
         """{id: (fingerprint, item)} of every item one read met."""
         items: dict[str, tuple[str, Any]] = {}
@@ -111,7 +114,7 @@ class ListingFeed:
                         items.setdefault(item["id"], (_fingerprint(item), item))
         return items
 
-    def _items(self, runtime: Any) -> str:
+    def _items(self, runtime: Runtime) -> str:
         return runtime.plugins.action(self.action).items or ""
 
     def _listings(self, values: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

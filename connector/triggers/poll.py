@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.errors import InputError
 from connector.triggers import state as states
 from connector.validation import as_inputs, validate
 
+if TYPE_CHECKING:
+    from connector.runtime import Runtime
 
-def poll(runtime: Any, key: str, inputs: Mapping[str, Any] | None,
+
+def poll(runtime: Runtime, key: str, inputs: Mapping[str, Any] | None,
          state: Mapping[str, Any] | None) -> dict[str, Any]:
     """`{"events": [...], "state": {...}}`: the events since `state`, oldest first.
 

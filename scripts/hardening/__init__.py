@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hardening import masking, raw_inputs, simulator, size, tokens, triggers, waits
+from hardening import budget, masking, raw_inputs, simulator, size, tokens, triggers, waits
 from hardening.common import Section, timed
 
 # In the order RELIABILITY.md shows them.
@@ -25,6 +25,7 @@ CLASSES: dict[str, Callable[[], Section]] = {
     "raw": raw_inputs.measure,
     "simulator": simulator.measure,
     "triggers": triggers.measure,
+    "budget": budget.measure,
 }
 
 

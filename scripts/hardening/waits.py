@@ -124,7 +124,7 @@ def _quota_headers(c: Any, registry: Any, td: Any) -> float:
             t = td.FakeTime()
             rt = Runtime(Connection(token="sgp_deadline_token"), registry=registry,
                          sleep=t.sleep, clock=t, deadline=DEADLINE_S)
-            paced = rt.with_limiter(RateLimiter({"getSource": (5, "minute")}, clock=t,
+            paced = rt.with_(limiter=RateLimiter({"getSource": (5, "minute")}, clock=t,
                                                 wall=lambda: td.NOW, wait=t.wait))
             with responses.RequestsMock() as api:
                 api.get(f"{BASE}/sources/s1", json={"data": {}},

@@ -1,0 +1,168 @@
+"""The moments of a call, and the observers that watch them: one seam for every watcher.
+
+A runtime given `events=` tells its observers, for every request it sends
+(an `Exchange`: one request with its retries):
+
+- `request`: built, before the first attempt;
+- `attempt`: an attempt is starting, before it waits for the rate limiter;
+- `turn`: the attempt has its turn under the rate limiter and is about to go out;
+- `answer`: the attempt ended, with the API's answer or the error it met;
+- `may_retry`: asked before a retry; any observer answering False ends the call
+  with the error it met (a retry budget says no this way);
+- `retry`: a retry will follow after `wait` seconds;
+- `wait`: a wait is about to start, of a `kind`: `backoff` (before a retry),
+  `rate_limit` (the wait a 429 asked for) or `hold` (the rate limiter's, told
+  when it is announced: 2 s or more);
+- `done`: the call ended with an answer; `give_up`: it ended with an error.
+
+Bulk runs also tell `line_done(action, outcome)` as each line they ran ends
+(`ok`, `error`, `not_run`).
+
+An observer stops an attempt before anything is sent by raising from
+`attempt` or `turn`: the call ends with what it raised (a circuit that is
+open, a distributed run that gave the line up). Observers compose in order
+(`compose`); each subclasses `Observer` and overrides only the moments it
+watches. What an observer learns is the request as built: it never logs or
+labels the token, an id or a free-form input (`Exchange.route` is the path
+template, `Exchange.action` the action's key).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+BACKOFF, RATE_LIMIT, HOLD = "backoff", "rate_limit", "hold"
+
+if TYPE_CHECKING:
+    from connector.request import HttpRequest
+    from connector.transport import HttpResponse
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request with its retries, as the observers see it.
+
+    `attempt` counts attempts started (1 for the first). `notes` is the
+    observers' own room: each keeps what it needs under a key of its own.
+    """
+
+    request: HttpRequest
+    action: str  # the action key ("" when the request belongs to none)
+    route: str  # the path template (`/sources/{sourceId}`), never an id
+    attempt: int = 0
+    started: float = field(default_factory=time.monotonic)
+    notes: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.request.method.upper()
+
+    @property
+    def host(self) -> str:
+        """`scheme://host[:port]` of the request: what a circuit and a budget are kept per."""
+        parts = urlsplit(self.request.url)
+        return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+class Observer:
+    """Watches calls; every moment does nothing unless overridden."""
+
+    def request(self, ex: Exchange) -> None:
+        """The request is built; no attempt has started."""
+
+    def attempt(self, ex: Exchange) -> None:
+        """Attempt `ex.attempt` is starting; raise to stop it (nothing is sent)."""
+
+    def turn(self, ex: Exchange) -> None:
+        """The attempt has its turn and goes out next; raise to stop it (nothing is sent)."""
+
+    def answer(self, ex: Exchange, response: HttpResponse | None,
+               error: BaseException | None) -> None:
+        """The attempt ended: an answer of any status (`error` set for 4xx/5xx), or no
+        answer (`response` None)."""
+
+    def may_retry(self, ex: Exchange, error: BaseException) -> bool:
+        """Whether the retry the policy allows after `error` may happen."""
+        return True
+
+    def retry(self, ex: Exchange, error: BaseException, wait: float) -> None:
+        """A retry follows after `wait` seconds."""
+
+    def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
+        """A wait of `seconds` starts: `kind` is BACKOFF, RATE_LIMIT or HOLD."""
+
+    def done(self, ex: Exchange, response: HttpResponse) -> None:
+        """The call ended with this answer."""
+
+    def give_up(self, ex: Exchange, error: BaseException) -> None:
+        """The call ended with this error."""
+
+    def line_done(self, action: str, outcome: str) -> None:
+        """A line of a bulk run of `action` ended: `ok`, `error` or `not_run`."""
+
+
+class Observers(Observer):
+    """Several observers told in order; a veto (a raise, or False) from any one counts."""
+
+    def __init__(self, observers: Iterable[Observer]) -> None:
+        self.observers: tuple[Observer, ...] = tuple(observers)
+
+    def request(self, ex: Exchange) -> None:
+        for o in self.observers:
+            o.request(ex)
+
+    def attempt(self, ex: Exchange) -> None:
+        for o in self.observers:
+            o.attempt(ex)
+
+    def turn(self, ex: Exchange) -> None:
+        for o in self.observers:
+            o.turn(ex)
+
+    def answer(self, ex: Exchange, response: HttpResponse | None,
+               error: BaseException | None) -> None:
+        for o in self.observers:
+            o.answer(ex, response, error)
+
+    def may_retry(self, ex: Exchange, error: BaseException) -> bool:
+        # Every observer is asked, so none that counts what it allows is skipped.
+        answers = [o.may_retry(ex, error) for o in self.observers]
+        return all(answers)
+
+    def retry(self, ex: Exchange, error: BaseException, wait: float) -> None:
+        for o in self.observers:
+            o.retry(ex, error, wait)
+
+    def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
+        for o in self.observers:
+            o.wait(ex, seconds, kind, reason)
+
+    def done(self, ex: Exchange, response: HttpResponse) -> None:
+        for o in self.observers:
+            o.done(ex, response)
+
+    def give_up(self, ex: Exchange, error: BaseException) -> None:
+        for o in self.observers:
+            o.give_up(ex, error)
+
+    def line_done(self, action: str, outcome: str) -> None:
+        for o in self.observers:
+            o.line_done(action, outcome)
+
+
+NOBODY = Observers(())
+
+
+def compose(*observers: Observer | None) -> Observers:
+    """One observer telling each of `observers` in order (None and nested groups flattened)."""
+    flat: list[Observer] = []
+    for o in observers:
+        if isinstance(o, Observers):
+            flat.extend(o.observers)
+        elif o is not None:
+            flat.append(o)
+    return Observers(flat)
