@@ -105,7 +105,7 @@ def test_a_distributed_line_is_one_trace_with_a_span_per_attempt_and_no_token(
         server: LocalRedis, spans: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from celery.contrib.testing.worker import start_worker
 
-    from connector.distributed.presence import Presence
+    from connector.distributed.presence import announced
 
     redis.Redis.from_url(server.url).flushdb()
     app = make_app(server.url)
@@ -129,7 +129,7 @@ def test_a_distributed_line_is_one_trace_with_a_span_per_attempt_and_no_token(
         sim.fault_plan = once  # type: ignore[method-assign]
         spans.clear()
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30), \
-                Presence(tasks.redis_client(), "traced-worker"):
+                announced(tasks.redis_client(), "traced-worker"):
             summary = run_distributed("getSource", [{"sourceId": source}],
                                       tmp_path / "results.jsonl", "sim", redis=server.url,
                                       app=app, handle_signals=False)

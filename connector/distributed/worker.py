@@ -62,6 +62,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import celery  # noqa: F401  # a missing extra is said before Redis is tried
+
     from connector.distributed import tasks
     from connector.distributed.app import QUEUE, make_app, url_argument
     from connector.distributed.durability import Guard
