@@ -69,6 +69,25 @@ def test_a_host_the_service_does_not_serve_is_refused(open_service: EmbeddedServ
                         headers={"Host": "proxy.example.com:1"}).status_code == 403
 
 
+def test_a_request_with_two_hosts_is_refused_whichever_comes_first(
+        open_service: EmbeddedService, sim: Simulator) -> None:
+    """A second Host (a proxy in front may read the last) is never read past."""
+    import socket
+
+    port = _port(open_service)
+    body = json.dumps({"inputs": {"slug": "two-hosts", "metadataId": JAVASCRIPT}}).encode()
+    for hosts in ((f"127.0.0.1:{port}", "attacker.example"),
+                  ("attacker.example", f"127.0.0.1:{port}")):
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+            conn.sendall(b"POST /v1/actions/createSource/run HTTP/1.1\r\n"
+                         + b"".join(b"Host: %s\r\n" % h.encode() for h in hosts)
+                         + b"Content-Type: application/json\r\nConnection: close\r\n"
+                         + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            status = conn.recv(64).split(b"\r\n")[0]
+        assert status.split()[1] in (b"400", b"403"), (hosts, status)
+    assert "two-hosts" not in _sources(sim)
+
+
 def test_a_page_of_another_origin_is_refused_on_every_method(
         open_service: EmbeddedService, sim: Simulator) -> None:
     port = _port(open_service)

@@ -116,6 +116,10 @@ class RequestGuard:
     # -- the checks ------------------------------------------------------------
     def refusal(self, scope: Scope) -> dict[str, object] | None:
         """The problem to answer with, or None when the request may go on."""
+        if sum(name == b"host" for name, _ in scope.get("headers", ())) > 1:
+            # RFC 9112 3.2: a request with more than one Host is refused, not read by
+            # its first (a proxy in front may have read its last).
+            return plain_problem(400, "host", "the request has more than one Host header")
         given = header(scope, b"host")
         host = Authority.parse(given) if given else None
         if host is None or not self._serves(host, scope):
