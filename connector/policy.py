@@ -40,7 +40,7 @@ IRREVERSIBLE_AREAS = frozenset({"deletionandsuppression", "iamusers", "iamgroups
 POLICY_SETTINGS = ("level", "allow", "deny")
 
 
-def _plain(name: str) -> str:
+def plain_name(name: str) -> str:
     """`IAMUsers`, `iam_users`, `iam-users` -> `iamusers`."""
     return re.sub(r"[\s_\-]", "", name).lower()
 
@@ -51,7 +51,7 @@ def irreversible(action: Action) -> bool:
         return True
     if action.safety == "read":
         return False
-    return action.method == "DELETE" or _plain(action.area) in IRREVERSIBLE_AREAS
+    return action.method == "DELETE" or plain_name(action.area) in IRREVERSIBLE_AREAS
 
 
 def safety_for(action: Action, values: Mapping[str, Any]) -> str:
@@ -70,21 +70,19 @@ class Policy:
     allow: frozenset[str] = frozenset({EVERY})
     deny: frozenset[str] = frozenset()
     name: str = "policy"
-    # The same lists, case and separators dropped, for matching.
+    # The allow list, case and separators dropped, for matching.
     _allow: frozenset[str] = field(init=False, repr=False, compare=False)
-    _deny: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
             raise InputError({f"{self.name}.level": f"must be one of {', '.join(LEVELS)}, "
                               f"not {self.level!r}"})
-        object.__setattr__(self, "_allow", frozenset(_plain(n) for n in self.allow))
-        object.__setattr__(self, "_deny", frozenset(_plain(n) for n in self.deny))
+        object.__setattr__(self, "_allow", frozenset(plain_name(n) for n in self.allow))
 
     def refusal(self, action: Action, values: Mapping[str, Any] | None = None) -> str | None:
         """The rule that refuses this call, in words, or None when it may run."""
-        names = (_plain(action.key), _plain(action.area))
-        denied = next((n for n in self.deny if _plain(n) in names), None)
+        names = (plain_name(action.key), plain_name(action.area))
+        denied = next((n for n in self.deny if plain_name(n) in names), None)
         if denied is not None:
             return f"deny lists {denied!r}"
         safety = safety_for(action, values or {})
@@ -96,7 +94,7 @@ class Policy:
             if not named:
                 return (f"{action.key} is irreversible: allow must name it or its area "
                         f"({action.area!r}); '*' does not cover it")
-        elif not named and _plain(EVERY) not in self._allow:
+        elif not named and EVERY not in self._allow:
             return f"allow names neither {action.key} nor its area {action.area!r}"
         return None
 

@@ -23,7 +23,7 @@ from connector.cli.describe import traits
 from connector.errors import InputError
 from connector.manifest import inputs_schema
 from connector.mcp.confirm import needs_confirmation
-from connector.policy import Policy
+from connector.policy import Policy, plain_name
 from connector.registry import Registry
 from connector.spec import Action
 
@@ -44,25 +44,20 @@ _MAX_BYTES_SCHEMA = {
 _INPUTS = {"type": "object", "description": "The action's inputs by key (see describe)."}
 
 
-def area_key(name: str) -> str:
-    """`Sources`, `sources`, `IAMUsers`, `iam_users`, `Raw Request` -> one spelling each."""
-    return re.sub(r"[\s_\-]", "", name).lower()
-
-
 def select_areas(registry: Registry, toolsets: Sequence[str]) -> frozenset[str]:
     """The areas `--toolsets` names (`all`: every one); InputError naming an unknown one."""
-    areas = {area_key(a.area): a.area for a in registry.actions.items.values()}
-    if any(area_key(t) == ALL for t in toolsets):
+    areas = {plain_name(a.area): a.area for a in registry.actions.items.values()}
+    if any(plain_name(t) == ALL for t in toolsets):
         return frozenset(areas.values())
-    unknown = [t for t in toolsets if area_key(t) not in areas]
+    unknown = [t for t in toolsets if plain_name(t) not in areas]
     if unknown:
         import difflib
 
-        close = difflib.get_close_matches(area_key(unknown[0]), list(areas), n=1)
+        close = difflib.get_close_matches(plain_name(unknown[0]), list(areas), n=1)
         hint = f"; did you mean {areas[close[0]]!r}?" if close else ""
         known = ", ".join(sorted(areas.values()))
         raise InputError({"--toolsets": f"no area {unknown[0]!r}{hint} Known: all, {known}"})
-    return frozenset(areas[area_key(t)] for t in toolsets)
+    return frozenset(areas[plain_name(t)] for t in toolsets)
 
 
 def permitted(action: Action, policies: Iterable[Policy]) -> bool:
@@ -189,10 +184,10 @@ def search(registry: Registry, query: str, area: str | None, limit: int,
            policies: Sequence[Policy]) -> list[dict[str, Any]]:
     """Actions the policy permits, best match first: every word counted where it appears."""
     words = [w for w in re.split(r"\W+", query.lower()) if w]
-    wanted = area_key(area) if area else None
+    wanted = plain_name(area) if area else None
     scored: list[tuple[int, int, str, Action]] = []
     for action in registry.actions.items.values():
-        if (wanted and area_key(action.area) != wanted) or not permitted(action, policies):
+        if (wanted and plain_name(action.area) != wanted) or not permitted(action, policies):
             continue
         key_words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", action.key).lower()
         text = f"{key_words} {action.display} {action.description} {action.area}".lower()

@@ -92,7 +92,9 @@ def mount_docs(app: FastAPI, service: Service) -> None:
     app.openapi = lambda: openapi_schema(app, service)  # type: ignore[method-assign]
     app.mount(ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
 
+    page = PAGE.read_text(encoding="utf-8")  # a package file: read once
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return HTMLResponse(PAGE.read_text(encoding="utf-8"),
+        return HTMLResponse(page,
                             headers={"Content-Security-Policy": POLICY})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 
-from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send, send_problem
+from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_problem
 from connector.service.limits import events
 from connector.service.problems import plain_problem
 
@@ -100,10 +100,8 @@ class BodyLimit:
 
 
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None  # the server refuses a malformed length itself
-    return None
+    length = header(scope, b"content-length")
+    try:
+        return None if length is None else int(length)
+    except ValueError:
+        return None  # the server refuses a malformed length itself

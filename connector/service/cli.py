@@ -134,7 +134,6 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
     level = "debug" if args.debug else "info"
     options: dict[str, Any] = {"log_config": log_config(level, args.log_format),
                                "timeout_graceful_shutdown": 10, "backlog": 2048}
-    limits = limits_for(settings.header_timeout, settings.max_connections)
     if args.workers > 1:
         options.update(server_options(None))  # each worker sets its own limits
         from connector.metrics import share_between_processes
@@ -152,6 +151,7 @@ def _serve(args: argparse.Namespace, settings: Any, simulator: dict[str, str] | 
         return 0
     from connector.service.app import create_app
 
+    limits = limits_for(settings.header_timeout, settings.max_connections)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), **options,
                                            **server_options(limits)))
     with _stopped_by_signal():

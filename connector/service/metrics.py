@@ -9,16 +9,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from connector.service.respond import problem_answer, service_of
+from connector.service.respond import keyed_service, problem_answer
 
 router = APIRouter()
 
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    service = service_of(request)
     try:
-        service.keys.identify(request.headers.get("authorization"))
+        service = keyed_service(request)
     except Exception as exc:  # no key, or not one of ours: a problem like any refusal
         return problem_answer(exc, None, request)
     body, media_type = service.metrics.exposition()

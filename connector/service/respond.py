@@ -57,6 +57,13 @@ def service_of(request: Request) -> Service:
     return service
 
 
+def keyed_service(request: Request) -> Service:
+    """The service, once the request's service key is known to it (raises otherwise)."""
+    service = service_of(request)
+    service.keys.identify(request.headers.get("authorization"))
+    return service
+
+
 def answer(request: Request, work: Callable[[Call], Any], status: int = 200) -> Response:
     """Run `work` for this request and answer its result, or the problem it raised."""
     call: Call | None = None

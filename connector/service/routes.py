@@ -10,7 +10,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from connector.service.calls import Call
-from connector.service.respond import answer, json_answer, problem_answer, service_of
+from connector.service.respond import (
+    answer,
+    json_answer,
+    keyed_service,
+    problem_answer,
+    service_of,
+)
 from connector.service.streaming import stream_items
 
 router = APIRouter(prefix="/v1")
@@ -37,9 +43,7 @@ def _inputs(body: InputsBody | None) -> dict[str, Any]:
 @router.get("/manifest", summary="The manifest: every action and picklist with its inputs")
 def get_manifest(request: Request) -> Response:
     try:
-        service = service_of(request)
-        service.keys.identify(request.headers.get("authorization"))
-        data = service.manifest_bytes()
+        data = keyed_service(request).manifest_bytes()
     except Exception as exc:
         return problem_answer(exc, None, request)
     return Response(data, media_type="application/json")
@@ -48,9 +52,7 @@ def get_manifest(request: Request) -> Response:
 @router.get("/target", summary="Where calls go: the embedded simulator or the API's address")
 def get_target(request: Request) -> Response:
     try:
-        service = service_of(request)
-        service.keys.identify(request.headers.get("authorization"))
-        data = target_of(service.settings)
+        data = target_of(keyed_service(request).settings)
     except Exception as exc:
         return problem_answer(exc, None, request)
     return json_answer(data, None)
