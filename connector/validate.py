@@ -241,7 +241,7 @@ def _defaults(where: str, action: Action) -> Iterator[Finding]:
                                           for q in query)) or \
             (placed == "body" and inp.wire_name.split(".")[0] in body) or \
             placed in ("path", "payload") or \
-            (placed == "control" and (inp.where == "control" and _runtime_reads(inp)))
+            (placed == "control" and inp.key in RUNTIME_CONTROLS)
         if not sent:
             yield Finding("error", at, f"default {inp.default!r} is not sent: a blank input "
                           f"sends nothing ({placed} input the runtime does not read)")
@@ -249,10 +249,6 @@ def _defaults(where: str, action: Action) -> Iterator[Finding]:
 
 # Control inputs the runtime itself reads: their defaults act without being sent.
 RUNTIME_CONTROLS = frozenset({"region", "followAll", "maxItems"})
-
-
-def _runtime_reads(inp: Input) -> bool:
-    return inp.key in RUNTIME_CONTROLS
 
 
 def report(target: Target, findings: list[Finding]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from connector.errors import InputError
 from connector.legacy.errors import not_found
-from connector.legacy.handlers import handles, listed
+from connector.legacy.handlers import body_object, handles, listed
 from connector.legacy.plan import Plan
 
 _SUBJECTS = {"userId": "USER_ID", "objectId": "OBJECT_ID"}
@@ -158,9 +158,7 @@ def _resources(value: Any) -> list[dict[str, Any]]:
 
 @handles("POST /workspaces/{ws}/roles/{role}/policies")
 def add_policy(plan: Plan) -> dict[str, Any]:
-    policy = plan.body.get("policy")
-    if not isinstance(policy, dict):
-        raise InputError({"policy": "the body must hold a policy object"}, "legacy")
+    policy = body_object(plan, "policy")
     subject = str(policy.get("subject") or "")
     kind, _, subject_id = subject.partition("/")
     if kind not in ("users", "user-groups") or not subject_id:
@@ -227,11 +225,9 @@ def create_invites(plan: Plan) -> dict[str, Any]:
 @handles("DELETE /workspaces/{ws}/invites/{invite}")
 def delete_invite(plan: Plan) -> dict[str, Any]:
     wanted = plan.params["invite"]
-    if not plan.dry:
-        emails = {i if isinstance(i, str) else i.get("email") for i in plan.items("listInvites")}
-        if wanted not in emails:
-            raise not_found("invite", f"{plan.ws}/invites/{wanted}")
-    else:
-        plan.items("listInvites")
+    # A dry run records the listing as a step and meets no invite.
+    emails = {i if isinstance(i, str) else i.get("email") for i in plan.items("listInvites")}
+    if not plan.dry and wanted not in emails:
+        raise not_found("invite", f"{plan.ws}/invites/{wanted}")
     plan.call("deleteInvites", {"emails": [wanted]})
     return {}
