@@ -245,3 +245,8 @@ def error_record(exc: BaseException) -> dict[str, Any]:
 
 def exit_code_of(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, ConnectorError) else EXIT_INTERNAL
+
+
+def error_code(error: BaseException) -> str:
+    """A label for an error: its stable code (`internal` for anything not ours)."""
+    return error.code if isinstance(error, ConnectorError) else "internal"

@@ -29,7 +29,6 @@ template, `Exchange.action` the action's key).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -54,8 +53,8 @@ class Exchange:
     action: str  # the action key ("" when the request belongs to none)
     route: str  # the path template (`/sources/{sourceId}`), never an id
     attempt: int = 0
-    started: float = field(default_factory=time.monotonic)
     notes: dict[Any, Any] = field(default_factory=dict)
+    _host: str | None = field(default=None, repr=False)  # `host`, worked out once
 
     @property
     def method(self) -> str:
@@ -64,8 +63,10 @@ class Exchange:
     @property
     def host(self) -> str:
         """`scheme://host[:port]` of the request: what a circuit and a budget are kept per."""
-        parts = urlsplit(self.request.url)
-        return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        if self._host is None:
+            parts = urlsplit(self.request.url)
+            self._host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        return self._host
 
 
 class Observer:

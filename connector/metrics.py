@@ -35,7 +35,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from connector.circuit import CLOSED, HALF_OPEN, OPEN
-from connector.errors import ApiError, ConnectorError, TransportError
+from connector.errors import ApiError, TransportError, error_code
 from connector.events import HOLD, Exchange, Observer
 
 if TYPE_CHECKING:
@@ -46,11 +46,6 @@ if TYPE_CHECKING:
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _CIRCUIT = {CLOSED: 0.0, OPEN: 1.0, HALF_OPEN: 0.5}
 _STARTED, _ATTEMPT = "metrics.started", "metrics.attempt"
-
-
-def error_code(error: BaseException) -> str:
-    """A label for an error: its stable code (`internal` for anything not ours)."""
-    return error.code if isinstance(error, ConnectorError) else "internal"
 
 
 def _action(ex: Exchange) -> str:

@@ -189,7 +189,7 @@ class Runtime:
         policy = policy or self.policy
         debug = self.debug if debug is None else debug
         events = self.events
-        ex = Exchange(req, op or _action.get(), self._route(op), started=self.clock())
+        ex = Exchange(req, op or _action.get(), self._route(op))
         failed: list[BaseException] = []  # the error the next wait follows
 
         def on_retry(exc: BaseException, wait: float, attempt: int) -> None:

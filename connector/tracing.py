@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from connector import __version__
-from connector.errors import ApiError, ConnectorError
+from connector.errors import ApiError, error_code
 from connector.events import Exchange, Observer
 
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 NAME = "segment_connector"
 _CALL, _ATTEMPT = "tracing.call", "tracing.attempt"
 HEADERS = ("traceparent", "tracestate")  # W3C trace context: what crosses a message
-
-
-def _code(error: BaseException) -> str:
-    return error.code if isinstance(error, ConnectorError) else "internal"
 
 
 def installed() -> bool:
@@ -150,7 +146,7 @@ class Tracing(Observer):
         if span is None:
             return
         if error is not None:
-            span.set_attribute("error.type", _code(error))
+            span.set_attribute("error.type", error_code(error))
             span.set_status(self._trace.Status(self._trace.StatusCode.ERROR))
         span.end()
 
@@ -164,7 +160,7 @@ class Tracing(Observer):
         self._end_attempt(ex, error)
         span = ex.notes.pop(_CALL, None)
         if span is not None:
-            span.set_attribute("error.type", _code(error))
+            span.set_attribute("error.type", error_code(error))
             span.set_status(self._trace.Status(self._trace.StatusCode.ERROR))
             span.end()
 

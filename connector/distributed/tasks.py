@@ -240,8 +240,12 @@ class EventSink:
         if record.get("status") == "started":
             self._start(record)
             return
+        self._push({"type": "record", "record": record})
+
+    def _push(self, event: Mapping[str, Any]) -> None:
+        """One event onto the run's list, its expiry renewed in the same transaction."""
         pipe = self.client.pipeline(transaction=True)
-        pipe.rpush(self.events, json.dumps({"type": "record", "record": record}))
+        pipe.rpush(self.events, json.dumps(event))
         pipe.expire(self.events, RUN_TTL_S)
         pipe.execute()
 
@@ -267,13 +271,12 @@ class EventSink:
     def outcome(self, outcome: Outcome, occurrence: int, rate_limited: int = 0) -> None:
         """Tell the run how the line ended, as an `Outcome` it tallies."""
         line = outcome.line
-        self.client.rpush(self.events, json.dumps({
+        self._push({
             "type": "outcome", "fingerprint": line.fingerprint, "occurrence": occurrence,
             "line": line.number, "status": outcome.status, "retry": outcome.retry,
             "connect_error": outcome.connect_error, "answered": outcome.answered,
             "unrecorded": outcome.unrecorded, "rate_limited": rate_limited,
-            "error": outcome.error}))
-        self.client.expire(self.events, RUN_TTL_S)
+            "error": outcome.error})
 
 
 def lease(client: Any, key: str, value: str, lease_ms: int) -> Repeating:
