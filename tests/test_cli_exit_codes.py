@@ -420,7 +420,8 @@ def test_sigint_is_exit_130_and_json_when_asked(waiting_process: Any) -> None:
 
 
 @pytest.mark.parametrize("command, extra, package", [("serve", "serve", "uvicorn"),
-                                                     ("worker", "distributed", "celery")])
+                                                     ("worker", "distributed", "celery"),
+                                                     ("mcp", "mcp", "mcp")])
 def test_a_command_of_a_missing_extra_says_how_to_install_it(command: str, extra: str,
                                                              package: str,
                                                              tmp_path: Path) -> None:

@@ -321,7 +321,8 @@ def _mount_optional(sub: Any) -> None:
 
 # Commands of an extra, and the packages of that extra they import.
 _EXTRAS = {"serve": ("serve", {"fastapi", "uvicorn", "starlette"}),
-           "worker": ("distributed", {"celery", "redis", "kombu"})}
+           "worker": ("distributed", {"celery", "redis", "kombu"}),
+           "mcp": ("mcp", {"mcp", "mcp_types", "anyio"})}
 
 
 

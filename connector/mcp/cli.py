@@ -35,14 +35,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import anyio
-        from mcp.server.stdio import stdio_server
-    except ImportError as exc:
-        from connector.errors import InputError
+    # Without the extra, the CLI's _delegate names it and how to install it.
+    import anyio
+    from mcp.server.stdio import stdio_server
 
-        raise InputError({"mcp": "needs the mcp extra (pip install "
-                          f"'segment-connector[mcp]'): {exc}"}) from None
     server = build(args)
 
     async def serve() -> None:

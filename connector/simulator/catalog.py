@@ -37,7 +37,7 @@ class Operation:
         return (-sum(1 for p in parts if not p.startswith("{")), -len(parts))
 
 
-__all__ = ["Operation", "match", "methods_at", "operations", "path_exists", "schema",
+__all__ = ["Operation", "match", "methods_at", "operations", "schema",
            "validator"]
 
 
@@ -98,7 +98,3 @@ def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
 def methods_at(path: str) -> list[str]:
     """The methods the catalogue declares for `path` (empty: no such path)."""
     return sorted({op.method for op in operations().values() if op.regex.match(path)})
-
-
-def path_exists(path: str) -> bool:
-    return any(op.regex.match(path) for op in operations().values())
