@@ -32,7 +32,7 @@ from connector.errors import (
 from connector.redact import get_logger, redact, redact_headers, redact_value
 from connector.request import HttpRequest
 from connector.retry import server_wait_s
-from connector.watchdog import attempt_deadline, watch
+from connector.watchdog import AttemptDeadline, watch
 
 log = get_logger("segment_connector.http")
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -71,7 +71,7 @@ def _decode(raw: bytes, response_type: str, status: int, content_type: str,
         f"{where}: expected JSON, got {kind} ({len(raw)} bytes): {snippet!r}", status=status)
 
 
-def _api_error(req: HttpRequest, resp: requests.Response, raw: bytes) -> ApiError:
+def _api_error(req: HttpRequest, resp: Reply, raw: bytes) -> ApiError:
     try:
         body = json.loads(raw) if raw.strip() else None
     except ValueError:
@@ -82,17 +82,22 @@ def _api_error(req: HttpRequest, resp: requests.Response, raw: bytes) -> ApiErro
     detail = first.get("message") or resp.reason or "error"
     if first.get("field"):
         detail = f"{detail} (field {first['field']})"
-    if resp.status_code == 401:
+    if resp.status == 401:
         detail += ": check the API token (missing, expired or for another workspace)"
-    path = urlsplit(req.url).path
-    message = redact(f"{req.method} {path} failed with {resp.status_code}: {detail}")
-    cls = error_class(resp.status_code)
-    kwargs: dict[str, Any] = {"status": resp.status_code, "errors": errors,
+    path = _path(req.url)
+    message = redact(f"{req.method} {path} failed with {resp.status}: {detail}")
+    cls = error_class(resp.status)
+    kwargs: dict[str, Any] = {"status": resp.status, "errors": errors,
                               "method": req.method, "url": redact(req.url),
                               "headers": redact_headers(resp.headers)}
     if cls is RateLimitedError:
         kwargs["retry_after"] = server_wait_s(resp.headers, body)
     return cls(message, **kwargs)
+
+
+def _path(url: str) -> str:
+    """`https://host:port/path?q` -> `/path` (as `urlsplit(url).path`, without its cost)."""
+    return urlsplit(url).path if "#" in url else url[len(_origin(url)):].split("?", 1)[0]
 
 
 def _origin(url: str) -> str:
@@ -179,23 +184,47 @@ class _Adapter(HTTPAdapter):
         return response
 
 
+@dataclass(slots=True)
+class Reply:
+    """An answer whose body is still unread: `raw` is urllib3's response."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    raw: Any
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _adapter_replaced() -> bool:
+    """Whether something replaced requests' `HTTPAdapter.send` (`responses`, a cassette, a
+    test double): every request then goes through it, so it sees them all."""
+    return getattr(HTTPAdapter.send, "__module__", None) != "requests.adapters"
+
+
 class HttpClient:
-    """requests, without the work `Session.request` repeats on every call.
+    """requests' transport, minus the work `Session.request` repeats on every call.
 
     `Session.request` re-reads proxy settings, netrc and CA bundles from the
     environment and re-parses the URL each time; here those environment
-    settings are resolved once per origin, the URL we built is sent exactly as
-    built (so a quoted `%2E%2E` id stays quoted), and the prepared request goes
-    straight to the session's transport adapter (which `responses` mocks in tests).
+    settings are resolved once per origin and the URL we built is sent exactly
+    as built (so a quoted `%2E%2E` id stays quoted). A request with a body of
+    bytes or JSON and no proxy goes straight to the origin's urllib3 pool (the
+    one requests' adapter keeps, TLS settings and all); forms, files, proxies,
+    a session of the caller's, or an adapter's `send` replaced (as `responses`
+    does in tests) go through requests' adapter.
     """
 
     def __init__(self, session: requests.Session | None = None) -> None:
+        self.direct = session is None  # our own adapters: their pools may be used directly
         if session is None:
             session = requests.Session()
             for prefix in ("https://", "http://"):
                 session.mount(prefix, _Adapter())
         self.session = session
         self._origins: dict[str, dict[str, Any]] = {}
+        self._pools: dict[str, Any] = {}  # origin -> its urllib3 pool, for direct sends
 
     def _settings(self, url: str) -> dict[str, Any]:
         origin = _origin(url)
@@ -217,24 +246,68 @@ class HttpClient:
         prep.method = req.method
         prep.url = req.full_url
         prep.headers = CaseInsensitiveDict(req.headers)
-        body = req.data
-        if req.json_body is not None:
-            body = json.dumps(req.json_body, separators=(",", ":")).encode()
-        elif isinstance(body, str):
-            body = body.encode()
+        body = _body(req)
         prep.body = body
-        if body is not None:
-            prep.headers["Content-Length"] = str(len(body))
-        elif req.method in ("POST", "PUT", "PATCH"):
-            prep.headers["Content-Length"] = "0"
+        length = _length(req.method, body)
+        if length is not None:
+            prep.headers["Content-Length"] = length
         prep.hooks = {"response": []}
         return prep
 
-    def send(self, req: HttpRequest, timeout_s: float) -> requests.Response:
+    def send(self, req: HttpRequest, timeout_s: float) -> Reply:
+        url = req.full_url
+        if self.direct and not _adapter_replaced() and req.files is None \
+                and (req.data is None or isinstance(req.data, str | bytes)):
+            settings = self._settings(url)
+            if not settings["proxies"]:
+                return self._send_direct(req, url, settings, timeout_s)
         prep = self.prepare(req)
-        url = prep.url or req.full_url
+        url = prep.url or url
         adapter = self.session.get_adapter(url)
-        return adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(url))
+        resp = adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(url))
+        return Reply(resp.status_code, resp.reason, resp.headers, resp.raw)
+
+    def _send_direct(self, req: HttpRequest, url: str, settings: dict[str, Any],
+                     timeout_s: float) -> Reply:
+        origin = _origin(url)
+        pool = self._pools.get(origin)
+        if pool is None or pool.pool is None:  # first use, or closed by the pool manager
+            pool = self._pools[origin] = self._pool_for(url, settings)
+        body = _body(req)
+        headers = dict(req.headers)
+        length = _length(req.method, body)
+        if length is not None:
+            for name in [n for n in headers if n.lower() == "content-length"]:
+                del headers[name]
+            headers["Content-Length"] = length
+        raw = pool.urlopen(req.method, url[len(origin):] or "/", body=body, headers=headers,
+                           retries=False, redirect=False, assert_same_host=False,
+                           preload_content=False, decode_content=False, chunked=False,
+                           timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s))
+        return Reply(raw.status, raw.reason or "", raw.headers, raw)
+
+    def _pool_for(self, url: str, settings: dict[str, Any]) -> Any:
+        """The adapter's pool for `url`'s origin, its TLS settings checked as requests does."""
+        adapter: Any = self.session.get_adapter(url)  # our _Adapter (`self.direct`)
+        prep = PreparedRequest()
+        prep.url = url
+        pool = adapter.get_connection_with_tls_context(prep, settings["verify"], None,
+                                                       settings["cert"])
+        adapter.cert_verify(pool, url, settings["verify"], settings["cert"])
+        return pool
+
+
+def _body(req: HttpRequest) -> Any:
+    if req.json_body is not None:
+        return json.dumps(req.json_body, separators=(",", ":")).encode()
+    return req.data.encode() if isinstance(req.data, str) else req.data
+
+
+def _length(method: str, body: Any) -> str | None:
+    """The Content-Length a request of `method` with `body` is sent with (None: none)."""
+    if body is not None:
+        return str(len(body))
+    return "0" if method in ("POST", "PUT", "PATCH") else None
 
 
 def send(
@@ -247,53 +320,62 @@ def send(
 ) -> HttpResponse:
     if debug:
         log.info("request %s", json.dumps(req.describe(), default=str))
-    where = f"{req.method} {urlsplit(req.url).path}"
+    where = f"{req.method} {_path(req.url)}"
     cap = max_body_bytes or MAX_BODY_BYTES
     failure: ConnectorError | None = None
-    with attempt_deadline(timeout_s) as alarms:
+    watched = AttemptDeadline(timeout_s)
+    with watched as alarms:
         try:
             resp = client.send(req, timeout_s)
             try:
-                raw = read_capped(resp.raw, resp.headers, cap, where, resp.status_code)
+                raw = read_capped(resp.raw, resp.headers, cap, where, resp.status)
             except BaseException:
                 resp.close()  # a half-read connection must not go back to the pool
                 raise
         except ResponseError as exc:
             failure = exc
-        except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
-            failure = _timeout(where, timeout_s, req, _may_have_sent(exc))
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            if any(alarm.fired for alarm in alarms):
-                failure = _timeout(where, timeout_s, req, True)
-            else:
-                connection = isinstance(exc, requests.ConnectionError
-                                        | urllib3.exceptions.ProtocolError)
-                failure = ConnectionFailedError(
-                    f"{where}: " + ("connection failed: " if connection else "")
-                    + _reason(exc), req.method, redact(req.url), sent=_may_have_sent(exc))
+            failure = _failure(exc, where, timeout_s, req, any(a.fired for a in alarms))
         except (ValueError, UnicodeError) as exc:  # http.client refuses a header or URL
             # Nothing left this machine: an input problem, not a lost connection.
             failure = InputError({"request": f"{where} could not be encoded: {_reason(exc)}"})
-        if failure is None and any(alarm.fired for alarm in alarms):
-            failure = _timeout(where, timeout_s, req, True)  # cut off, yet the read ended quietly
+    if failure is None and watched.fired:
+        failure = _timeout(where, timeout_s, req, True)  # cut off, yet the read ended quietly
     if failure is not None:
         # Raised here, outside the except blocks, so that no `__context__` keeps the
         # library's exception: it holds the prepared request, Authorization header included.
         raise failure
     if debug:
-        log.info("response %s %s %s", resp.status_code, urlsplit(req.url).path,
+        log.info("response %s %s %s", resp.status, _path(req.url),
                  _shown(raw)[:DEBUG_BODY_CHARS])
-    if resp.status_code >= 400:
+    if resp.status >= 400:
         raise _api_error(req, resp, raw)
-    if 300 <= resp.status_code < 400:
+    if 300 <= resp.status < 400:
         # Redirects are not followed: the token must not travel to where they point.
         where = redact(resp.headers.get("Location", "?"))
-        raise ApiError(f"{req.method} {urlsplit(req.url).path} answered "
-                       f"{resp.status_code}, a redirect to {where}; not followed",
-                       status=resp.status_code, method=req.method, url=redact(req.url))
-    body = _decode(raw, response_type, resp.status_code, resp.headers.get("Content-Type", ""),
-                   empty_ok=req.method == "HEAD", where=f"{req.method} {urlsplit(req.url).path}")
-    return HttpResponse(resp.status_code, resp.headers, body)
+        raise ApiError(f"{where} answered "
+                       f"{resp.status}, a redirect to {where}; not followed",
+                       status=resp.status, method=req.method, url=redact(req.url))
+    body = _decode(raw, response_type, resp.status, resp.headers.get("Content-Type", ""),
+                   empty_ok=req.method == "HEAD", where=where)
+    return HttpResponse(resp.status, resp.headers, body)
+
+
+def _failure(exc: Exception, where: str, timeout_s: float, req: HttpRequest,
+             cut_off: bool) -> ConnectorError:
+    """The error a request that met `exc` ends with; `cut_off`: the watchdog ended it."""
+    # urllib3's refused connection is a kind of its TimeoutError, yet no timeout.
+    refused = isinstance(exc, urllib3.exceptions.NewConnectionError)
+    if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError) and not refused:
+        return _timeout(where, timeout_s, req, _may_have_sent(exc))
+    if cut_off:
+        return _timeout(where, timeout_s, req, True)
+    connection = refused or isinstance(exc, requests.ConnectionError
+                                       | urllib3.exceptions.ProtocolError
+                                       | urllib3.exceptions.SSLError)
+    return ConnectionFailedError(
+        f"{where}: " + ("connection failed: " if connection else "") + _reason(exc),
+        req.method, redact(req.url), sent=_may_have_sent(exc))
 
 
 def _may_have_sent(exc: Exception) -> bool:
@@ -334,7 +416,10 @@ def _reason(exc: Exception) -> str:
 
 def _innermost(exc: Exception) -> str:
     """The cause in words, without the pool and class names the libraries wrap it in."""
-    reason: Any = exc.args[0] if exc.args else exc
+    reason: Any = exc
+    if isinstance(exc, requests.RequestException) or not isinstance(
+            exc, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ProtocolError):
+        reason = exc.args[0] if exc.args else exc  # requests wraps urllib3's error
     if isinstance(reason, urllib3.exceptions.MaxRetryError):
         reason = reason.reason
     if isinstance(reason, urllib3.exceptions.NameResolutionError):
@@ -343,7 +428,9 @@ def _innermost(exc: Exception) -> str:
         where = f"{reason.conn.host}:{reason.conn.port}"
         cause = str(reason).rsplit("] ", 1)[-1] if "] " in str(reason) else str(reason)
         return f"cannot connect to {where}: {cause}"
-    if isinstance(reason, urllib3.exceptions.ProtocolError) and len(reason.args) > 1:
+    if isinstance(reason, urllib3.exceptions.ProtocolError) and len(reason.args) > 1 \
+            and repr(reason.args[1]) not in str(reason.args[0]):
         return f"{reason.args[0]} ({reason.args[1]})"
+    if isinstance(reason, urllib3.exceptions.ProtocolError) and reason.args:
+        return str(reason.args[0])
     return str(reason)
-

@@ -9,13 +9,13 @@ when its attempt's time is up, which ends whatever read is blocked on it.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import itertools
+import math
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 _local = threading.local()  # the deadline of the attempt this thread is making
@@ -24,75 +24,92 @@ _local = threading.local()  # the deadline of the attempt this thread is making
 GRACE_SHARE, GRACE_MAX_S = 0.25, 0.5
 
 
-@dataclass(order=True)
+@dataclass(slots=True)
 class Alarm:
     deadline: float
     seq: int
-    sock: Any = field(compare=False, default=None)
-    fired: bool = field(compare=False, default=False)
-    done: bool = field(compare=False, default=False)
+    sock: Any = None
+    fired: bool = False
 
 
 class Watchdog:
+    """Shuts down the socket of each armed attempt still running at its deadline.
+
+    An attempt that ends is disarmed at once, so the watch thread wakes only at the
+    earliest deadline of the attempts still in flight (or when a new one is earlier),
+    not once per finished attempt.
+    """
+
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._heap: list[Alarm] = []
+        self._live: dict[int, Alarm] = {}  # the attempts in flight, by sequence number
         self._cond = threading.Condition()
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
+        self._wake_at = math.inf  # when the watch thread looks next
 
     def arm(self, deadline: float, sock: Any) -> Alarm:
         alarm = Alarm(deadline, next(self._seq), sock)
         with self._cond:
-            heapq.heappush(self._heap, alarm)
+            self._live[alarm.seq] = alarm
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="http-watchdog",
                                                 daemon=True)
                 self._thread.start()
-            if self._heap[0] is alarm:  # only an earlier deadline changes the watch's sleep
+            if deadline < self._wake_at:  # only an earlier deadline changes the watch's sleep
+                self._wake_at = deadline
                 self._cond.notify()
         return alarm
 
     def disarm(self, alarm: Alarm) -> None:
-        alarm.done = True  # dropped lazily when it reaches the top of the heap
+        """Once this returns, the alarm has fired or never will."""
+        with self._cond:
+            self._live.pop(alarm.seq, None)
 
     def _watch(self) -> None:
         with self._cond:
             while True:
-                while self._heap and self._heap[0].done:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait()
-                    continue
-                wait = self._heap[0].deadline - self.clock()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                alarm = heapq.heappop(self._heap)
-                alarm.fired = True
-                with contextlib.suppress(OSError):
-                    alarm.sock.shutdown(socket.SHUT_RDWR)
+                now = self.clock()
+                for alarm in [a for a in self._live.values() if a.deadline <= now]:
+                    del self._live[alarm.seq]
+                    alarm.fired = True
+                    with contextlib.suppress(OSError):
+                        alarm.sock.shutdown(socket.SHUT_RDWR)
+                self._wake_at = min((a.deadline for a in self._live.values()),
+                                    default=math.inf)
+                self._cond.wait(None if self._wake_at == math.inf else self._wake_at - now)
 
 
 WATCHDOG = Watchdog()
 
 
-@contextlib.contextmanager
-def attempt_deadline(seconds: float) -> Iterator[list[Alarm]]:
-    """Let connections opened or reused in this block arm the watchdog for `seconds`.
+class AttemptDeadline:
+    """`with AttemptDeadline(seconds) as alarms:` lets connections opened or reused in the
+    block arm the watchdog for `seconds`; `alarms` are the alarms armed.
 
-    Yields the alarms armed, so the caller can tell a cut-off from a server's
-    own hang-up (`alarm.fired`).
+    After the block, `fired` says whether the watchdog cut the attempt off (and
+    can no longer change), telling a cut-off from a server's own hang-up.
     """
-    alarms: list[Alarm] = []
-    grace = min(GRACE_MAX_S, seconds * GRACE_SHARE)
-    _local.deadline, _local.alarms = WATCHDOG.clock() + seconds + grace, alarms
-    try:
-        yield alarms
-    finally:
+
+    __slots__ = ("alarms", "deadline")
+
+    def __init__(self, seconds: float) -> None:
+        grace = min(GRACE_MAX_S, seconds * GRACE_SHARE)
+        self.deadline = WATCHDOG.clock() + seconds + grace
+        self.alarms: list[Alarm] = []
+
+    def __enter__(self) -> list[Alarm]:
+        _local.deadline, _local.alarms = self.deadline, self.alarms
+        return self.alarms
+
+    def __exit__(self, *_exc: object) -> None:
         _local.deadline = None
-        for alarm in alarms:
+        for alarm in self.alarms:
             WATCHDOG.disarm(alarm)
+
+    @property
+    def fired(self) -> bool:
+        return any(alarm.fired for alarm in self.alarms)
 
 
 def watch(sock: Any) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from connector.connection import Connection
 from connector.errors import ConnectorError
@@ -37,7 +38,7 @@ from connector.retry import IDEMPOTENT, RetryPolicy
 from connector.runtime import Runtime
 from connector.simulator import Faults, Simulator
 from connector.simulator.faults import HEADER
-from connector.transport import HttpClient, HttpResponse
+from connector.transport import HttpClient, HttpResponse, Reply
 
 JAVASCRIPT = "IqDTy1TpoU"  # a source type the simulator's catalog holds
 DEFAULT_SEED = 20240601
@@ -153,19 +154,18 @@ class _ProbeClient(HttpClient):
         self.seen = seen
         self.fault: str | None = None  # header value for the next attempt only
 
-    def send(self, req: HttpRequest, timeout_s: float) -> requests.Response:
+    def send(self, req: HttpRequest, timeout_s: float) -> Reply:
         if self.fault:
             req = dataclasses.replace(req, headers={**req.headers, HEADER: self.fault})
             self.fault = None
         try:
             resp = super().send(req, timeout_s)
-        except requests.Timeout:
-            self.seen["timeout"] += 1
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            refused = isinstance(exc, urllib3.exceptions.NewConnectionError)
+            timed_out = isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError)
+            self.seen["timeout" if timed_out and not refused else "dropped"] += 1
             raise
-        except requests.ConnectionError:
-            self.seen["dropped"] += 1
-            raise
-        self.seen[str(resp.status_code) if resp.status_code >= 300 else "2xx"] += 1
+        self.seen[str(resp.status) if resp.status >= 300 else "2xx"] += 1
         return resp
 
 
