@@ -109,6 +109,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._header_timer: asyncio.TimerHandle | None = None
         self._waiting_since = 0.0
         self._sent_anything = False
+        self._served = False  # a request was answered on this connection
 
     # -- connection --------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -138,35 +139,44 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         return True
 
     # -- headers -----------------------------------------------------------------
+    # One timer per connection, not one per request: it looks when the wait for the
+    # current headers could first be too long, and is set again from what it finds.
     def _start_header_clock(self) -> None:
         self._waiting_since = self.loop.time()
-        self._header_timer = self.loop.call_later(self.limits.header_timeout,
-                                                  self._headers_too_slow)
+        self._arm_header_timer(self.limits.header_timeout)
+
+    def _arm_header_timer(self, delay: float) -> None:
+        self._header_timer = self.loop.call_later(delay, self._check_headers)
 
     def _stop_header_clock(self) -> None:
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
 
-    def _headers_too_slow(self) -> None:
+    def _check_headers(self) -> None:
         self._header_timer = None
-        if self._awaiting_headers and not self.transport.is_closing():
-            if self._sent_anything:
-                events.note("header_timeout", "closed connections whose headers did not "
-                            f"arrive within {self.limits.header_timeout:g} s (408)")
-                self._refuse(408, "the request's headers did not arrive in time")
-            else:
-                events.note("idle", "closed connections that sent nothing within "
-                            f"{self.limits.header_timeout:g} s")
-                self.transport.close()
+        if not self._awaiting_headers or self.transport.is_closing():
+            return  # a request is being served: the next one sets the timer again
+        left = self._waiting_since + self.limits.header_timeout - self.loop.time()
+        if left > 0:  # these headers began after the timer was set
+            self._arm_header_timer(left)
+        elif self._sent_anything:
+            events.note("header_timeout", "closed connections whose headers did not "
+                        f"arrive within {self.limits.header_timeout:g} s (408)")
+            self._refuse(408, "the request's headers did not arrive in time")
+        else:
+            events.note("idle", "closed connections that sent nothing within "
+                        f"{self.limits.header_timeout:g} s")
+            self.transport.close()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._awaiting_headers = True
         self._header_lines = 0
-        if self._header_timer is None:  # a request after another: its clock starts now
-            self._header_timer = self.loop.call_later(self.limits.header_timeout,
-                                                      self._headers_too_slow)
+        if self._served:  # a request after another: its clock starts at its first byte
+            self._waiting_since = self.loop.time()
+        if self._header_timer is None:
+            self._arm_header_timer(self.limits.header_timeout)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_lines += 1
@@ -175,8 +185,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self._awaiting_headers = False
-        self._stop_header_clock()
+        self._awaiting_headers = False  # the timer, when it looks, finds nothing to do
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
@@ -184,7 +193,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if not self.pipeline and not self.transport.is_closing():
             # Idle under uvicorn's keep-alive timer: what comes next is headers, and the
             # connection may make way for a new one meanwhile.
-            self._awaiting_headers, self._sent_anything = True, False
+            self._awaiting_headers, self._sent_anything, self._served = True, False, True
             self._header_bytes = self._header_lines = 0
             self._waiting_since = self.loop.time()
 
