@@ -1,12 +1,13 @@
-"""The service's body limit at the ASGI level: a body framed by one Content-Length within
-the limit passes unbuffered; anything else framed (chunked, or a length beside a
-Transfer-Encoding) is counted as it arrives and cut off past the limit."""
+"""The service's body limit at the ASGI level: a Content-Length over the limit is refused
+unread; any body (chunked, a length beside a Transfer-Encoding, repeated lengths) is
+counted as it arrives and cut off past the limit."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from connector.service.asgi import RequestHeaders
 from connector.service.bodies import BodyLimit
 
 LIMIT = 100
@@ -34,7 +35,13 @@ def run(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list[A
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
-    asyncio.run(BodyLimit(app, LIMIT)(scope, receive, send))
+
+    async def serve() -> None:
+        replay = await BodyLimit(LIMIT).read(RequestHeaders(scope), receive, send)
+        if replay is not None:
+            await app(scope, replay, send)
+
+    asyncio.run(serve())
     return sent, bytes(got)
 
 

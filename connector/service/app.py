@@ -1,7 +1,7 @@
 """The FastAPI application: `create_app(settings)` puts the service's pieces together.
 
-Middleware refuses requests not meant for the service (`guard`), adds security
-headers to every answer (`page_policy`) and caps request bodies; routers serve
+One middleware (`gate`) refuses requests not meant for the service, adds security
+headers to every answer and caps request bodies; routes serve
 `/v1` and the health checks;
 FastAPI's own refusals (a body that is not JSON, a wrong shape, no such
 route) are answered as problems like every other failure; `/` serves the
@@ -15,23 +15,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from connector import __version__
 from connector.registry import Registry
 from connector.service.api_docs import TITLE, mount_docs
-from connector.service.bodies import BodyLimit
 from connector.service.context import Service
-from connector.service.guard import RequestGuard, parse_hosts
+from connector.service.gate import Gate
+from connector.service.guard import parse_hosts
 from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
 from connector.service.mcp_http import mount_mcp
 from connector.service.metrics import router as metrics_router
-from connector.service.page_policy import SecurityHeaders
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
 from connector.service.routes import health, router
@@ -58,20 +58,30 @@ def create_app(settings: Settings, registry: Registry | None = None,
     app = FastAPI(title=TITLE, version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", lifespan=lifespan)
     app.state.service = service
-    # Outermost last: security headers on every answer, refusals included; then the
-    # guard, before any body is read.
-    app.add_middleware(BodyLimit, limit=settings.body_limit, timeout=settings.body_timeout)
-    app.add_middleware(RequestGuard, hosts=parse_hosts(settings.hosts, "hosts"))
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Gate, hosts=parse_hosts(settings.hosts, "hosts"),
+                       body_limit=settings.body_limit, body_timeout=settings.body_timeout)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_refusal)  # type: ignore[arg-type]
-    app.include_router(router)
-    app.include_router(health)
-    app.include_router(metrics_router)
+    _add_routes(app, router, health, metrics_router)
     mount_docs(app, service)
     mount_mcp(app, service)
     _mount_playground(app)
     return app
+
+
+def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
+    """Each router's routes added to the app itself: FastAPI serves an included router
+    through a matching layer of its own on every request, which a few fixed routes do
+    not need."""
+    for group in routers:
+        for route in group.routes:
+            assert isinstance(route, APIRoute), route
+            app.add_api_route(
+                route.path, route.endpoint, methods=sorted(route.methods or ()),
+                name=route.name, summary=route.summary, description=route.description,
+                response_class=route.response_class, responses=route.responses,
+                response_model=route.response_model, status_code=route.status_code,
+                include_in_schema=route.include_in_schema, openapi_extra=route.openapi_extra)
 
 
 def _problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 
-from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_problem
+from connector.service.asgi import Message, Receive, RequestHeaders, Send, send_problem
 from connector.service.limits import events
 from connector.service.problems import plain_problem
 
@@ -23,28 +23,26 @@ DEFAULT_BODY_BUDGET = 64 * 1024 * 1024
 
 
 class BodyLimit:
-    """ASGI middleware: reads each HTTP request's body whole, up to `limit` bytes, then
-    hands the app a `receive` that replays it."""
+    """Reads each HTTP request's body whole, up to `limit` bytes (`Gate` asks it)."""
 
-    def __init__(self, app: ASGIApp, limit: int, timeout: float = 30.0,
+    def __init__(self, limit: int, timeout: float = 30.0,
                  budget: int = DEFAULT_BODY_BUDGET) -> None:
-        self.app = app
         self.limit = limit
         self.timeout = timeout
         self.budget = budget
         self.arriving = 0  # bytes held by every body still arriving
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
+    async def read(self, headers: RequestHeaders, receive: Receive,
+                   send: Send) -> Receive | None:
+        """A `receive` that replays the body read; None when the request was answered
+        here (refused) or its client left."""
+        declared = _content_length(headers)
         if declared is not None and declared > self.limit:
             await self._refuse(send)
-            return
+            return None
         if declared is not None and self.arriving + declared > self.budget:
             await self._busy(send)  # refused before a byte of it is read
-            return
+            return None
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -53,14 +51,14 @@ class BodyLimit:
                 while more:
                     message = await receive()
                     if message["type"] == "http.disconnect":
-                        return  # the client left: nobody to answer
+                        return None  # the client left: nobody to answer
                     chunk = message.get("body", b"")
                     if size + len(chunk) > self.limit:
                         await self._refuse(send)
-                        return
+                        return None
                     if self.arriving + len(chunk) > self.budget:
                         await self._busy(send)
-                        return
+                        return None
                     size += len(chunk)
                     self.arriving += len(chunk)
                     chunks.append(chunk)
@@ -71,10 +69,10 @@ class BodyLimit:
             await send_problem(send, plain_problem(
                 408, "body_timeout", f"the request body did not arrive within {self.timeout:g} "
                 "seconds of its headers"))
-            return
+            return None
         finally:
             self.arriving -= size
-        body = b"".join(chunks)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         replayed = False
 
         async def replay() -> Message:
@@ -84,7 +82,7 @@ class BodyLimit:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()  # after the body: wait for the disconnect, as ASGI does
 
-        await self.app(scope, replay, send)
+        return replay
 
     async def _busy(self, send: Send) -> None:
         events.note("body_budget", "refused request bodies while those still arriving held "
@@ -99,8 +97,8 @@ class BodyLimit:
             f"the request body is larger than this service's limit of {self.limit} bytes"))
 
 
-def _content_length(scope: Scope) -> int | None:
-    length = header(scope, b"content-length")
+def _content_length(headers: RequestHeaders) -> int | None:
+    length = headers.get(b"content-length")
     try:
         return None if length is None else int(length)
     except ValueError:

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from connector.service.asgi import ASGIApp, Receive, Scope, Send, header, send_problem
+from connector.service.asgi import RequestHeaders, Scope
 from connector.service.problems import plain_problem
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -97,30 +97,18 @@ def _address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 class RequestGuard:
-    """ASGI middleware: Host, Origin, fetch metadata and body type, as the module says."""
+    """Host, Origin, fetch metadata and body type, as the module says (`Gate` asks it)."""
 
-    def __init__(self, app: ASGIApp, hosts: tuple[Authority, ...] = ()) -> None:
-        self.app = app
+    def __init__(self, hosts: tuple[Authority, ...] = ()) -> None:
         self.hosts = hosts
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        problem = self.refusal(scope)
-        if problem is not None:
-            await send_problem(send, problem)
-            return
-        await self.app(scope, receive, send)
-
-    # -- the checks ------------------------------------------------------------
-    def refusal(self, scope: Scope) -> dict[str, object] | None:
+    def refusal(self, scope: Scope, headers: RequestHeaders) -> dict[str, object] | None:
         """The problem to answer with, or None when the request may go on."""
-        if sum(name == b"host" for name, _ in scope.get("headers", ())) > 1:
+        if headers.hosts > 1:
             # RFC 9112 3.2: a request with more than one Host is refused, not read by
             # its first (a proxy in front may have read its last).
             return plain_problem(400, "host", "the request has more than one Host header")
-        given = header(scope, b"host")
+        given = headers.get(b"host")
         host = Authority.parse(given) if given else None
         if host is None or not self._serves(host, scope):
             shown = repr(given[:100]) if given else "none"
@@ -128,17 +116,17 @@ class RequestGuard:
                 403, "host", f"this service does not answer for host {shown}: it serves "
                 "127.0.0.1, localhost and [::1] on its own port, and the names given by "
                 "--allow-host or [service] hosts")
-        origin = header(scope, b"origin")
+        origin = headers.get(b"origin")
         if origin is not None and not self._own_origin(origin, host, scope):
             return plain_problem(
                 403, "origin", f"requests from pages of origin {origin[:100]!r} are refused: "
                 "only the service's own pages, or names given by --allow-host, may call it")
-        site = header(scope, b"sec-fetch-site")
-        if site in ("cross-site", "same-site") and not _page_load(scope):
+        site = headers.get(b"sec-fetch-site")
+        if site in ("cross-site", "same-site") and not _page_load(scope, headers):
             return plain_problem(
                 403, "origin", "requests from another site's pages are refused")
-        if scope["method"] not in _SAFE_METHODS and _has_body(scope):
-            kind = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if scope["method"] not in _SAFE_METHODS and _has_body(headers):
+            kind = (headers.get(b"content-type") or "").split(";")[0].strip().lower()
             if not _is_json(kind):
                 return plain_problem(
                     415, "content_type", "the request body must be JSON sent as "
@@ -183,19 +171,19 @@ class RequestGuard:
         return (parts.scheme, their.name, their.port or DEFAULT_PORTS[parts.scheme]) == ours
 
 
-def _page_load(scope: Scope) -> bool:
+def _page_load(scope: Scope, headers: RequestHeaders) -> bool:
     """A top-level navigation by GET (a link to the playground): nothing it loads is
     readable by the page that linked to it."""
     return (scope["method"] in ("GET", "HEAD")
-            and header(scope, b"sec-fetch-mode") == "navigate"
-            and header(scope, b"sec-fetch-dest") in (None, "document"))
+            and headers.get(b"sec-fetch-mode") == "navigate"
+            and headers.get(b"sec-fetch-dest") in (None, "document"))
 
 
-def _has_body(scope: Scope) -> bool:
-    length = header(scope, b"content-length")
+def _has_body(headers: RequestHeaders) -> bool:
+    length = headers.get(b"content-length")
     if length is not None:
         return length.strip() not in ("", "0")
-    return header(scope, b"transfer-encoding") is not None
+    return headers.get(b"transfer-encoding") is not None
 
 
 def _is_json(media_type: str) -> bool:

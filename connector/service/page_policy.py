@@ -15,7 +15,7 @@ import hashlib
 import re
 from typing import Any
 
-from connector.service.asgi import ASGIApp, Message, Receive, Scope, Send
+from connector.service.asgi import Message, Send
 
 NO_FRAMES = "frame-ancestors 'none'"
 DATA_POLICY = f"default-src 'none'; {NO_FRAMES}"
@@ -48,64 +48,73 @@ def page_policy(html: bytes) -> str:
             f"form-action 'self'; {NO_FRAMES}")
 
 
-class SecurityHeaders:
-    """ASGI middleware adding the headers above; an HTML answer is held whole (it is small)
-    to read its policy; a route that sets its own policy keeps it, framing refused."""
+def secured(send: Send) -> Send:
+    """`send` with the headers above added to the answer; an HTML answer is held whole
+    (it is small) to read its policy; a route that sets its own policy keeps it, framing
+    refused."""
+    start: Message | None = None
+    held: list[bytes] = []
+    size = 0
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def send_secured(message: Message) -> None:
+        nonlocal start, size
+        if message["type"] == "http.response.start":
+            headers, own, html = _split(message)
+            if own is not None:  # a route that states its policy keeps it
+                await send(_with(message, headers, own if "frame-ancestors" in own
+                                 else f"{own}; {NO_FRAMES}"))
+            elif not html:
+                await send(_with(message, headers, DATA_POLICY))
+            else:
+                start = _with(message, headers, "")  # the policy once the page is read
             return
-        start: Message | None = None
-        held: list[bytes] = []
-        size = 0
+        if start is None or message["type"] != "http.response.body":
+            await send(message)
+            return
+        held.append(message.get("body", b""))
+        size += len(held[-1])
+        if size > MAX_PAGE:  # not a page of ours: sent on under the data policy
+            await send(_policed(start, DATA_POLICY))
+            start = None
+            await send({**message, "body": b"".join(held)})
+            held.clear()
+            return
+        if not message.get("more_body", False):
+            page = b"".join(held)
+            await send(_policed(start, page_policy(page)))
+            start = None
+            await send({"type": "http.response.body", "body": page})
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal start, size
-            if message["type"] == "http.response.start":
-                own = _header(message, b"content-security-policy")
-                if own is not None:  # a route that states its policy keeps it
-                    framed = own if "frame-ancestors" in own else f"{own}; {NO_FRAMES}"
-                    await send(_with(message, framed))
-                    return
-                if not (_header(message, b"content-type") or "").startswith("text/html"):
-                    await send(_with(message, DATA_POLICY))
-                    return
-                start = message
-                return
-            if start is None or message["type"] != "http.response.body":
-                await send(message)
-                return
-            held.append(message.get("body", b""))
-            size += len(held[-1])
-            if size > MAX_PAGE:  # not a page of ours: sent on under the data policy
-                await send(_with(start, DATA_POLICY))
-                start = None
-                await send({**message, "body": b"".join(held)})
-                held.clear()
-                return
-            if not message.get("more_body", False):
-                page = b"".join(held)
-                await send(_with(start, page_policy(page)))
-                start = None
-                await send({"type": "http.response.body", "body": page})
-
-        await self.app(scope, receive, send_with_headers)
+    return send_secured
 
 
-def _header(start: Message, name: bytes) -> str | None:
-    for key, value in start.get("headers", []):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1").lower() if name == b"content-type" \
-                else bytes(value).decode("latin-1")
-    return None
+_OURS = frozenset({b"content-security-policy", *(name for name, _ in COMMON)})
 
 
-def _with(start: Message, policy: str) -> dict[str, Any]:
-    headers = [(n, v) for n, v in start.get("headers", [])
-               if n.lower() not in (b"content-security-policy", *(c[0] for c in COMMON))]
-    headers += [*COMMON, (b"content-security-policy", policy.encode())]
-    return {**start, "headers": headers}
+def _split(start: Message) -> tuple[list[tuple[bytes, bytes]], str | None, bool]:
+    """(the answer's headers less those this module sets, its own policy, whether it is
+    HTML), in one pass."""
+    kept: list[tuple[bytes, bytes]] = []
+    own: str | None = None
+    html = False
+    for name, value in start.get("headers", ()):
+        lower = name.lower()
+        if lower == b"content-security-policy":
+            own = own if own is not None else bytes(value).decode("latin-1")
+        if lower in _OURS:
+            continue
+        if lower == b"content-type":
+            html = bytes(value).lower().startswith(b"text/html")
+        kept.append((name, value))
+    return kept, own, html
+
+
+def _with(start: Message, headers: list[tuple[bytes, bytes]], policy: str) -> dict[str, Any]:
+    return {**start, "headers": [*headers, *COMMON,
+                                 (b"content-security-policy", policy.encode())]}
+
+
+def _policed(start: Message, policy: str) -> dict[str, Any]:
+    """`start` (made by `_with`) with its policy set."""
+    headers = start["headers"]
+    return {**start, "headers": [*headers[:-1], (b"content-security-policy", policy.encode())]}
