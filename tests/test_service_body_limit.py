@@ -37,7 +37,7 @@ def run(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list[A
     scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
 
     async def serve() -> None:
-        replay = await BodyLimit(LIMIT).read(RequestHeaders(scope), receive, send)
+        replay = await BodyLimit(LIMIT).read(scope, RequestHeaders(scope), receive, send)
         if replay is not None:
             await app(scope, replay, send)
 

@@ -29,6 +29,7 @@ from connector.service.openapi_doc import (
     hoist_defs,
     request_body,
 )
+from connector.service.routes import BODY_MODELS
 
 ASSETS = "/docs/assets"
 PAGE = Path(__file__).resolve().parent / "static" / "docs.html"
@@ -62,6 +63,8 @@ def openapi_schema(app: FastAPI, service: Service) -> dict[str, Any]:
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     components["securitySchemes"] = SECURITY
+    for model in BODY_MODELS:  # the generic routes' bodies, read by the routes themselves
+        schemas[model.__name__] = model.model_json_schema()
     schema["security"] = [{"serviceKey": [], "segmentToken": []},
                           {"serviceKey": [], "segmentProfile": []}]
     entries = service.entries()

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 
-from connector.service.asgi import Message, Receive, RequestHeaders, Send, send_problem
+from connector.service.asgi import Message, Receive, RequestHeaders, Scope, Send, send_problem
 from connector.service.limits import events
 from connector.service.problems import plain_problem
 
 DEFAULT_BODY_BUDGET = 64 * 1024 * 1024
+BODY = "segment.body"  # the scope key the body read is kept under, for routes to parse
 
 
 class BodyLimit:
@@ -32,10 +33,10 @@ class BodyLimit:
         self.budget = budget
         self.arriving = 0  # bytes held by every body still arriving
 
-    async def read(self, headers: RequestHeaders, receive: Receive,
+    async def read(self, scope: Scope, headers: RequestHeaders, receive: Receive,
                    send: Send) -> Receive | None:
-        """A `receive` that replays the body read; None when the request was answered
-        here (refused) or its client left."""
+        """A `receive` that replays the body read (also kept as `scope[BODY]`); None when
+        the request was answered here (refused) or its client left."""
         declared = _content_length(headers)
         if declared is not None and declared > self.limit:
             await self._refuse(send)
@@ -72,7 +73,7 @@ class BodyLimit:
             return None
         finally:
             self.arriving -= size
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        body = scope[BODY] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         replayed = False
 
         async def replay() -> Message:

@@ -32,6 +32,6 @@ class Gate:
         if problem is not None:
             await send_problem(send, problem)
             return
-        replay = await self.bodies.read(headers, receive, send)
+        replay = await self.bodies.read(scope, headers, receive, send)
         if replay is not None:
             await self.app(scope, replay, send)

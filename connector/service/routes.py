@@ -1,14 +1,23 @@
 """The `/v1` endpoints and the health checks. Handlers are plain functions: FastAPI runs
-them in its thread pool, and the runtime underneath is synchronous."""
+them in its thread pool, and the runtime underneath is synchronous.
+
+A handler reads its JSON body itself (`read_body`) from the bytes the gate has already
+read, rather than through a FastAPI body parameter: that path re-parses the content type
+and walks the parameter's type on every request, most of a bare call's work in the event
+loop. Its refusals are the ones FastAPI would make, and the OpenAPI document is the same.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connector.service.bodies import BODY
 from connector.service.calls import Call
 from connector.service.respond import (
     answer,
@@ -36,7 +45,47 @@ class PollBody(InputsBody):
     state: dict[str, Any] | None = None
 
 
-def _inputs(body: InputsBody | None) -> dict[str, Any]:
+BODY_MODELS = (InputsBody, PollBody)  # their schemas go into the OpenAPI document
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def read_body(request: Request, model: type[Body]) -> Body | None:
+    """The request's JSON body as `model` (None when it has none); otherwise the
+    `RequestValidationError` FastAPI raises for it, answered as a problem."""
+    raw = request.scope.get(BODY) or b""
+    if not raw.strip():
+        return None
+    parsed, data = _parsed(raw)
+    if not parsed:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",),
+                                       "msg": "JSON decode error", "input": {}}])
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+    raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors])
+
+
+def _parsed(raw: bytes) -> tuple[bool, Any]:
+    """(whether `raw` is JSON, its value); the refusal is raised by the caller, outside
+    this block, as json's error would keep the whole body on its chain."""
+    try:
+        return True, json.loads(raw)
+    except ValueError:
+        return False, None
+
+
+def takes(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI `requestBody` of a route whose body is an optional `model`."""
+    return {"requestBody": {"content": {"application/json": {"schema": {
+        "anyOf": [{"$ref": f"#/components/schemas/{model.__name__}"}, {"type": "null"}],
+        "title": "Body"}}}}}
+
+
+def _inputs(request: Request) -> dict[str, Any]:
+    body = read_body(request, InputsBody)
     return body.inputs if body is not None else {}
 
 
@@ -81,48 +130,60 @@ def get_action(key: str, request: Request) -> Response:
     return answer(request, lambda call: service_of(request).entry(call.registry, key))
 
 
-@router.post("/actions/{key}/run", summary="Run an action: {\"data\": <API body>}")
-def run_action(key: str, request: Request, body: InputsBody | None = None) -> Response:
+@router.post("/actions/{key}/run", summary="Run an action: {\"data\": <API body>}",
+             openapi_extra=takes(InputsBody))
+def run_action(key: str, request: Request) -> Response:
+    inputs = _inputs(request)
+
     def work(call: Call) -> Any:
         action = call.action(key)
-        return call.runtime.run(action.key, _inputs(body))
+        return call.runtime.run(action.key, inputs)
 
     return answer(request, work)
 
 
-@router.post("/actions/{key}/dry-run", summary="The request run would send (token masked)")
-def dry_run_action(key: str, request: Request,
-                   body: InputsBody | None = None) -> Response:
+@router.post("/actions/{key}/dry-run", summary="The request run would send (token masked)",
+             openapi_extra=takes(InputsBody))
+def dry_run_action(key: str, request: Request) -> Response:
+    inputs = _inputs(request)
+
     def work(call: Call) -> Any:
         action = call.action(key)
-        return call.runtime.dry_run(action.key, _inputs(body))
+        return call.runtime.dry_run(action.key, inputs)
 
     return answer(request, work)
 
 
 @router.post("/actions/{key}/items", summary="A listing's items as NDJSON, page by page",
              response_class=Response,
-             responses={200: {"content": {"application/x-ndjson": {}}}})
-def list_items(key: str, request: Request, body: InputsBody | None = None) -> Response:
-    return stream_items(request, key, _inputs(body))
+             responses={200: {"content": {"application/x-ndjson": {}}}},
+             openapi_extra=takes(InputsBody))
+def list_items(key: str, request: Request) -> Response:
+    return stream_items(request, key, _inputs(request))
 
 
-@router.post("/picklists/{key}", summary="A picklist's options: {\"result\": [...]}")
-def picklist(key: str, request: Request, body: InputsBody | None = None) -> Response:
+@router.post("/picklists/{key}", summary="A picklist's options: {\"result\": [...]}",
+             openapi_extra=takes(InputsBody))
+def picklist(key: str, request: Request) -> Response:
+    inputs = _inputs(request)
+
     def work(call: Call) -> Any:
         source = call.datasource(key)
-        return call.runtime.picklist(source.key, _inputs(body))
+        return call.runtime.picklist(source.key, inputs)
 
     return answer(request, work)
 
 
 @router.post("/triggers/{key}/poll",
-             summary="Poll a trigger: {\"events\": [...], \"state\": {...}}")
-def poll_trigger(key: str, request: Request, body: PollBody | None = None) -> Response:
+             summary="Poll a trigger: {\"events\": [...], \"state\": {...}}",
+             openapi_extra=takes(PollBody))
+def poll_trigger(key: str, request: Request) -> Response:
+    body = read_body(request, PollBody)
+
     def work(call: Call) -> Any:
         trigger = call.registry.trigger(key)
-        state = body.state if body is not None else None
-        return call.runtime.poll(trigger.key, _inputs(body), state)
+        inputs, state = (body.inputs, body.state) if body is not None else ({}, None)
+        return call.runtime.poll(trigger.key, inputs, state)
 
     return answer(request, work)
 
