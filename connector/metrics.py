@@ -80,6 +80,15 @@ class Metrics(Observer):
                              ["action", "outcome"], registry=r)
         self.circuit = Gauge("segment_connector_circuit_state", "Circuit of an API host: "
                              "0 closed, 1 open, 0.5 half-open", ["host"], registry=r)
+        self._children: dict[tuple[Any, ...], Any] = {}
+
+    def _of(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, kept: the labels are closed sets, and the library
+        checks and locks on every `labels` call."""
+        child = self._children.get((metric, *labels))
+        if child is None:
+            child = self._children[(metric, *labels)] = metric.labels(*labels)
+        return child
 
     # -- the moments of a call ---------------------------------------------------
     def attempt(self, ex: Exchange) -> None:
@@ -89,7 +98,7 @@ class Metrics(Observer):
         now = ex.notes[_STARTED] = time.monotonic()
         held = now - ex.notes.pop(_ATTEMPT, now)
         if held > 0.001:  # the rate limiter held the attempt: measured, however short
-            self.waited.labels(_action(ex), HOLD).inc(held)
+            self._of(self.waited, _action(ex), HOLD).inc(held)
 
     def answer(self, ex: Exchange, response: HttpResponse | None,
                error: BaseException | None) -> None:
@@ -103,33 +112,33 @@ class Metrics(Observer):
         else:
             return  # nothing left this machine: no request to count
         action = _action(ex)
-        self.requests.labels(action, ex.method, str(status)).inc()
+        self._of(self.requests, action, ex.method, str(status)).inc()
         started = ex.notes.pop(_STARTED, None)
         if started is not None:
-            self.duration.labels(action, ex.method).observe(time.monotonic() - started)
+            self._of(self.duration, action, ex.method).observe(time.monotonic() - started)
         if status == 429:
-            self.rate_limited.labels(action).inc()
+            self._of(self.rate_limited, action).inc()
 
     def retry(self, ex: Exchange, error: BaseException, wait: float) -> None:
-        self.retries.labels(_action(ex), error_code(error)).inc()
+        self._of(self.retries, _action(ex), error_code(error)).inc()
 
     def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
         if kind != HOLD:  # holds are measured at the attempt's turn
-            self.waited.labels(_action(ex), kind).inc(seconds)
+            self._of(self.waited, _action(ex), kind).inc(seconds)
 
     def done(self, ex: Exchange, response: HttpResponse) -> None:
-        self.calls.labels(_action(ex), "ok").inc()
+        self._of(self.calls, _action(ex), "ok").inc()
 
     def give_up(self, ex: Exchange, error: BaseException) -> None:
-        self.calls.labels(_action(ex), error_code(error)).inc()
+        self._of(self.calls, _action(ex), error_code(error)).inc()
 
     def line_done(self, action: str, outcome: str) -> None:
-        self.lines.labels(action, outcome).inc()
+        self._of(self.lines, action, outcome).inc()
 
     # -- other sources -------------------------------------------------------------
     def circuit_changed(self, host: str, state: str) -> None:
         """`Circuit(on_change=...)`: the state of `host`'s circuit."""
-        self.circuit.labels(host).set(_CIRCUIT.get(state, 0.0))
+        self._of(self.circuit, host).set(_CIRCUIT.get(state, 0.0))
 
     def collected(self) -> CollectorRegistry:
         """What to serve: this registry, or under the library's multiprocess mode

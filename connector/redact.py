@@ -60,6 +60,9 @@ class Secrets:
     def mask(self, text: str) -> str:
         return text if self._pattern is None else self._pattern.sub(MASK, text)
 
+    def found_in(self, text: str) -> bool:
+        return self._pattern is not None and self._pattern.search(text) is not None
+
 
 _NONE = Secrets()
 _current: contextvars.ContextVar[Secrets] = contextvars.ContextVar("segment_secrets",
@@ -133,6 +136,16 @@ def redact_value(value: Any, secrets: Secrets | None = None, by_name: bool = Tru
     if isinstance(value, list | tuple):
         return [redact_value(v, secrets, by_name) for v in value]
     return value
+
+
+def nothing_to_mask(text: str, secrets: Secrets) -> bool:
+    """Whether `redact_value` would change nothing in the data `text` is the JSON of
+    (written with `ensure_ascii=False`): no escape (so every key and string is there as
+    it is), none of `secrets`, no `sensitive` flag and no name that could be a secret's.
+    A quick test on the text, so the common answer is not walked value by value."""
+    if "\\" in text or '"sensitive"' in text or secrets.found_in(text):
+        return False
+    return _SECRET_NAME.search(text.lower().replace("_", "").replace("-", "")) is None
 
 
 def redact_headers(headers: Mapping[str, str], secrets: Secrets | None = None

@@ -100,14 +100,10 @@ class Service:
 
     # -- per request -------------------------------------------------------
     def call(self, headers: Mapping[str, str]) -> Call:
-        """Check the service key, then the view of the service one request runs on."""
-        # Read once into a dict (names in lower case, the first of a repeated name wins,
-        # as Headers.get answers) rather than scanned again for each header asked for.
-        plain: dict[str, str] = {}
-        for name, value in headers.items():
-            plain.setdefault(name.lower(), value)
-        key = self.keys.identify(plain.get("authorization"))
-        return Call(plain, key, self.settings, self.registry(), self.limiters, self.clients,
+        """Check the service key, then the view of the service one request runs on;
+        `headers` are the request's, names in lower case (`respond.plain_headers`)."""
+        key = self.keys.identify(headers.get("authorization"))
+        return Call(headers, key, self.settings, self.registry(), self.limiters, self.clients,
                     self.policy, self.events)
 
     def manifest_bytes(self) -> bytes:

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from connector.errors import ConnectorError
-from connector.redact import Secrets, get_logger, redact, redact_value, scope
+from connector.redact import Secrets, get_logger, nothing_to_mask, redact, redact_value, scope
 from connector.service.calls import Call
 from connector.service.context import Service
 from connector.service.problems import MEDIA_TYPE, problem
@@ -27,10 +27,17 @@ def _json_default(value: Any) -> Any:
 
 
 def dumps(data: Any, secrets: Secrets | None) -> str:
-    """JSON text masked as data first (so it stays valid JSON), then as text."""
-    text = json.dumps(redact_value(data, secrets or Secrets()), default=_json_default,
-                      ensure_ascii=False, separators=(",", ":"))
-    return redact(text, secrets or Secrets())
+    """JSON text masked as data first (so it stays valid JSON), then as text; as it is
+    when there is nothing to mask."""
+    secrets = secrets or Secrets()
+    text = _json(data)
+    if nothing_to_mask(text, secrets):
+        return text
+    return redact(_json(redact_value(data, secrets)), secrets)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
 def json_answer(data: Any, secrets: Secrets | None, status: int = 200) -> Response:
@@ -57,6 +64,13 @@ def service_of(request: Request) -> Service:
     return service
 
 
+def plain_headers(request: Request) -> dict[str, str]:
+    """The request's headers read once into a dict, names in lower case (as ASGI gives
+    them); the first of a repeated name wins, as `Headers.get` answers."""
+    return {name.decode("latin-1"): value.decode("latin-1")
+            for name, value in reversed(request.scope["headers"])}
+
+
 def keyed_service(request: Request) -> Service:
     """The service, once the request's service key is known to it (raises otherwise)."""
     service = service_of(request)
@@ -68,7 +82,7 @@ def answer(request: Request, work: Callable[[Call], Any], status: int = 200) -> 
     """Run `work` for this request and answer its result, or the problem it raised."""
     call: Call | None = None
     try:
-        call = service_of(request).call(request.headers)
+        call = service_of(request).call(plain_headers(request))
         result = work(call)
         secrets = call.made.secrets if call.made else None
         return json_answer(result, secrets, status)

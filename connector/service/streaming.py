@@ -23,7 +23,13 @@ from connector.events import Exchange, Observer
 from connector.redact import Secrets
 from connector.service.calls import Call
 from connector.service.problems import problem
-from connector.service.respond import dumps, log_internal, problem_answer, service_of
+from connector.service.respond import (
+    dumps,
+    log_internal,
+    plain_headers,
+    problem_answer,
+    service_of,
+)
 from connector.transport import HttpResponse
 
 MEDIA_TYPE = "application/x-ndjson"
@@ -48,7 +54,7 @@ class _PageCount(Observer):
 def stream_items(request: Request, key: str, inputs: dict[str, Any]) -> Response:
     call: Call | None = None
     try:
-        call = service_of(request).call(request.headers)
+        call = service_of(request).call(plain_headers(request))
         action = call.action(key)
         count = _PageCount(action.items or "")
         call.events.append(count)
