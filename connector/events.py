@@ -106,53 +106,69 @@ class Observer:
         """A line of a bulk run of `action` ended: `ok`, `error` or `not_run`."""
 
 
+_MOMENTS = ("request", "attempt", "turn", "answer", "may_retry", "retry", "wait", "done",
+            "give_up", "line_done")
+
+
 class Observers(Observer):
-    """Several observers told in order; a veto (a raise, or False) from any one counts."""
+    """Several observers told in order; a veto (a raise, or False) from any one counts.
+
+    Each moment is told only to the observers that watch it (override it): every call
+    passes here half a dozen times, and most observers watch few moments.
+    """
 
     def __init__(self, observers: Iterable[Observer]) -> None:
         self.observers: tuple[Observer, ...] = tuple(observers)
+        watching = {moment: tuple(getattr(o, moment) for o in self.observers
+                                  if getattr(type(o), moment) is not getattr(Observer, moment))
+                    for moment in _MOMENTS}
+        self._request, self._attempt = watching["request"], watching["attempt"]
+        self._turn, self._answer = watching["turn"], watching["answer"]
+        self._may_retry, self._retry = watching["may_retry"], watching["retry"]
+        self._wait, self._done = watching["wait"], watching["done"]
+        self._give_up, self._line_done = watching["give_up"], watching["line_done"]
 
     def request(self, ex: Exchange) -> None:
-        for o in self.observers:
-            o.request(ex)
+        for told in self._request:
+            told(ex)
 
     def attempt(self, ex: Exchange) -> None:
-        for o in self.observers:
-            o.attempt(ex)
+        for told in self._attempt:
+            told(ex)
 
     def turn(self, ex: Exchange) -> None:
-        for o in self.observers:
-            o.turn(ex)
+        for told in self._turn:
+            told(ex)
 
     def answer(self, ex: Exchange, response: HttpResponse | None,
                error: BaseException | None) -> None:
-        for o in self.observers:
-            o.answer(ex, response, error)
+        for told in self._answer:
+            told(ex, response, error)
 
     def may_retry(self, ex: Exchange, error: BaseException) -> bool:
         # Every observer is asked, so none that counts what it allows is skipped.
-        answers = [o.may_retry(ex, error) for o in self.observers]
+        answers = [told(ex, error) for told in self._may_retry]
         return all(answers)
 
     def retry(self, ex: Exchange, error: BaseException, wait: float) -> None:
-        for o in self.observers:
-            o.retry(ex, error, wait)
+        for told in self._retry:
+            told(ex, error, wait)
 
     def wait(self, ex: Exchange, seconds: float, kind: str, reason: str) -> None:
-        for o in self.observers:
-            o.wait(ex, seconds, kind, reason)
+        for told in self._wait:
+            told(ex, seconds, kind, reason)
 
     def done(self, ex: Exchange, response: HttpResponse) -> None:
-        for o in self.observers:
-            o.done(ex, response)
+        for told in self._done:
+            told(ex, response)
 
     def give_up(self, ex: Exchange, error: BaseException) -> None:
-        for o in self.observers:
-            o.give_up(ex, error)
+        for told in self._give_up:
+            told(ex, error)
 
     def line_done(self, action: str, outcome: str) -> None:
-        for o in self.observers:
-            o.line_done(action, outcome)
+        for told in self._line_done:
+            told(action, outcome)
 
 
 NOBODY = Observers(())

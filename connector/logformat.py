@@ -28,7 +28,7 @@ _TOKEN_LIKE = re.compile(r"sgp_[A-Za-z0-9_\-]{8,}")
 def mask(text: str, secrets: Secrets | None = None) -> str:
     """`text` with `secrets` (default: the current scope's) and anything token-shaped
     masked."""
-    text = (secrets or current()).mask(text)
+    text = (secrets if secrets is not None else current()).mask(text)
     return _TOKEN_LIKE.sub(MASK, text) if "sgp_" in text else text  # most lines hold none
 
 

@@ -36,13 +36,17 @@ MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are
 
 
 class Secrets:
-    """The secrets of one runtime, in every form they may be written in."""
+    """The secrets of one runtime, in every form they may be written in.
 
-    __slots__ = ("__weakref__", "_forms", "_pattern")
+    Masked with `str.replace`, longest form first, rather than a compiled pattern: a
+    token has one to three forms, and `re`'s own cache would keep each token's pattern
+    (and so the token) long after its runtime is gone.
+    """
+
+    __slots__ = ("__weakref__", "_forms")
 
     def __init__(self, *values: str | None) -> None:
-        self._forms: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._forms: tuple[str, ...] = ()
         for value in values:
             self.add(value)
 
@@ -50,18 +54,19 @@ class Secrets:
         if not value or len(value) < MIN_SECRET_LEN:
             return
         # As written, URL-quoted, and escaped inside a JSON string.
-        self._forms.update({value, quote(value, safe=""), json.dumps(value)[1:-1]})
-        longest_first = sorted(self._forms, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, longest_first)))
+        forms = {*self._forms, value, quote(value, safe=""), json.dumps(value)[1:-1]}
+        self._forms = tuple(sorted(forms, key=len, reverse=True))
 
     def __bool__(self) -> bool:
-        return self._pattern is not None
+        return bool(self._forms)
 
     def mask(self, text: str) -> str:
-        return text if self._pattern is None else self._pattern.sub(MASK, text)
+        for form in self._forms:
+            text = text.replace(form, MASK)  # the same string back when it is not there
+        return text
 
     def found_in(self, text: str) -> bool:
-        return self._pattern is not None and self._pattern.search(text) is not None
+        return any(form in text for form in self._forms)
 
 
 _NONE = Secrets()

@@ -25,6 +25,7 @@ simulator's server-side profile serves only those.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,30 +51,39 @@ class Authority:
     @classmethod
     def parse(cls, text: str) -> Authority | None:
         """`name`, `name:port`, `[v6]`, `[v6]:port`; None when it is none of these."""
-        text = text.strip().lower()
-        if text.startswith("["):
-            name, _, rest = text.partition("]")
-            name += "]"
-            if rest and not rest.startswith(":"):
-                return None
-            port_text = rest[1:] if rest else None
-            try:
-                ipaddress.IPv6Address(name[1:-1])
-            except ValueError:
-                return None
-        else:
-            name, colon, port_text_ = text.partition(":")
-            port_text = port_text_ if colon else None
-            if not name or not all(c.isalnum() or c in "-._" for c in name):
-                return None
-        if port_text is None:
-            return cls(name)
-        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
-            return None
-        return cls(name, int(port_text))
+        # A service sees a handful of Host values, again and again; only those short
+        # enough to be a real one are kept.
+        return _parse_kept(text) if len(text) <= 300 else _parse_authority(text)
 
     def __str__(self) -> str:
         return self.name if self.port is None else f"{self.name}:{self.port}"
+
+
+def _parse_authority(text: str) -> Authority | None:
+    text = text.strip().lower()
+    if text.startswith("["):
+        name, _, rest = text.partition("]")
+        name += "]"
+        if rest and not rest.startswith(":"):
+            return None
+        port_text = rest[1:] if rest else None
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+        except ValueError:
+            return None
+    else:
+        name, colon, port_text_ = text.partition(":")
+        port_text = port_text_ if colon else None
+        if not name or not all(c.isalnum() or c in "-._" for c in name):
+            return None
+    if port_text is None:
+        return Authority(name)
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+        return None
+    return Authority(name, int(port_text))
+
+
+_parse_kept = functools.lru_cache(maxsize=256)(_parse_authority)
 
 
 def parse_hosts(entries: Iterable[str], where: str) -> tuple[Authority, ...]:

@@ -26,6 +26,8 @@ class ServiceLogFilter(logging.Filter):
             return True
         record.segment_masked = True
         secrets = current()
+        if not secrets and not record.exc_info and _no_token(record):
+            return True  # nothing this filter would change: the common access line
         if isinstance(record.msg, str):
             record.msg = mask(record.msg, secrets)
         if isinstance(record.args, tuple):
@@ -38,6 +40,15 @@ class ServiceLogFilter(logging.Filter):
             record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)),
                                    secrets).rstrip("\n")
         return True
+
+
+def _no_token(record: logging.LogRecord) -> bool:
+    """Whether neither the message nor any text argument could hold a token (`sgp_`)."""
+    if isinstance(record.msg, str) and "sgp_" in record.msg:
+        return False
+    args = record.args
+    values = args.values() if isinstance(args, dict) else args if isinstance(args, tuple) else ()
+    return not any(isinstance(a, str) and "sgp_" in a for a in values)
 
 
 SERVICE_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "segment_connector",
