@@ -175,11 +175,15 @@ NOBODY = Observers(())
 
 
 def compose(*observers: Observer | None) -> Observers:
-    """One observer telling each of `observers` in order (None and nested groups flattened)."""
+    """One observer telling each of `observers` in order (None and nested groups flattened);
+    a group given alone is that group (it never changes), not a copy."""
+    given = [o for o in observers if o is not None]
+    if len(given) == 1 and isinstance(given[0], Observers):
+        return given[0]
     flat: list[Observer] = []
-    for o in observers:
+    for o in given:
         if isinstance(o, Observers):
             flat.extend(o.observers)
-        elif o is not None:
+        else:
             flat.append(o)
     return Observers(flat)

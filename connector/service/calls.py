@@ -11,9 +11,9 @@ add its own before the runtime is made.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from connector.events import Observer
+from connector.events import NOBODY, Observers
 from connector.registry import Registry
 from connector.retry import RetryPolicy
 from connector.runtime import Runtime
@@ -30,11 +30,11 @@ class Call:
 
     def __init__(self, headers: Mapping[str, str], key: ServiceKey | None, settings: Settings,
                  registry: Registry, limiters: LimiterPool, clients: threading.local,
-                 policy: RetryPolicy, events: Sequence[Observer] = ()) -> None:
+                 policy: RetryPolicy, events: Observers = NOBODY) -> None:
         self.headers, self.key, self.settings = headers, key, settings
         self.registry, self.limiters, self.clients = registry, limiters, clients
         self.policy = policy
-        self.events = list(events)  # the service's observers; a route may add its own
+        self.events = events  # the service's observers; a route may add its own (`compose`)
         self._runtime: Runtime | None = None
 
     def action(self, key: str) -> Action:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connector import tracing
-from connector.events import Observer
+from connector.events import Observers, compose
 from connector.metrics import Metrics
 from connector.redact import get_logger
 from connector.registry import Registry
@@ -39,12 +39,10 @@ class Service:
         # Every call's observers: metrics, and the retry budget and circuit of this process
         # (the budget on Redis, shared with every process, when the service has one).
         self.metrics = Metrics()
-        self.events: list[Observer] = [
+        self.events: Observers = compose(
             self.metrics, *settings.guards.observers(self.limiters.redis,
-                                                     self.metrics.circuit_changed)]
-        traces = tracing.from_environment()  # when OpenTelemetry is configured
-        if traces is not None:
-            self.events.append(traces)
+                                                     self.metrics.circuit_changed),
+            tracing.from_environment())  # traces when OpenTelemetry is configured
         self.policy = RetryPolicy().with_(timeout_s=settings.timeout,
                                           deadline_s=settings.deadline)
         self._registry = registry

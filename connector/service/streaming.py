@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
-from connector.events import Exchange, Observer
+from connector.events import Exchange, Observer, compose
 from connector.redact import Secrets
 from connector.service.calls import Call
 from connector.service.problems import problem
@@ -57,7 +57,7 @@ def stream_items(request: Request, key: str, inputs: dict[str, Any]) -> Response
         call = service_of(request).call(plain_headers(request))
         action = call.action(key)
         count = _PageCount(action.items or "")
-        call.events.append(count)
+        call.events = compose(call.events, count)
         runtime = call.runtime
         items = runtime.iter_items(action.key, inputs)
         first = next(items, _END)
