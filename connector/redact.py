@@ -32,6 +32,7 @@ _SECRET_NAME = re.compile(
     r"(password|passwd|secret|token|apikey|privatekey|accesskey|passphrase)")
 PROBLEMS = "fields"  # InputError.to_dict(): input name -> problem
 _CURSOR_NAMES = ("pagetoken",)  # `nextPageToken`, `pageToken`
+_WRITTEN_ALIKE = re.compile(r"[A-Za-z0-9_.~-]+")  # unchanged by URL quoting and JSON
 MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words; real tokens are long
 
 
@@ -53,8 +54,11 @@ class Secrets:
     def add(self, value: str | None) -> None:
         if not value or len(value) < MIN_SECRET_LEN:
             return
-        # As written, URL-quoted, and escaped inside a JSON string.
-        forms = {*self._forms, value, quote(value, safe=""), json.dumps(value)[1:-1]}
+        # As written, URL-quoted, and escaped inside a JSON string (the usual token is
+        # written alike in all three).
+        forms = {*self._forms, value}
+        if not _WRITTEN_ALIKE.fullmatch(value):
+            forms.update((quote(value, safe=""), json.dumps(value)[1:-1]))
         self._forms = tuple(sorted(forms, key=len, reverse=True))
 
     def __bool__(self) -> bool:

@@ -89,6 +89,19 @@ def _inputs(request: Request) -> dict[str, Any]:
     return body.inputs if body is not None else {}
 
 
+# First: the route most calls take is the first one matched.
+@router.post("/actions/{key}/run", summary="Run an action: {\"data\": <API body>}",
+             openapi_extra=takes(InputsBody))
+def run_action(key: str, request: Request) -> Response:
+    inputs = _inputs(request)
+
+    def work(call: Call) -> Any:
+        action = call.action(key)
+        return call.runtime.run(action.key, inputs)
+
+    return answer(request, work)
+
+
 @router.get("/manifest", summary="The manifest: every action and picklist with its inputs")
 def get_manifest(request: Request) -> Response:
     try:
@@ -128,18 +141,6 @@ def _origin(url: str) -> str:
 @router.get("/actions/{key}", summary="One action's manifest entry")
 def get_action(key: str, request: Request) -> Response:
     return answer(request, lambda call: service_of(request).entry(call.registry, key))
-
-
-@router.post("/actions/{key}/run", summary="Run an action: {\"data\": <API body>}",
-             openapi_extra=takes(InputsBody))
-def run_action(key: str, request: Request) -> Response:
-    inputs = _inputs(request)
-
-    def work(call: Call) -> Any:
-        action = call.action(key)
-        return call.runtime.run(action.key, inputs)
-
-    return answer(request, work)
 
 
 @router.post("/actions/{key}/dry-run", summary="The request run would send (token masked)",
