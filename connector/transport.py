@@ -60,7 +60,7 @@ def _decode(raw: bytes, response_type: str, status: int, content_type: str,
         raise ResponseError(f"{where}: expected JSON, got an empty body (status {status})",
                             status=status)
     try:
-        return json.loads(raw)
+        return json.loads(raw.decode() if raw.isascii() else raw)
     except ValueError:
         pass
     # Raised here, not in the except block: json's error keeps the whole body (`doc`),
@@ -197,6 +197,10 @@ class Reply:
         self.raw.close()
 
 
+# Errors are raised as they come (the runtime retries); redirects are answered, not followed.
+_NO_RETRIES = urllib3.Retry(total=False, redirect=False)
+
+
 def _adapter_replaced() -> bool:
     """Whether something replaced requests' `HTTPAdapter.send` (`responses`, a cassette, a
     test double): every request then goes through it, so it sees them all."""
@@ -225,8 +229,10 @@ class HttpClient:
         self.session = session
         self._origins: dict[str, dict[str, Any]] = {}
         self._pools: dict[str, Any] = {}  # origin -> its urllib3 pool, for direct sends
+        self._timeout: urllib3.Timeout | None = None  # the last one, most often the next too
 
     def _settings(self, url: str) -> dict[str, Any]:
+        """Proxies, CA bundle and client certificate for `url`'s origin (or the origin)."""
         origin = _origin(url)
         found = self._origins.get(origin)
         if found is None:
@@ -258,18 +264,18 @@ class HttpClient:
         url = req.full_url
         if self.direct and not _adapter_replaced() and req.files is None \
                 and (req.data is None or isinstance(req.data, str | bytes)):
-            settings = self._settings(url)
+            origin = _origin(url)
+            settings = self._settings(origin)
             if not settings["proxies"]:
-                return self._send_direct(req, url, settings, timeout_s)
+                return self._send_direct(req, url, origin, settings, timeout_s)
         prep = self.prepare(req)
         url = prep.url or url
         adapter = self.session.get_adapter(url)
         resp = adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(url))
         return Reply(resp.status_code, resp.reason, resp.headers, resp.raw)
 
-    def _send_direct(self, req: HttpRequest, url: str, settings: dict[str, Any],
+    def _send_direct(self, req: HttpRequest, url: str, origin: str, settings: dict[str, Any],
                      timeout_s: float) -> Reply:
-        origin = _origin(url)
         pool = self._pools.get(origin)
         if pool is None or pool.pool is None:  # first use, or closed by the pool manager
             pool = self._pools[origin] = self._pool_for(url, settings)
@@ -280,10 +286,12 @@ class HttpClient:
             for name in [n for n in headers if n.lower() == "content-length"]:
                 del headers[name]
             headers["Content-Length"] = length
+        if self._timeout is None or self._timeout.read_timeout != timeout_s:
+            self._timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
         raw = pool.urlopen(req.method, url[len(origin):] or "/", body=body, headers=headers,
-                           retries=False, redirect=False, assert_same_host=False,
+                           retries=_NO_RETRIES, redirect=False, assert_same_host=False,
                            preload_content=False, decode_content=False, chunked=False,
-                           timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s))
+                           timeout=self._timeout)
         return Reply(raw.status, raw.reason or "", raw.headers, raw)
 
     def _pool_for(self, url: str, settings: dict[str, Any]) -> Any:

@@ -43,14 +43,15 @@ class Watchdog:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._live: dict[int, Alarm] = {}  # the attempts in flight, by sequence number
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # entered directly on each arm and disarm: no frames
+        self._cond = threading.Condition(self._lock)
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
         self._wake_at = math.inf  # when the watch thread looks next
 
     def arm(self, deadline: float, sock: Any) -> Alarm:
         alarm = Alarm(deadline, next(self._seq), sock)
-        with self._cond:
+        with self._lock:
             self._live[alarm.seq] = alarm
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="http-watchdog",
@@ -63,7 +64,7 @@ class Watchdog:
 
     def disarm(self, alarm: Alarm) -> None:
         """Once this returns, the alarm has fired or never will."""
-        with self._cond:
+        with self._lock:
             self._live.pop(alarm.seq, None)
 
     def _watch(self) -> None:
