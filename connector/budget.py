@@ -84,11 +84,16 @@ class RetryBudget(Observer):
 
     def _slot(self, host: str) -> list[int]:
         now = int(self.clock())
-        slots = self._slots.setdefault(host, {})
-        oldest = now - math.ceil(self.window_s) + 1
-        for second in [s for s in slots if s < oldest]:
-            del slots[second]  # past the window: forgotten
-        return slots.setdefault(now, [0, 0])
+        slots = self._slots.get(host)
+        if slots is None:
+            slots = self._slots[host] = {}
+        slot = slots.get(now)
+        if slot is None:  # a new second: those past the window are forgotten
+            oldest = now - math.ceil(self.window_s) + 1
+            for second in [s for s in slots if s < oldest]:
+                del slots[second]
+            slot = slots[now] = [0, 0]
+        return slot
 
     def _totals(self, host: str) -> tuple[int, int]:
         slots = self._slots.get(host, {}).values()

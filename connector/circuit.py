@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from connector.transport import HttpResponse
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
+_FAILURES = (ServerError, ConnectionFailedError, RequestTimeoutError)  # what counts against a host
 DEFAULT_FAILURES = 5
 DEFAULT_COOLDOWN_S = 30.0
 
@@ -84,10 +85,14 @@ class Circuit(Observer):
             if self.on_change is not None:
                 self.on_change(host, state)
 
+    def _host(self, host: str) -> _Host:
+        h = self._hosts.get(host)
+        return h if h is not None else self._hosts.setdefault(host, _Host())
+
     def attempt(self, ex: Exchange) -> None:
         host = ex.host
         with self._lock:
-            h = self._hosts.setdefault(host, _Host())
+            h = self._host(host)
             if h.state == CLOSED:
                 return
             now = self.clock()
@@ -105,13 +110,13 @@ class Circuit(Observer):
 
     def answer(self, ex: Exchange, response: HttpResponse | None,
                error: BaseException | None) -> None:
-        failed = isinstance(error, ServerError | ConnectionFailedError | RequestTimeoutError)
+        failed = error is not None and isinstance(error, _FAILURES)
         answered = response is not None or (isinstance(error, ApiError) and not failed)
         if not (failed or answered):
             return  # neither: the host said nothing (a request that could not be encoded)
         host = ex.host
         with self._lock:
-            h = self._hosts.setdefault(host, _Host())
+            h = self._host(host)
             probe = ex.notes.pop(self, False)
             if probe:
                 h.probing = False
@@ -132,7 +137,7 @@ class Circuit(Observer):
         """A probe that ended without an answer (stopped before sending) frees the slot."""
         if ex.notes.pop(self, False):
             with self._lock:
-                self._hosts.setdefault(ex.host, _Host()).probing = False
+                self._host(ex.host).probing = False
 
     def done(self, ex: Exchange, response: HttpResponse) -> None:
         self._release(ex)

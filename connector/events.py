@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 BACKOFF, RATE_LIMIT, HOLD = "backoff", "rate_limit", "hold"
 
@@ -64,8 +63,11 @@ class Exchange:
     def host(self) -> str:
         """`scheme://host[:port]` of the request: what a circuit and a budget are kept per."""
         if self._host is None:
-            parts = urlsplit(self.request.url)
-            self._host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+            url = self.request.url  # without its query string
+            start = url.find("//") + 2
+            end = url.find("/", start)
+            netloc = url[start:] if end < 0 else url[start:end]
+            self._host = url[:start] + netloc.rpartition("@")[2]
         return self._host
 
 

@@ -196,7 +196,7 @@ def test_a_service_on_redis_shares_the_fleet_budget(server: LocalRedis) -> None:
     from connector.service.context import Service
 
     service = Service(settings(redis=server.url), registry())
-    kinds = [type(o) for o in service.events]
+    kinds = [type(o) for o in service.events.observers]
     assert kinds[:3] == [Metrics, SharedRetryBudget, Circuit]
 
 
