@@ -323,7 +323,9 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     if not headers:
         return None
     value = headers.get(name)
-    if value is None:  # plain dicts: look past the case
+    # requests' and urllib3's header maps (`lower_items`, `getlist`) already look past the
+    # case; another mapping, a plain dict, is searched.
+    if value is None and not (hasattr(headers, "lower_items") or hasattr(headers, "getlist")):
         value = next((v for k, v in headers.items() if k.lower() == name), None)
     return value
 

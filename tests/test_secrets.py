@@ -192,3 +192,25 @@ def test_page_tokens_are_cursors_not_secrets() -> None:
     answer = {"result": [], "truncated": True, "nextPageToken": "sgc1:abc", "apiToken": "x1"}
     assert redact_value(answer) == {**answer, "apiToken": "***"}
     assert not is_secret_name("pageToken") and is_secret_name("accessToken")
+
+
+# -- an answer is masked the same whether the quick look finds nothing or not --------------
+_KEYS = st.sampled_from(["name", "id", "password", "apiKey", "api_key", "Private-Key",
+                         "nextPageToken", "sensitive", "value", "default", "fields", "a\"b",
+                         "tökén", "settings"])
+_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=12), st.sampled_from(["sgp_masked_token_0123", "x\\y",
+                                                           "sgp_lookalike_abcdefgh"]),
+                    st.just({"sensitive": True, "value": "hunter2"}))
+_DATA = st.recursive(_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=20)
+
+
+@given(_DATA)
+@settings(max_examples=400, deadline=None)
+def test_an_answer_is_masked_alike_with_or_without_the_quick_look(data: object) -> None:
+    from connector.redact import Secrets, redact, redact_value
+    from connector.service.respond import _json, dumps
+
+    secrets = Secrets("sgp_masked_token_0123")
+    assert dumps(data, secrets) == redact(_json(redact_value(data, secrets)), secrets)

@@ -101,6 +101,10 @@ def test_input_errors_name_the_field(service: EmbeddedService, http: requests.Se
     raw = http.post(service.url + "/v1/actions/getSource/run", data="{not json",
                     headers={"X-Segment-Token": sim.token, "Content-Type": "application/json"})
     assert raw.status_code == 400 and raw.json()["fields"] == {"body": "is not valid JSON"}
+    for body in (b'{"inputs": {"x": "\xff"}}', b"\xef\xbb", b"[", b" \t\n ]"):
+        raw = http.post(service.url + "/v1/actions/getSource/run", data=body,
+                        headers={"X-Segment-Token": sim.token, "Content-Type": "application/json"})
+        assert raw.status_code == 400 and raw.json()["fields"] == {"body": "is not valid JSON"}
 
 
 def test_api_errors_keep_their_status_and_envelope(
