@@ -28,23 +28,15 @@ async def send_problem(send: Send, problem: dict[str, Any], close: bool = True) 
     await send({"type": "http.response.body", "body": payload})
 
 
-class RequestHeaders:
-    """A request's headers, read in one pass: the first value of each name, and how many
-    `Host` headers came (a request with two is refused)."""
+class RequestHeaders(dict[bytes, str]):
+    """A request's headers, read in one pass: the first value of each name (lower case, as
+    ASGI gives them) as text, and in `hosts` how many `Host` headers came (a request with
+    two is refused)."""
 
-    __slots__ = ("_first", "hosts")
+    __slots__ = ("hosts",)
 
     def __init__(self, scope: Scope) -> None:
-        first: dict[bytes, bytes] = {}
-        hosts = 0
-        for name, value in scope.get("headers", ()):
-            if name == b"host":
-                hosts += 1
-            if name not in first:
-                first[name] = value
-        self._first, self.hosts = first, hosts
-
-    def get(self, name: bytes) -> str | None:
-        """The first value of header `name` (lower case), as text; None when absent."""
-        value = self._first.get(name)
-        return None if value is None else bytes(value).decode("latin-1")
+        raw = scope.get("headers", ())
+        # Reversed, so that the first of a repeated name is the one kept.
+        super().__init__({name: bytes(value).decode("latin-1") for name, value in reversed(raw)})
+        self.hosts = [name for name, _ in raw].count(b"host")
