@@ -10,9 +10,10 @@ with urllib3) each run in their own process; this process is the client
 at the simulator (the GET the action sends), through the service (`POST
 /v1/actions/getWorkspace/run`) and through the forwarder (the same POST), and
 reports each median; what the service and the forwarder add is their median
-less the direct one. Then 32 threads, sharing a pool of keep-alive
-connections (one each), call the service and the forwarder at once, in
-alternating rounds: calls per second of each.
+less the direct one, and their ratio the median of each round's. Then 32
+threads, sharing a pool of keep-alive connections (one each), call the
+service and the forwarder at once, in alternating rounds: calls per second
+of each, and the median of the rounds' ratios.
 Targets: the service adds <= 1.2 x what the forwarder adds; carries >= 0.8 x
 its calls per second.
 """
@@ -124,7 +125,7 @@ def _load(call: Callable[[], object], clients: int, per_client: int) -> float:
 
 
 def measure(calls: int = 50, rounds: int = 30, clients: int = 32,
-            load_rounds: int = 4) -> dict[str, float]:
+            load_rounds: int = 12) -> dict[str, float]:
     with stack() as (base, token, url, forwarder):
         runtime = Runtime(Connection(token=token, base_url=base))
         target = runtime.dry_run("getWorkspace")["url"]
@@ -154,9 +155,15 @@ def measure(calls: int = 50, rounds: int = 30, clients: int = 32,
         for call in sides.values():  # warm every path
             _timed(call, 20)
         times: dict[str, list[float]] = {name: [] for name in sides}
+        added: list[float] = []  # each round's ratio of what the service and forwarder add
         for _ in range(rounds):
+            medians = {}
             for name, call in sides.items():
-                times[name] += _timed(call, calls)
+                took = _timed(call, calls)
+                times[name] += took
+                medians[name] = statistics.median(took)
+            added.append((medians["service"] - medians["direct"])
+                         / (medians["forwarder"] - medians["direct"]))
         per_client = max(1, calls * rounds // clients // load_rounds)
         rates: dict[str, list[float]] = {"service": [], "forwarder": []}
         for _ in range(load_rounds):
@@ -167,10 +174,12 @@ def measure(calls: int = 50, rounds: int = 30, clients: int = 32,
     out.update({f"{name}_p95_ms": _p95(t) * 1000 for name, t in times.items()})
     out["service_added_ms"] = med["service"] - med["direct"]
     out["forwarder_added_ms"] = med["forwarder"] - med["direct"]
-    out["added_ratio"] = out["service_added_ms"] / out["forwarder_added_ms"]
+    # The ratios are the medians of each round's: both sides of a round met the same load.
+    out["added_ratio"] = statistics.median(added)
     out["service_calls_per_s"] = statistics.median(rates["service"])
     out["forwarder_calls_per_s"] = statistics.median(rates["forwarder"])
-    out["rate_ratio"] = out["service_calls_per_s"] / out["forwarder_calls_per_s"]
+    out["rate_ratio"] = statistics.median(
+        s / f for s, f in zip(rates["service"], rates["forwarder"], strict=True))
     out["clients"] = clients
     return out
 
