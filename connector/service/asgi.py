@@ -28,15 +28,19 @@ async def send_problem(send: Send, problem: dict[str, Any], close: bool = True) 
     await send({"type": "http.response.body", "body": payload})
 
 
-class RequestHeaders(dict[bytes, str]):
+HEADERS = "segment.headers"  # the scope key the gate keeps a request's `RequestHeaders` under
+
+
+class RequestHeaders(dict[str, str]):
     """A request's headers, read in one pass: the first value of each name (lower case, as
-    ASGI gives them) as text, and in `hosts` how many `Host` headers came (a request with
-    two is refused)."""
+    ASGI gives them), both as text, and in `hosts` how many `Host` headers came (a request
+    with two is refused)."""
 
     __slots__ = ("hosts",)
 
     def __init__(self, scope: Scope) -> None:
         raw = scope.get("headers", ())
         # Reversed, so that the first of a repeated name is the one kept.
-        super().__init__({name: bytes(value).decode("latin-1") for name, value in reversed(raw)})
+        super().__init__({bytes(name).decode("latin-1"): bytes(value).decode("latin-1")
+                          for name, value in reversed(raw)})
         self.hosts = [name for name, _ in raw].count(b"host")

@@ -99,7 +99,7 @@ class BodyLimit:
 
 
 def _content_length(headers: RequestHeaders) -> int | None:
-    length = headers.get(b"content-length")
+    length = headers.get("content-length")
     try:
         return None if length is None else int(length)
     except ValueError:

@@ -9,7 +9,15 @@ middleware costs every request a coroutine and a wrapped `send`.
 
 from __future__ import annotations
 
-from connector.service.asgi import ASGIApp, Receive, RequestHeaders, Scope, Send, send_problem
+from connector.service.asgi import (
+    HEADERS,
+    ASGIApp,
+    Receive,
+    RequestHeaders,
+    Scope,
+    Send,
+    send_problem,
+)
 from connector.service.bodies import BodyLimit
 from connector.service.guard import Authority, RequestGuard
 from connector.service.page_policy import secured
@@ -27,7 +35,7 @@ class Gate:
             await self.app(scope, receive, send)
             return
         send = secured(send)
-        headers = RequestHeaders(scope)
+        headers = scope[HEADERS] = RequestHeaders(scope)  # read once, routes included
         problem = self.guard.refusal(scope, headers)
         if problem is not None:
             await send_problem(send, problem)

@@ -118,7 +118,7 @@ class RequestGuard:
             # RFC 9112 3.2: a request with more than one Host is refused, not read by
             # its first (a proxy in front may have read its last).
             return plain_problem(400, "host", "the request has more than one Host header")
-        given = headers.get(b"host")
+        given = headers.get("host")
         host = Authority.parse(given) if given else None
         if host is None or not self._serves(host, scope):
             shown = repr(given[:100]) if given else "none"
@@ -126,17 +126,17 @@ class RequestGuard:
                 403, "host", f"this service does not answer for host {shown}: it serves "
                 "127.0.0.1, localhost and [::1] on its own port, and the names given by "
                 "--allow-host or [service] hosts")
-        origin = headers.get(b"origin")
+        origin = headers.get("origin")
         if origin is not None and not self._own_origin(origin, host, scope):
             return plain_problem(
                 403, "origin", f"requests from pages of origin {origin[:100]!r} are refused: "
                 "only the service's own pages, or names given by --allow-host, may call it")
-        site = headers.get(b"sec-fetch-site")
+        site = headers.get("sec-fetch-site")
         if site in ("cross-site", "same-site") and not _page_load(scope, headers):
             return plain_problem(
                 403, "origin", "requests from another site's pages are refused")
         if scope["method"] not in _SAFE_METHODS and _has_body(headers):
-            kind = (headers.get(b"content-type") or "").split(";")[0].strip().lower()
+            kind = (headers.get("content-type") or "").split(";")[0].strip().lower()
             if not _is_json(kind):
                 return plain_problem(
                     415, "content_type", "the request body must be JSON sent as "
@@ -185,15 +185,15 @@ def _page_load(scope: Scope, headers: RequestHeaders) -> bool:
     """A top-level navigation by GET (a link to the playground): nothing it loads is
     readable by the page that linked to it."""
     return (scope["method"] in ("GET", "HEAD")
-            and headers.get(b"sec-fetch-mode") == "navigate"
-            and headers.get(b"sec-fetch-dest") in (None, "document"))
+            and headers.get("sec-fetch-mode") == "navigate"
+            and headers.get("sec-fetch-dest") in (None, "document"))
 
 
 def _has_body(headers: RequestHeaders) -> bool:
-    length = headers.get(b"content-length")
+    length = headers.get("content-length")
     if length is not None:
         return length.strip() not in ("", "0")
-    return headers.get(b"transfer-encoding") is not None
+    return headers.get("transfer-encoding") is not None
 
 
 def _is_json(media_type: str) -> bool:

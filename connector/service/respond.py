@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from connector.errors import ConnectorError
 from connector.redact import Secrets, get_logger, nothing_to_mask, redact, redact_value, scope
+from connector.service.asgi import HEADERS, RequestHeaders
 from connector.service.calls import Call
 from connector.service.context import Service
 from connector.service.problems import MEDIA_TYPE, problem
@@ -64,11 +65,11 @@ def service_of(request: Request) -> Service:
     return service
 
 
-def plain_headers(request: Request) -> dict[str, str]:
-    """The request's headers read once into a dict, names in lower case (as ASGI gives
-    them); the first of a repeated name wins, as `Headers.get` answers."""
-    return {name.decode("latin-1"): value.decode("latin-1")
-            for name, value in reversed(request.scope["headers"])}
+def plain_headers(request: Request) -> Mapping[str, str]:
+    """The request's headers as the gate read them: names in lower case, the first of a
+    repeated name kept (as `Headers.get` answers)."""
+    found: RequestHeaders | None = request.scope.get(HEADERS)
+    return found if found is not None else RequestHeaders(request.scope)
 
 
 def keyed_service(request: Request) -> Service:
