@@ -14,6 +14,8 @@ times the limit). Each closes the connection, and is logged once per kind
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from connector.service.asgi import Message, Receive, RequestHeaders, Scope, Send, send_problem
 from connector.service.limits import events
@@ -24,7 +26,13 @@ BODY = "segment.body"  # the scope key the body read is kept under, for routes t
 
 
 class BodyLimit:
-    """Reads each HTTP request's body whole, up to `limit` bytes (`Gate` asks it)."""
+    """Reads each HTTP request's body whole, up to `limit` bytes (`Gate` asks it).
+
+    One timer watches every body still arriving, rather than one made and cancelled
+    per request: it fires at the earliest deadline it knows of, cancels the reads past
+    theirs, and is set again for the next (most bodies arrive with their headers, and
+    their reads are long over by then).
+    """
 
     def __init__(self, limit: int, timeout: float = 30.0,
                  budget: int = DEFAULT_BODY_BUDGET) -> None:
@@ -32,6 +40,24 @@ class BodyLimit:
         self.timeout = timeout
         self.budget = budget
         self.arriving = 0  # bytes held by every body still arriving
+        self._reading: dict[asyncio.Task[Any], float] = {}  # read -> its deadline
+        self._expired: set[asyncio.Task[Any]] = set()  # reads this cancelled
+        self._sweep: asyncio.TimerHandle | None = None
+
+    def _watch(self, task: asyncio.Task[Any]) -> None:
+        loop = task.get_loop()
+        deadline = self._reading[task] = loop.time() + self.timeout
+        if self._sweep is None:
+            self._sweep = loop.call_at(deadline, self._sweep_past, loop)
+
+    def _sweep_past(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        for task in [t for t, deadline in self._reading.items() if deadline <= now]:
+            del self._reading[task]
+            self._expired.add(task)
+            task.cancel()
+        self._sweep = (loop.call_at(min(self._reading.values()), self._sweep_past, loop)
+                       if self._reading else None)
 
     async def read(self, scope: Scope, headers: RequestHeaders, receive: Receive,
                    send: Send) -> Receive | None:
@@ -47,32 +73,38 @@ class BodyLimit:
         chunks: list[bytes] = []
         size = 0
         more = True
+        task = asyncio.current_task()
+        assert task is not None  # ASGI apps run in tasks
+        refusal: Callable[[Send], Awaitable[None]] | None = None
+        self._watch(task)
         try:
-            async with asyncio.timeout(self.timeout):
-                while more:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        return None  # the client left: nobody to answer
-                    chunk = message.get("body", b"")
-                    if size + len(chunk) > self.limit:
-                        await self._refuse(send)
-                        return None
-                    if self.arriving + len(chunk) > self.budget:
-                        await self._busy(send)
-                        return None
-                    size += len(chunk)
-                    self.arriving += len(chunk)
-                    chunks.append(chunk)
-                    more = message.get("more_body", False)
-        except TimeoutError:
-            events.note("body_timeout", f"refused request bodies that did not arrive within "
-                        f"{self.timeout:g} s (408)")
-            await send_problem(send, plain_problem(
-                408, "body_timeout", f"the request body did not arrive within {self.timeout:g} "
-                "seconds of its headers"))
-            return None
-        finally:
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None  # the client left: nobody to answer
+                chunk = message.get("body", b"")
+                if size + len(chunk) > self.limit:
+                    refusal = self._refuse
+                    break
+                if self.arriving + len(chunk) > self.budget:
+                    refusal = self._busy
+                    break
+                size += len(chunk)
+                self.arriving += len(chunk)
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+        except asyncio.CancelledError:
+            # Ours: past its deadline. Anyone else's (a shutdown) goes on up.
+            if task not in self._expired or task.uncancel() > 0:
+                raise
+            refusal = self._too_slow
+        finally:  # no longer watched, so no cancel reaches the refusal or the app
             self.arriving -= size
+            self._reading.pop(task, None)
+            self._expired.discard(task)
+        if refusal is not None:
+            await refusal(send)
+            return None
         body = scope[BODY] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         replayed = False
 
@@ -84,6 +116,13 @@ class BodyLimit:
             return await receive()  # after the body: wait for the disconnect, as ASGI does
 
         return replay
+
+    async def _too_slow(self, send: Send) -> None:
+        events.note("body_timeout", f"refused request bodies that did not arrive within "
+                    f"{self.timeout:g} s (408)")
+        await send_problem(send, plain_problem(
+            408, "body_timeout", f"the request body did not arrive within {self.timeout:g} "
+            "seconds of its headers"))
 
     async def _busy(self, send: Send) -> None:
         events.note("body_budget", "refused request bodies while those still arriving held "
