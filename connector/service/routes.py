@@ -94,12 +94,7 @@ def _inputs(request: Request) -> dict[str, Any]:
              openapi_extra=takes(InputsBody))
 def run_action(key: str, request: Request) -> Response:
     inputs = _inputs(request)
-
-    def work(call: Call) -> Any:
-        action = call.action(key)
-        return call.runtime.run(action.key, inputs)
-
-    return answer(request, work)
+    return answer(request, lambda call: call.runtime.run(call.action(key).key, inputs))
 
 
 @router.get("/manifest", summary="The manifest: every action and picklist with its inputs")
@@ -147,12 +142,7 @@ def get_action(key: str, request: Request) -> Response:
              openapi_extra=takes(InputsBody))
 def dry_run_action(key: str, request: Request) -> Response:
     inputs = _inputs(request)
-
-    def work(call: Call) -> Any:
-        action = call.action(key)
-        return call.runtime.dry_run(action.key, inputs)
-
-    return answer(request, work)
+    return answer(request, lambda call: call.runtime.dry_run(call.action(key).key, inputs))
 
 
 @router.post("/actions/{key}/items", summary="A listing's items as NDJSON, page by page",
@@ -167,12 +157,7 @@ def list_items(key: str, request: Request) -> Response:
              openapi_extra=takes(InputsBody))
 def picklist(key: str, request: Request) -> Response:
     inputs = _inputs(request)
-
-    def work(call: Call) -> Any:
-        source = call.datasource(key)
-        return call.runtime.picklist(source.key, inputs)
-
-    return answer(request, work)
+    return answer(request, lambda call: call.runtime.picklist(call.datasource(key).key, inputs))
 
 
 @router.post("/triggers/{key}/poll",
