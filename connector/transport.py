@@ -101,9 +101,10 @@ def _path(url: str) -> str:
 
 
 def _origin(url: str) -> str:
-    """`https://host:port/path?q` -> `https://host:port`."""
-    end = url.find("/", url.find("//") + 2)
-    return url if end < 0 else url[:end]
+    """`https://host:port/path?q` -> `https://host:port` (also with no path before `?`)."""
+    start = url.find("//") + 2
+    ends = [at for at in (url.find(mark, start) for mark in "/?#") if at >= 0]
+    return url[:min(ends)] if ends else url
 
 
 class _WatchedHTTPConnection(HTTPConnection):
@@ -288,7 +289,10 @@ class HttpClient:
             headers["Content-Length"] = length
         if self._timeout is None or self._timeout.read_timeout != timeout_s:
             self._timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
-        raw = pool.urlopen(req.method, url[len(origin):] or "/", body=body, headers=headers,
+        target = url[len(origin):]
+        if not target.startswith("/"):
+            target = "/" + target  # `?q` after no path at all
+        raw = pool.urlopen(req.method, target, body=body, headers=headers,
                            retries=_NO_RETRIES, redirect=False, assert_same_host=False,
                            preload_content=False, decode_content=False, chunked=False,
                            timeout=self._timeout)

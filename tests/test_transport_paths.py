@@ -176,3 +176,9 @@ def test_a_disarmed_alarm_never_fires() -> None:
         first_peer.sendall(b"x")
         assert first.recv(1) == b"x"  # nothing shut the disarmed one's socket down
         assert second.recv(1) == b""  # the running one's was
+
+
+def test_a_query_after_no_path_keeps_its_query(server: Recorder) -> None:
+    req = HttpRequest("GET", server.base_url, params=[("x", "1")], headers={"Accept": "*/*"})
+    send(HttpClient(), req, 30.0)
+    assert server.requests[-1].split(b"\r\n", 1)[0] == b"GET /?x=1 HTTP/1.1"
