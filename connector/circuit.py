@@ -91,6 +91,9 @@ class Circuit(Observer):
 
     def attempt(self, ex: Exchange) -> None:
         host = ex.host
+        h = self._hosts.get(host)
+        if h is not None and h.state == CLOSED:
+            return  # the common case, read without the lock: a closed circuit lets all by
         with self._lock:
             h = self._host(host)
             if h.state == CLOSED:
@@ -115,6 +118,10 @@ class Circuit(Observer):
         if not (failed or answered):
             return  # neither: the host said nothing (a request that could not be encoded)
         host = ex.host
+        h = self._hosts.get(host)
+        if answered and h is not None and h.state == CLOSED and not h.failures \
+                and self not in ex.notes:
+            return  # an answer from a healthy host changes nothing: no lock to take
         with self._lock:
             h = self._host(host)
             probe = ex.notes.pop(self, False)

@@ -161,7 +161,8 @@ class RateLimiter(TicketLimiter):
         self.clock, self.wall = clock, wall
         self._wait = wait
         self._buckets: dict[str, _Bucket] = {}
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # entered directly: no Python frame per call
+        self._cond = threading.Condition(self._lock)
         self.cancelled = False
         self.rate_limited = 0  # 429 answers seen
         self.waited_s = 0.0  # total time calls were held
@@ -188,7 +189,7 @@ class RateLimiter(TicketLimiter):
         held for at least `WAIT_NOTICE_S`. A hold that would last `max_wait_s`
         or more (counted from this call) raises `WaitPastDeadlineError` instead.
         """
-        with self._cond:
+        with self._lock:
             name, b = self._bucket(op)
             held_since = None
             told = False  # on_wait is called once per call at most
@@ -247,7 +248,7 @@ class RateLimiter(TicketLimiter):
 
     def cancel(self, cancelled: bool = True) -> None:
         """Make held and later calls raise `CancelledError` (or, with False, stop doing so)."""
-        with self._cond:
+        with self._lock:
             self.cancelled = cancelled
             self._cond.notify_all()
 
@@ -267,7 +268,7 @@ class RateLimiter(TicketLimiter):
                 headers: Mapping[str, str] | None = None,
                 retry_after: float | None = None) -> None:
         """Record a call's end and what its answer says about the limit."""
-        with self._cond:
+        with self._lock:
             b = self._buckets[ticket.bucket]
             b.in_flight -= 1
             now = self.clock()
