@@ -161,7 +161,8 @@ class RateLimiter(TicketLimiter):
         self.clock, self.wall = clock, wall
         self._wait = wait
         self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()  # entered directly: no Python frame per call
+        # Entered directly (no Python frame per call); reentrant, as a wait hook may re-enter.
+        self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self.cancelled = False
         self.rate_limited = 0  # 429 answers seen
