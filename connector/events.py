@@ -33,6 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from connector.request import origin_of
+
 BACKOFF, RATE_LIMIT, HOLD = "backoff", "rate_limit", "hold"
 
 if TYPE_CHECKING:
@@ -63,11 +65,8 @@ class Exchange:
     def host(self) -> str:
         """`scheme://host[:port]` of the request: what a circuit and a budget are kept per."""
         if self._host is None:
-            url = self.request.url  # without its query string
-            start = url.find("//") + 2
-            end = url.find("/", start)
-            netloc = url[start:] if end < 0 else url[start:end]
-            self._host = url[:start] + netloc.rpartition("@")[2]
+            scheme, _, netloc = origin_of(self.request.url).partition("//")
+            self._host = f"{scheme}//{netloc.rpartition('@')[2]}"
         return self._host
 
 

@@ -45,6 +45,13 @@ class HttpRequest:
         return out
 
 
+def origin_of(url: str) -> str:
+    """`https://host:port/path?q` -> `https://host:port` (also with no path before `?`)."""
+    start = url.find("//") + 2
+    ends = [at for at in (url.find(mark, start) for mark in "/?#") if at >= 0]
+    return url[:min(ends)] if ends else url
+
+
 def quote_segment(value: Any) -> str:
     """URL-quote a path parameter so that it stays one segment, whatever it holds."""
     text = str(value)

@@ -30,7 +30,7 @@ from connector.errors import (
     error_class,
 )
 from connector.redact import get_logger, redact, redact_headers, redact_value
-from connector.request import HttpRequest
+from connector.request import HttpRequest, origin_of
 from connector.retry import server_wait_s
 from connector.watchdog import AttemptDeadline, watch
 
@@ -97,14 +97,7 @@ def _api_error(req: HttpRequest, resp: Reply, raw: bytes) -> ApiError:
 
 def _path(url: str) -> str:
     """`https://host:port/path?q` -> `/path` (as `urlsplit(url).path`, without its cost)."""
-    return urlsplit(url).path if "#" in url else url[len(_origin(url)):].split("?", 1)[0]
-
-
-def _origin(url: str) -> str:
-    """`https://host:port/path?q` -> `https://host:port` (also with no path before `?`)."""
-    start = url.find("//") + 2
-    ends = [at for at in (url.find(mark, start) for mark in "/?#") if at >= 0]
-    return url[:min(ends)] if ends else url
+    return urlsplit(url).path if "#" in url else url[len(origin_of(url)):].split("?", 1)[0]
 
 
 class _WatchedHTTPConnection(HTTPConnection):
@@ -157,16 +150,24 @@ class _Adapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
+    def pool_for(self, origin: str, verify: Any, cert: Any) -> Any:
+        """The connection pool of `origin` with these TLS settings, made once (its TLS
+        settings checked as requests does) and made again if the pool manager closed it."""
+        key = (origin, verify, cert)
+        pool = self._pools.get(key)
+        if pool is None or pool.pool is None:
+            prep = PreparedRequest()
+            prep.url = origin
+            pool = super().get_connection_with_tls_context(prep, verify, None, cert)
+            self.cert_verify(pool, origin, verify, cert)  # type: ignore[no-untyped-call]
+            self._pools[key] = pool
+        return pool
+
     def get_connection_with_tls_context(self, request: PreparedRequest, verify: Any,
                                         proxies: Any = None, cert: Any = None) -> Any:
         if proxies:
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
-        key = (_origin(request.url or ""), verify, cert)
-        pool = self._pools.get(key)
-        if pool is None or pool.pool is None:  # first use, or closed by the pool manager
-            pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
-            self._pools[key] = pool
-        return pool
+        return self.pool_for(origin_of(request.url or ""), verify, cert)
 
     def request_url(self, request: PreparedRequest, proxies: Any) -> str:
         if proxies:
@@ -229,17 +230,18 @@ class HttpClient:
                 session.mount(prefix, _Adapter())
         self.session = session
         self._origins: dict[str, dict[str, Any]] = {}
-        self._pools: dict[str, Any] = {}  # origin -> its urllib3 pool, for direct sends
         self._timeout: urllib3.Timeout | None = None  # the last one, most often the next too
 
     def _settings(self, url: str) -> dict[str, Any]:
-        """Proxies, CA bundle and client certificate for `url`'s origin (or the origin)."""
-        origin = _origin(url)
+        """Proxies, CA bundle, client certificate and adapter for `url`'s origin (or the
+        origin)."""
+        origin = origin_of(url)
         found = self._origins.get(origin)
         if found is None:
             env = self.session.merge_environment_settings(origin, {}, None, None, None)
             found = self._origins[origin] = {"proxies": env["proxies"], "verify": env["verify"],
-                                             "cert": env["cert"]}
+                                             "cert": env["cert"],
+                                             "adapter": self.session.get_adapter(origin)}
         return found
 
     def prepare(self, req: HttpRequest) -> PreparedRequest:
@@ -265,21 +267,22 @@ class HttpClient:
         url = req.full_url
         if self.direct and not _adapter_replaced() and req.files is None \
                 and (req.data is None or isinstance(req.data, str | bytes)):
-            origin = _origin(url)
+            origin = origin_of(url)
             settings = self._settings(origin)
             if not settings["proxies"]:
                 return self._send_direct(req, url, origin, settings, timeout_s)
         prep = self.prepare(req)
         url = prep.url or url
         adapter = self.session.get_adapter(url)
-        resp = adapter.send(prep, stream=True, timeout=timeout_s, **self._settings(url))
+        env = self._settings(url)
+        resp = adapter.send(prep, stream=True, timeout=timeout_s, proxies=env["proxies"],
+                            verify=env["verify"], cert=env["cert"])
         return Reply(resp.status_code, resp.reason, resp.headers, resp.raw)
 
     def _send_direct(self, req: HttpRequest, url: str, origin: str, settings: dict[str, Any],
                      timeout_s: float) -> Reply:
-        pool = self._pools.get(origin)
-        if pool is None or pool.pool is None:  # first use, or closed by the pool manager
-            pool = self._pools[origin] = self._pool_for(url, settings)
+        # Our _Adapter (`self.direct`): the pool requests' own sends would use.
+        pool = settings["adapter"].pool_for(origin, settings["verify"], settings["cert"])
         body = _body(req)
         headers = dict(req.headers)
         length = _length(req.method, body)
@@ -297,16 +300,6 @@ class HttpClient:
                            preload_content=False, decode_content=False, chunked=False,
                            timeout=self._timeout)
         return Reply(raw.status, raw.reason or "", raw.headers, raw)
-
-    def _pool_for(self, url: str, settings: dict[str, Any]) -> Any:
-        """The adapter's pool for `url`'s origin, its TLS settings checked as requests does."""
-        adapter: Any = self.session.get_adapter(url)  # our _Adapter (`self.direct`)
-        prep = PreparedRequest()
-        prep.url = url
-        pool = adapter.get_connection_with_tls_context(prep, settings["verify"], None,
-                                                       settings["cert"])
-        adapter.cert_verify(pool, url, settings["verify"], settings["cert"])
-        return pool
 
 
 def _body(req: HttpRequest) -> Any:
