@@ -64,8 +64,37 @@ class RuntimeOptions(TypedDict, total=False):
     clock: Callable[[], float]
     max_pages: int | None
     events: Observer | Sequence[Observer] | None
-    clients: threading.local | None
+    http: SharedClient | None
     access: Policy | Iterable[Policy] | None
+
+
+class SharedClient:
+    """The HTTP client of one or more runtimes, made on first use (a dry run never loads
+    the HTTP stack) and shared by every thread: its pools are thread-safe, and
+    connections outlive the threads that opened them. `pool_size` connections per
+    host are kept for reuse (calls at once beyond that open and close their own)."""
+
+    __slots__ = ("_client", "_lock", "pool_size")
+
+    def __init__(self, client: HttpClient | None = None, pool_size: int = 64) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self.pool_size = pool_size
+
+    def get(self) -> HttpClient:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    from connector.transport import HttpClient
+
+                    self._client = HttpClient(pool_size=self.pool_size)
+                client = self._client
+        return client
+
+    def set(self, client: HttpClient) -> None:
+        """Send with `client` from now on (tests: a recording or failing client)."""
+        self._client = client
 
 
 class Runtime:
@@ -82,8 +111,8 @@ class Runtime:
     every action, listing and picklist is checked against it before any request
     is built, and a refusal is a `PolicyError`.
     `events` are told every moment of every request (`connector.events`).
-    `clients` holds the per-thread HTTP clients; runtimes given the same one
-    share their keep-alive connections (it never holds a credential).
+    `http` holds the HTTP client every thread sends with; runtimes given the same
+    one share its keep-alive connections (it never holds a credential).
     """
 
     def __init__(
@@ -100,7 +129,7 @@ class Runtime:
         clock: Callable[[], float] = time.monotonic,
         max_pages: int | None = None,
         events: Observer | Sequence[Observer] | None = None,
-        clients: threading.local | None = None,
+        http: SharedClient | None = None,
         access: Policy | Iterable[Policy] | None = None,
     ) -> None:
         self.connection = connection if connection is not None else Connection.resolve()
@@ -117,8 +146,7 @@ class Runtime:
             () if access is None else (access,) if isinstance(access, Policy) else tuple(access))
         self.events: Observers = (compose(events) if isinstance(events, Observer)
                                   else compose(*(events or ())))
-        # One HTTP client (requests.Session) per thread.
-        self._local = clients if clients is not None else threading.local()
+        self.http = http if http is not None else SharedClient()
         # Masked in whatever this runtime logs or raises; scoped to it, not the process.
         self.secrets = redact.Secrets(self.connection.token)
 
@@ -131,12 +159,7 @@ class Runtime:
 
     @property
     def client(self) -> HttpClient:
-        client = getattr(self._local, "client", None)
-        if client is None:
-            from connector.transport import HttpClient
-
-            client = self._local.client = HttpClient()
-        return client
+        return self.http.get()
 
     def prepare(self, action: Action, values: Mapping[str, Any]) -> HttpRequest:
         """Validate `values` and build the request; raises InputError before any I/O."""
@@ -154,7 +177,7 @@ class Runtime:
             "registry": self.registry, "policy": self.policy, "debug": self.debug,
             "sleep": self.sleep, "limiter": self.limiter, "on_wait": self.on_wait,
             "clock": self.clock, "max_pages": self.max_pages, "events": self.events,
-            "clients": self._local, "access": self.access}
+            "http": self.http, "access": self.access}
         options.update(changes)
         made = Runtime(self.connection, **options)
         made.secrets = self.secrets

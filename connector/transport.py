@@ -142,8 +142,8 @@ class _Adapter(HTTPAdapter):
     connection pool of each origin looked up once rather than re-parsed every call.
     Its connections let the watchdog cut an attempt off at its time limit."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, pool_size: int) -> None:
+        super().__init__(pool_maxsize=pool_size)
         self._pools: dict[tuple[str, Any, Any], Any] = {}
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -219,15 +219,16 @@ class HttpClient:
     bytes or JSON and no proxy goes straight to the origin's urllib3 pool (the
     one requests' adapter keeps, TLS settings and all); forms, files, proxies,
     a session of the caller's, or an adapter's `send` replaced (as `responses`
-    does in tests) go through requests' adapter.
+    does in tests) go through requests' adapter. One client serves every thread:
+    urllib3's pools are thread-safe, and nothing here changes per call.
     """
 
-    def __init__(self, session: requests.Session | None = None) -> None:
+    def __init__(self, session: requests.Session | None = None, pool_size: int = 64) -> None:
         self.direct = session is None  # our own adapters: their pools may be used directly
         if session is None:
             session = requests.Session()
             for prefix in ("https://", "http://"):
-                session.mount(prefix, _Adapter())
+                session.mount(prefix, _Adapter(pool_size))
         self.session = session
         self._origins: dict[str, dict[str, Any]] = {}
         self._timeout: urllib3.Timeout | None = None  # the last one, most often the next too
@@ -290,15 +291,16 @@ class HttpClient:
             for name in [n for n in headers if n.lower() == "content-length"]:
                 del headers[name]
             headers["Content-Length"] = length
-        if self._timeout is None or self._timeout.read_timeout != timeout_s:
-            self._timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
+        timeout = self._timeout  # read once: another thread may replace it
+        if timeout is None or timeout.read_timeout != timeout_s:
+            timeout = self._timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
         target = url[len(origin):]
         if not target.startswith("/"):
             target = "/" + target  # `?q` after no path at all
         raw = pool.urlopen(req.method, target, body=body, headers=headers,
                            retries=_NO_RETRIES, redirect=False, assert_same_host=False,
                            preload_content=False, decode_content=False, chunked=False,
-                           timeout=self._timeout)
+                           timeout=timeout)
         return Reply(raw.status, raw.reason or "", raw.headers, raw)
 
 

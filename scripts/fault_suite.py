@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -35,7 +34,7 @@ from connector.redact import redact
 from connector.registry import Registry
 from connector.request import HttpRequest
 from connector.retry import IDEMPOTENT, RetryPolicy
-from connector.runtime import Runtime
+from connector.runtime import Runtime, SharedClient
 from connector.simulator import Faults, Simulator
 from connector.simulator.faults import HEADER
 from connector.transport import HttpClient, HttpResponse, Reply
@@ -386,11 +385,9 @@ def run_fault_suite(calls: int = 2000, seed: int = DEFAULT_SEED, faults: Faults 
     started = time.monotonic()
     with Simulator(seed=seed, faults=faults) as sim:
         probe = _ProbeClient(report.seen)
-        clients = threading.local()  # the suite calls from this thread alone
-        clients.client = probe
         rt = Runtime(Connection(token=sim.token, base_url=sim.base_url), registry=registry,
                      policy=policy, sleep=lambda s: time.sleep(s * time_scale),
-                     events=[_Timing(report)], clients=clients)
+                     events=[_Timing(report)], http=SharedClient(probe))
         for i in range(calls):
             category, call = mix.next()
             fault = rng.random()

@@ -289,7 +289,8 @@ def test_the_attempt_after_a_hold_gets_only_the_time_still_left(registry: Regist
                  clock=t, timeout=50, deadline=90,
                  on_wait=lambda s, r: notices.append((s, r)))
     paced = rt.with_(limiter=one_per_minute(t, getSource=(1, "minute")))
-    client = paced._local.client = TimeoutRecordingClient()
+    client = TimeoutRecordingClient()
+    paced.http.set(client)
     responses.get(f"{BASE}/sources/s1", json={"data": {}})
     paced.run("getSource", {"sourceId": "s1"})
     paced.run("getSource", {"sourceId": "s1"})

@@ -145,7 +145,8 @@ class AttemptsClient(HttpClient):
 
 def fails(rt: Runtime, key: str, inputs: dict[str, Any], cls: type[ConnectorError]
           ) -> ConnectorError:
-    client = rt._local.client = AttemptsClient()
+    client = AttemptsClient()
+    rt.http.set(client)
     with pytest.raises(cls) as caught:
         rt.run(key, inputs)
     # The call stopped on its own: no more attempts than the policy allows, none given

@@ -34,6 +34,7 @@ class Recorder:
     def __init__(self) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.requests: list[bytes] = []
+        self.connections = 0  # accepted so far
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
@@ -46,6 +47,7 @@ class Recorder:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -91,7 +93,7 @@ def test_both_ways_put_the_same_request_on_the_wire(server: Recorder, registry: 
     runtime.run("updateSource", inputs)
     direct = server.requests[-1]
     # A session of the caller's goes through requests' adapter.
-    monkeypatch.setattr(runtime._local, "client", HttpClient(session=_session()))
+    runtime.http.set(HttpClient(session=_session()))
     runtime.run("updateSource", inputs)
     adapted = server.requests[-1]
     assert _lines(direct) == _lines(adapted)
@@ -182,3 +184,33 @@ def test_a_query_after_no_path_keeps_its_query(server: Recorder) -> None:
     req = HttpRequest("GET", server.base_url, params=[("x", "1")], headers={"Accept": "*/*"})
     send(HttpClient(), req, 30.0)
     assert server.requests[-1].split(b"\r\n", 1)[0] == b"GET /?x=1 HTTP/1.1"
+
+
+def test_threads_share_keep_alive_connections(server: Recorder, registry: Registry) -> None:
+    """Calls made one after another on new threads (a thread pool that shrank and grew)
+    reuse the connection the first opened; calls at once each get their own, and all of
+    them are kept for the next."""
+    runtime = _runtime(registry, server.base_url)
+    for _ in range(4):
+        worker = threading.Thread(target=runtime.run, args=("getWorkspace", {}))
+        worker.start()
+        worker.join()
+    assert (len(server.requests), server.connections) == (4, 1)
+
+    start = threading.Barrier(3)
+
+    def at_once() -> None:
+        start.wait()
+        for _ in range(5):
+            runtime.run("getWorkspace", {})
+
+    workers = [threading.Thread(target=at_once) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(server.requests) == 19
+    assert server.connections <= 3
+    derived = runtime.with_(policy=RetryPolicy(max_retries=1))
+    derived.run("getWorkspace", {})
+    assert server.connections <= 3  # a runtime made from another sends on its pools

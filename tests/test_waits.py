@@ -261,7 +261,8 @@ class TimeoutRecordingClient(HttpClient):
 @responses.activate
 def test_each_attempt_gets_the_runtime_timeout(registry: Registry) -> None:
     rt = Runtime(Connection(token="t"), registry=registry, timeout=4.5)
-    client = rt._local.client = TimeoutRecordingClient()
+    client = TimeoutRecordingClient()
+    rt.http.set(client)
     responses.get(f"{BASE}/sources/s1", json={"data": {}})
     rt.run("getSource", {"sourceId": "s1"})
     assert client.timeouts == [4.5]

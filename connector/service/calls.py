@@ -2,21 +2,20 @@
 
 Each request gets a new `Runtime` (its own `Secrets`, so masking is scoped to
 that request's token) on the service's one `Registry`, the rate limiter of its
-token, the service's pooled HTTP clients (one per thread: they hold
-keep-alive connections to the API host, never a credential) and the service's
+token, the service's one HTTP client (its keep-alive connections to the API
+host are shared by every thread; it never holds a credential) and the service's
 observers (metrics, traces, a retry budget, a circuit), to which a route may
 add its own before the runtime is made.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 
 from connector.events import NOBODY, Observers
 from connector.registry import Registry
 from connector.retry import RetryPolicy
-from connector.runtime import Runtime
+from connector.runtime import Runtime, SharedClient
 from connector.service.access import policies_for
 from connector.service.credentials import connection_for
 from connector.service.limiters import LimiterPool
@@ -29,10 +28,10 @@ class Call:
     call that fails before it (an unknown action) needs no credentials."""
 
     def __init__(self, headers: Mapping[str, str], key: ServiceKey | None, settings: Settings,
-                 registry: Registry, limiters: LimiterPool, clients: threading.local,
+                 registry: Registry, limiters: LimiterPool, http: SharedClient,
                  policy: RetryPolicy, events: Observers = NOBODY) -> None:
         self.headers, self.key, self.settings = headers, key, settings
-        self.registry, self.limiters, self.clients = registry, limiters, clients
+        self.registry, self.limiters, self.http = registry, limiters, http
         self.policy = policy
         self.events = events  # the service's observers; a route may add its own (`compose`)
         self._runtime: Runtime | None = None
@@ -56,5 +55,5 @@ class Call:
             self._runtime = Runtime(
                 conn, registry=self.registry, policy=self.policy, debug=self.settings.debug,
                 limiter=self.limiters.for_token(token), events=self.events,
-                clients=self.clients, access=policies_for(self.headers, self.settings, self.key))
+                http=self.http, access=policies_for(self.headers, self.settings, self.key))
         return self._runtime

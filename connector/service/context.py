@@ -19,6 +19,7 @@ from connector.metrics import Metrics
 from connector.redact import get_logger
 from connector.registry import Registry
 from connector.retry import RetryPolicy
+from connector.runtime import SharedClient
 from connector.service.auth import KeyRing
 from connector.service.calls import Call
 from connector.service.errors import NotReadyError
@@ -35,7 +36,7 @@ class Service:
         self.settings = settings
         self.keys = KeyRing(settings.keys)
         self.limiters = limiters if limiters is not None else LimiterPool(redis=settings.redis)
-        self.clients = threading.local()
+        self.http = SharedClient(pool_size=settings.threads)  # a connection per call at once
         # Every call's observers: metrics, and the retry budget and circuit of this process
         # (the budget on Redis, shared with every process, when the service has one).
         self.metrics = Metrics()
@@ -101,7 +102,7 @@ class Service:
         """Check the service key, then the view of the service one request runs on;
         `headers` are the request's, names in lower case (`respond.plain_headers`)."""
         key = self.keys.identify(headers.get("authorization"))
-        return Call(headers, key, self.settings, self.registry(), self.limiters, self.clients,
+        return Call(headers, key, self.settings, self.registry(), self.limiters, self.http,
                     self.policy, self.events)
 
     def manifest_bytes(self) -> bytes:
