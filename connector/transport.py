@@ -31,6 +31,7 @@ from connector.errors import (
 )
 from connector.redact import get_logger, redact, redact_headers, redact_value
 from connector.request import HttpRequest, origin_of
+from connector.response_headers import FastHeadersResponse
 from connector.retry import server_wait_s
 from connector.watchdog import AttemptDeadline, watch
 
@@ -101,6 +102,8 @@ def _path(url: str) -> str:
 
 
 class _WatchedHTTPConnection(HTTPConnection):
+    response_class = FastHeadersResponse
+
     def getresponse(self) -> Any:
         watch(self.sock)  # the wait for the answer counts against the attempt's time
         return super().getresponse()
