@@ -164,6 +164,7 @@ class RateLimiter(TicketLimiter):
         # Entered directly (no Python frame per call); reentrant, as a wait hook may re-enter.
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
+        self._held = 0  # calls waiting on `_cond`: only they need waking
         self.cancelled = False
         self.rate_limited = 0  # 429 answers seen
         self.waited_s = 0.0  # total time calls were held
@@ -217,10 +218,14 @@ class RateLimiter(TicketLimiter):
                     continue  # the state may have changed meanwhile
                 # Capped: a longer timeout overflows the lock's; the loop waits again.
                 timeout = min(until - now, threading.TIMEOUT_MAX)
-                if self._wait is not None:
-                    self._wait(self._cond, timeout)
-                else:
-                    self._cond.wait(timeout)
+                self._held += 1
+                try:
+                    if self._wait is not None:
+                        self._wait(self._cond, timeout)
+                    else:
+                        self._cond.wait(timeout)
+                finally:
+                    self._held -= 1
             if held_since is not None:
                 self.waited_s += now - held_since
             window = -1
@@ -286,7 +291,8 @@ class RateLimiter(TicketLimiter):
                 b.used = b.limit or 0
             elif headers:
                 self._adjust(b, headers, now)
-            self._cond.notify_all()
+            if self._held:
+                self._cond.notify_all()
 
     def _adjust(self, b: _Bucket, headers: Mapping[str, str], now: float) -> None:
         remaining = _int(headers, "x-ratelimit-remaining")

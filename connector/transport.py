@@ -236,10 +236,8 @@ class HttpClient:
         self._origins: dict[str, dict[str, Any]] = {}
         self._timeout: urllib3.Timeout | None = None  # the last one, most often the next too
 
-    def _settings(self, url: str) -> dict[str, Any]:
-        """Proxies, CA bundle, client certificate and adapter for `url`'s origin (or the
-        origin)."""
-        origin = origin_of(url)
+    def _settings(self, origin: str) -> dict[str, Any]:
+        """Proxies, CA bundle, client certificate and adapter for `origin`."""
         found = self._origins.get(origin)
         if found is None:
             env = self.session.merge_environment_settings(origin, {}, None, None, None)
@@ -278,7 +276,7 @@ class HttpClient:
         prep = self.prepare(req)
         url = prep.url or url
         adapter = self.session.get_adapter(url)
-        env = self._settings(url)
+        env = self._settings(origin_of(url))
         resp = adapter.send(prep, stream=True, timeout=timeout_s, proxies=env["proxies"],
                             verify=env["verify"], cert=env["cert"])
         return Reply(resp.status_code, resp.reason, resp.headers, resp.raw)

@@ -27,6 +27,11 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+# One encoder for every answer: `json.dumps` with options makes a new one each call.
+_json = json.JSONEncoder(default=_json_default, ensure_ascii=False,
+                         separators=(",", ":")).encode
+
+
 def dumps(data: Any, secrets: Secrets | None) -> str:
     """JSON text masked as data first (so it stays valid JSON), then as text; as it is
     when there is nothing to mask."""
@@ -35,10 +40,6 @@ def dumps(data: Any, secrets: Secrets | None) -> str:
     if nothing_to_mask(text, secrets):
         return text
     return redact(_json(redact_value(data, secrets)), secrets)
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
 def json_answer(data: Any, secrets: Secrets | None, status: int = 200) -> Response:
