@@ -32,6 +32,8 @@ from typing import Any
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from connector.service.joined_writes import JoinedWrites
+
 MAX_HEADER_BYTES = 64 * 1024  # request line and headers together
 MAX_HEADERS = 100
 DEFAULT_MAX_CONNECTIONS = 4096
@@ -114,7 +116,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     # -- connection --------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         full = len(self.connections) >= self.limits.max_connections
-        super().connection_made(transport)
+        super().connection_made(JoinedWrites(transport, self.loop))
         if full and not self._make_way():
             events.note("connections", f"refused connections: {len(self.connections) - 1} "
                         f"open, the limit is {self.limits.max_connections}")
