@@ -1,14 +1,16 @@
 """The one middleware every HTTP request passes, before any route runs.
 
 In order: security headers on whatever is answered (`page_policy`), refusals
-included; the request's Host, Origin and shape (`guard`); then its body, read
-whole under the size, time and memory limits (`bodies`). Each refusal is a
-problem answered here. One layer rather than three: each layer of ASGI
-middleware costs every request a coroutine and a wrapped `send`.
+included, and its access line once the answer is out (`access_log`); the
+request's Host, Origin and shape (`guard`); then its body, read whole under the
+size, time and memory limits (`bodies`). Each refusal is a problem answered here.
+One layer rather than three: each layer of ASGI middleware costs every request a
+coroutine and a wrapped `send`.
 """
 
 from __future__ import annotations
 
+from connector.service.access_log import logged
 from connector.service.asgi import (
     HEADERS,
     ASGIApp,
@@ -35,6 +37,17 @@ class Gate:
             await self.app(scope, receive, send)
             return
         send = secured(send)
+        owed = logged(scope, send)
+        if owed is None:
+            await self._serve(scope, receive, send)
+            return
+        send, line = owed
+        try:
+            await self._serve(scope, receive, send)
+        finally:
+            line.end()  # a request that ended without a body part
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope[HEADERS] = RequestHeaders(scope)  # read once, routes included
         problem = self.guard.refusal(scope, headers)
         if problem is not None:

@@ -32,6 +32,7 @@ from typing import Any
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from connector.service import access_log
 from connector.service.joined_writes import JoinedWrites
 
 MAX_HEADER_BYTES = 64 * 1024  # request line and headers together
@@ -104,6 +105,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The access line is the gate's to write, once the answer is out (`access_log`).
+        self._log_access, self.access_log = self.access_log, False
         self.limits: Limits = self.server_limits or _default
         self._awaiting_headers = True
         self._header_bytes = 0
@@ -189,6 +192,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._awaiting_headers = False  # the timer, when it looks, finds nothing to do
         super().on_headers_complete()
+        if self._log_access:
+            self.scope[access_log.LOGGER] = self.access_logger  # type: ignore[literal-required]
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
