@@ -8,6 +8,7 @@ the cap plus one step, however well the body compresses.
 
 from __future__ import annotations
 
+import json
 import zlib
 from typing import Any
 
@@ -76,3 +77,12 @@ def read_capped(raw: Any, headers: Any, cap: int, where: str, status: int) -> by
                 raise ResponseError(f"{where}: response body exceeds {cap} bytes"
                                     + (" once decoded" if inflater else ""), status=status)
             chunks.append(piece)
+
+
+def parse_json(raw: bytes) -> Any:
+    """`json.loads(raw)`: ASCII text with no NUL among its first bytes (nearly every body)
+    read as text, past json's encoding sniffing; anything else left to it (UTF-8, 16, 32).
+    Raises ValueError as json does."""
+    if raw.isascii() and 0 not in raw[:4]:
+        return json.loads(raw.decode("ascii"))
+    return json.loads(raw)

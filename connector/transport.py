@@ -18,7 +18,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from connector.body import read_capped
+from connector.body import parse_json, read_capped
 from connector.errors import (
     ApiError,
     ConnectionFailedError,
@@ -61,7 +61,7 @@ def _decode(raw: bytes, response_type: str, status: int, content_type: str,
         raise ResponseError(f"{where}: expected JSON, got an empty body (status {status})",
                             status=status)
     try:
-        return json.loads(raw.decode() if raw.isascii() else raw)
+        return parse_json(raw)
     except ValueError:
         pass
     # Raised here, not in the except block: json's error keeps the whole body (`doc`),

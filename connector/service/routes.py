@@ -9,7 +9,6 @@ loop. Its refusals are the ones FastAPI would make, and the OpenAPI document is 
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connector.body import parse_json
 from connector.service.bodies import BODY
 from connector.service.calls import Call
 from connector.service.respond import (
@@ -72,7 +72,7 @@ def _parsed(raw: bytes) -> tuple[bool, Any]:
     """(whether `raw` is JSON, its value); the refusal is raised by the caller, outside
     this block, as json's error would keep the whole body on its chain."""
     try:
-        return True, json.loads(raw)
+        return True, parse_json(raw)
     except ValueError:
         return False, None
 
