@@ -110,7 +110,6 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.limits: Limits = self.server_limits or _default
         self._awaiting_headers = True
         self._header_bytes = 0
-        self._header_lines = 0
         self._header_timer: asyncio.TimerHandle | None = None
         self._waiting_since = 0.0
         self._sent_anything = False
@@ -177,19 +176,16 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._awaiting_headers = True
-        self._header_lines = 0
         if self._served:  # a request after another: its clock starts at its first byte
             self._waiting_since = self.loop.time()
         if self._header_timer is None:
             self._arm_header_timer(self.limits.header_timeout)
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_lines += 1
-        if self._header_lines > MAX_HEADERS:
-            raise _TooLarge(f"more than {MAX_HEADERS} header lines")
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
+        # Counted once they are in (MAX_HEADER_BYTES bounds how many can come), not one
+        # by one as each is parsed: either way no app sees more than MAX_HEADERS.
+        if len(self.headers) > MAX_HEADERS:
+            raise _TooLarge(f"more than {MAX_HEADERS} header lines")
         self._awaiting_headers = False  # the timer, when it looks, finds nothing to do
         super().on_headers_complete()
         if self._log_access:
@@ -201,7 +197,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             # Idle under uvicorn's keep-alive timer: what comes next is headers, and the
             # connection may make way for a new one meanwhile.
             self._awaiting_headers, self._sent_anything, self._served = True, False, True
-            self._header_bytes = self._header_lines = 0
+            self._header_bytes = 0
             self._waiting_since = self.loop.time()
 
     def data_received(self, data: bytes) -> None:
