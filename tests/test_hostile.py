@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import pytest
 import responses
 from hardening.cases import HOSTILE_URLS
+from loopback_support import Canned
 
 from connector import transport
 from connector.connection import Connection
@@ -57,53 +56,7 @@ def test_hostile_url_is_refused_or_stays_on_the_api_host(registry: Registry, url
     assert sent.startswith("https://api.segmentapis.com/"), sent
 
 
-# -- a loopback server that answers with fixed bytes -------------------------------------
-class Canned:
-    """Accepts connections; answers each request with `reply` bytes, then maybe stalls."""
-
-    def __init__(self, reply: bytes, then: str = "close") -> None:
-        self.reply, self.then = reply, then  # then: "close" or "stall"
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.connections = 0
-        self.requests: list[bytes] = []
-        self._stop = threading.Event()
-        threading.Thread(target=self._loop, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _loop(self) -> None:
-        self.sock.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            self.requests.append(data)
-            conn.sendall(self.reply)
-            if self.then == "stall":
-                self._stop.wait(5)
-
-    def close(self) -> None:
-        self._stop.set()
-        self.sock.close()
-
-
+# -- a loopback server that answers with fixed bytes (`loopback_support.Canned`) ----
 @pytest.fixture
 def canned() -> Iterator[Callable[..., Canned]]:
     made: list[Canned] = []

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import responses
+from loopback_support import Canned
 
 from connector import watchdog
 from connector.connection import Connection
@@ -27,58 +28,17 @@ OK = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\
       b'{"data":{}}')
 
 
-class Recorder:
-    """A keep-alive loopback server answering every request with `OK`; keeps each
-    request's head and body as received."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.requests: list[bytes] = []
-        self.connections = 0  # accepted so far
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            while True:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                               if line.lower().startswith(b"content-length:")), 0)
-                while len(data) < length:
-                    data += conn.recv(65536)
-                self.requests.append(head + b"\r\n\r\n" + data[:length])
-                data = data[length:]
-                conn.sendall(OK)
-
-
 @pytest.fixture(scope="module")
 def registry() -> Registry:
     return Registry.load(installed=False)
 
 
 @pytest.fixture
-def server() -> Iterator[Recorder]:
-    made = Recorder()
+def server() -> Iterator[Canned]:
+    """Answers every request with `OK` on a keep-alive connection; keeps what it received."""
+    made = Canned(OK, then="keep")
     yield made
-    made.sock.close()
+    made.close()
 
 
 def _runtime(registry: Registry, base_url: str) -> Runtime:
@@ -86,7 +46,7 @@ def _runtime(registry: Registry, base_url: str) -> Runtime:
                    policy=RetryPolicy(max_retries=0), sleep=lambda _s: None)
 
 
-def test_both_ways_put_the_same_request_on_the_wire(server: Recorder, registry: Registry,
+def test_both_ways_put_the_same_request_on_the_wire(server: Canned, registry: Registry,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     runtime = _runtime(registry, server.base_url)
     inputs = {"sourceId": "src1", "name": "a b", "enabled": True}
@@ -116,7 +76,7 @@ def _lines(raw: bytes) -> tuple[bytes, set[bytes], bytes]:
     return first, ours, body
 
 
-def test_a_proxy_in_the_environment_is_used(server: Recorder, registry: Registry,
+def test_a_proxy_in_the_environment_is_used(server: Canned, registry: Registry,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     # The recorder stands in for the proxy: the request line then names the whole URL.
     monkeypatch.setenv("HTTP_PROXY", server.base_url)
@@ -149,7 +109,7 @@ def test_a_refused_connection_is_a_connection_failure_that_sent_nothing(
     assert TOKEN not in repr(caught.value.__context__) + repr(caught.value.__cause__)
 
 
-def test_the_watchdog_keeps_no_attempt_that_ended(server: Recorder) -> None:
+def test_the_watchdog_keeps_no_attempt_that_ended(server: Canned) -> None:
     client = HttpClient()
     req = HttpRequest("GET", server.base_url + "/workspace", headers={"Accept": "*/*"})
     for _ in range(200):
@@ -180,13 +140,13 @@ def test_a_disarmed_alarm_never_fires() -> None:
         assert second.recv(1) == b""  # the running one's was
 
 
-def test_a_query_after_no_path_keeps_its_query(server: Recorder) -> None:
+def test_a_query_after_no_path_keeps_its_query(server: Canned) -> None:
     req = HttpRequest("GET", server.base_url, params=[("x", "1")], headers={"Accept": "*/*"})
     send(HttpClient(), req, 30.0)
     assert server.requests[-1].split(b"\r\n", 1)[0] == b"GET /?x=1 HTTP/1.1"
 
 
-def test_threads_share_keep_alive_connections(server: Recorder, registry: Registry) -> None:
+def test_threads_share_keep_alive_connections(server: Canned, registry: Registry) -> None:
     """Calls made one after another on new threads (a thread pool that shrank and grew)
     reuse the connection the first opened; calls at once each get their own, and all of
     them are kept for the next."""
