@@ -20,12 +20,13 @@ from connector.service.asgi import Message, Scope, Send
 LOGGER = "segment.access_logger"  # the scope key: the logger the line is owed to
 
 
-def logged(scope: Scope, send: Send) -> tuple[Send, AccessLine] | None:
+def logged(scope: Scope, send: Send) -> tuple[Send, AccessLine | None]:
     """`send` that writes the access line after the first body part, with the line's
-    owner (call `AccessLine.end` when the request is over); None when nobody asked."""
+    owner (call `AccessLine.end` when the request is over); `send` as it is, and no
+    line, when nobody asked for one."""
     logger: logging.Logger | None = scope.get(LOGGER)
     if logger is None:
-        return None
+        return send, None
     line = AccessLine(scope, logger)
 
     async def send_logged(message: Message) -> None:

@@ -37,15 +37,12 @@ class Gate:
             await self.app(scope, receive, send)
             return
         send = secured(send)
-        owed = logged(scope, send)
-        if owed is None:
-            await self._serve(scope, receive, send)
-            return
-        send, line = owed
+        send, line = logged(scope, send)
         try:
             await self._serve(scope, receive, send)
         finally:
-            line.end()  # a request that ended without a body part
+            if line is not None:
+                line.end()  # a request that ended without a body part
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope[HEADERS] = RequestHeaders(scope)  # read once, routes included
