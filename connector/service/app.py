@@ -32,6 +32,7 @@ from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
 from connector.service.mcp_http import mount_mcp
 from connector.service.metrics import router as metrics_router
+from connector.service.plain_route import PlainRoute
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
 from connector.service.routes import health, router
@@ -70,18 +71,19 @@ def create_app(settings: Settings, registry: Registry | None = None,
 
 
 def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
-    """Each router's routes added to the app itself: FastAPI serves an included router
-    through a matching layer of its own on every request, which a few fixed routes do
-    not need."""
+    """Each router's routes added to the app itself, as `PlainRoute`s: FastAPI serves an
+    included router through a matching layer of its own on every request, which a few
+    fixed routes do not need."""
     for group in routers:
         for route in group.routes:
             assert isinstance(route, APIRoute), route
-            app.add_api_route(
+            app.router.add_api_route(
                 route.path, route.endpoint, methods=sorted(route.methods or ()),
                 name=route.name, summary=route.summary, description=route.description,
                 response_class=route.response_class, responses=route.responses,
                 response_model=route.response_model, status_code=route.status_code,
-                include_in_schema=route.include_in_schema, openapi_extra=route.openapi_extra)
+                include_in_schema=route.include_in_schema, openapi_extra=route.openapi_extra,
+                route_class_override=PlainRoute)
 
 
 def _problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
