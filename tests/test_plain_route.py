@@ -3,15 +3,20 @@ every other handler to FastAPI."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from connector.service.app import create_app
-from connector.service.plain_route import PlainRoute, _serve
+from connector.service.plain_route import CallThreads, PlainRoute, _serve
 from connector.service.settings import load
 
 
@@ -38,12 +43,16 @@ def _app() -> FastAPI:
                            ("/counted/{key}", counted), ("/data/{key}", data),
                            ("/waited/{key}", waited)):
         add(path, endpoint, methods=["GET"], route_class_override=PlainRoute)
+        route = app.router.routes[-1]
+        assert isinstance(route, PlainRoute)
+        route.run_in(CallThreads(4))
     return app
 
 
 def _served_plainly(app: FastAPI, path: str) -> bool:
     route = next(r for r in app.routes if isinstance(r, APIRoute) and r.path == path)
-    return getattr(route.app, "__qualname__", "") == _serve(Response, None).__qualname__
+    plain = _serve(Response, None, CallThreads(1)).__qualname__
+    return getattr(route.app, "__qualname__", "") == plain
 
 
 def test_a_plain_handler_gets_the_path_value_and_the_request() -> None:
@@ -84,3 +93,64 @@ def test_every_service_endpoint_is_served_plainly() -> None:
     assert "/v1/actions/{key}/run" in plain
     assert "/v1/picklists/{key}" in plain
     assert {"/healthz", "/readyz", "/metrics"} <= set(plain)
+
+
+WHO = contextvars.ContextVar("who", default="nobody")
+
+
+def test_call_threads_bound_the_calls_at_once_and_keep_each_caller_s_context() -> None:
+    threads = CallThreads(2)
+    lock, running, most = threading.Lock(), [0], [0]
+    release = threading.Event()
+
+    def handler() -> Response:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(5)
+        seen = WHO.get()
+        WHO.set("changed inside")  # stays in the handler's own copy
+        with lock:
+            running[0] -= 1
+        return Response(seen.encode())
+
+    async def caller(name: str) -> bytes:
+        WHO.set(name)
+        answer = await threads.run(handler)
+        assert WHO.get() == name
+        return bytes(answer.body)
+
+    async def main() -> list[bytes]:
+        calls = asyncio.gather(*(caller(f"c{n}") for n in range(5)))
+        while running[0] < 2:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # a third call would have started by now
+        release.set()
+        return await calls
+
+    try:
+        assert asyncio.run(main()) == [f"c{n}".encode() for n in range(5)]
+    finally:
+        threads.close()
+    assert most[0] == 2
+
+
+def test_call_threads_start_again_after_close() -> None:
+    threads = CallThreads(1)
+
+    async def once() -> bytes:
+        return bytes((await threads.run(lambda: Response(b"ok"))).body)
+
+    assert asyncio.run(once()) == b"ok"
+    threads.close()
+    assert asyncio.run(once()) == b"ok"
+    threads.close()
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_service_runs_its_handlers_in_as_many_threads_as_set(threads: int,
+                                                                 tmp_path: Path) -> None:
+    config = tmp_path / "connector.toml"
+    config.write_text(f"[service]\nthreads = {threads}\n")
+    app = create_app(load(config, {}, base_url="http://127.0.0.1:9"))
+    assert app.state.call_threads.size == threads

@@ -32,7 +32,7 @@ from connector.service.limiters import LimiterPool
 from connector.service.logs import install_filters
 from connector.service.mcp_http import mount_mcp
 from connector.service.metrics import router as metrics_router
-from connector.service.plain_route import PlainRoute
+from connector.service.plain_route import CallThreads, PlainRoute
 from connector.service.problems import MEDIA_TYPE, input_problem, plain_problem
 from connector.service.respond import dumps
 from connector.service.routes import health, router
@@ -46,34 +46,39 @@ def create_app(settings: Settings, registry: Registry | None = None,
     """The service as an ASGI app; `registry` given: no background load (tests)."""
     install_filters()
     service = Service(settings, registry, limiters)
+    threads = CallThreads(settings.threads)  # room for every client the service should carry
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         import anyio.to_thread
 
-        # Sync handlers run in this pool: room for every client the service should carry.
+        # Other sync work (FastAPI's own routes, streamed answers) runs in anyio's pool.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         service.start_loading()
-        yield
+        try:
+            yield
+        finally:
+            threads.close()
 
     app = FastAPI(title=TITLE, version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", lifespan=lifespan)
     app.state.service = service
+    app.state.call_threads = threads
     app.add_middleware(Gate, hosts=parse_hosts(settings.hosts, "hosts"),
                        body_limit=settings.body_limit, body_timeout=settings.body_timeout)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_refusal)  # type: ignore[arg-type]
-    _add_routes(app, router, health, metrics_router)
+    _add_routes(app, threads, router, health, metrics_router)
     mount_docs(app, service)
     mount_mcp(app, service)
     _mount_playground(app)
     return app
 
 
-def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
-    """Each router's routes added to the app itself, as `PlainRoute`s: FastAPI serves an
-    included router through a matching layer of its own on every request, which a few
-    fixed routes do not need."""
+def _add_routes(app: FastAPI, threads: CallThreads, *routers: APIRouter) -> None:
+    """Each router's routes added to the app itself, as `PlainRoute`s running in `threads`:
+    FastAPI serves an included router through a matching layer of its own on every
+    request, which a few fixed routes do not need."""
     for group in routers:
         for route in group.routes:
             assert isinstance(route, APIRoute), route
@@ -84,6 +89,9 @@ def _add_routes(app: FastAPI, *routers: APIRouter) -> None:
                 response_model=route.response_model, status_code=route.status_code,
                 include_in_schema=route.include_in_schema, openapi_extra=route.openapi_extra,
                 route_class_override=PlainRoute)
+            added = app.router.routes[-1]
+            assert isinstance(added, PlainRoute), added
+            added.run_in(threads)
 
 
 def _problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
