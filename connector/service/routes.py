@@ -1,5 +1,5 @@
-"""The `/v1` endpoints and the health checks. Handlers are plain functions: FastAPI runs
-them in its thread pool, and the runtime underneath is synchronous.
+"""The `/v1` endpoints and the health checks. Handlers are plain functions, run in the
+service's thread pool (`plain_route`), and the runtime underneath is synchronous.
 
 A handler reads its JSON body itself (`read_body`) from the bytes the gate has already
 read, rather than through a FastAPI body parameter: that path re-parses the content type
