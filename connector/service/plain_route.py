@@ -37,7 +37,7 @@ from connector.service.asgi import Receive, Scope, Send
 class CallThreads:
     """At most `size` handlers running at once, each in a copy of the caller's context
     (as anyio runs them); the rest wait their turn in order. Its threads start as calls
-    need them, and again after `close` (an app served, stopped and served again)."""
+    need them, and start again if a call comes after `close`."""
 
     def __init__(self, size: int) -> None:
         self.size = size
