@@ -290,9 +290,9 @@ What each measures:
   the GET with urllib3; `bench/forwarder.py`), each in its own process, against
   the same GET straight at the simulator, 30 alternating rounds of 50 calls
   (keep-alive urllib3 client); what each adds is its median less the direct
-  one, the ratio the median of each round's. Then 32 threads call each at once,
-  in 12 alternating rounds: median calls per second, and the median of the
-  rounds' ratios.
+  one, the ratio the median of each round's. Then 32 client threads, kept for
+  the run, call each at once, in 24 alternating rounds of 5 calls per thread:
+  median calls per second, and the median of the rounds' ratios.
 - MCP tools/list (`bench/mcp_tools.py`): the JSON of the tools the MCP SDK's
   client lists from `segment-connector mcp` over stdio, in the dynamic mode,
   the `sources` toolset and every action (`--toolsets all`), for a profile

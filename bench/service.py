@@ -11,9 +11,11 @@ at the simulator (the GET the action sends), through the service (`POST
 /v1/actions/getWorkspace/run`) and through the forwarder (the same POST), and
 reports each median; what the service and the forwarder add is their median
 less the direct one, and their ratio the median of each round's. Then 32
-threads, sharing a pool of keep-alive connections (one each), call the
-service and the forwarder at once, in alternating rounds: calls per second
-of each, and the median of the rounds' ratios.
+client threads, kept for the whole run and sharing a pool of keep-alive
+connections (one each), call the service and the forwarder at once, in
+alternating rounds of `--per-client` calls each: calls per second of each, and
+the median of the rounds' ratios. A round's rate varies by about a tenth on a
+small shared machine, so there are many rounds.
 Targets: the service adds <= 1.2 x what the forwarder adds; carries >= 0.8 x
 its calls per second.
 """
@@ -111,21 +113,21 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def _load(call: Callable[[], object], clients: int, per_client: int) -> float:
-    """Calls per second with `clients` threads making `per_client` calls each."""
+def _load(pool: ThreadPoolExecutor, call: Callable[[], object], clients: int,
+          per_client: int) -> float:
+    """Calls per second with `clients` threads of `pool` making `per_client` calls each."""
     def client(_n: int) -> int:
         for _ in range(per_client):
             call()
         return per_client
 
     start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        done = sum(pool.map(client, range(clients)))
+    done = sum(pool.map(client, range(clients)))
     return done / (time.perf_counter() - start)
 
 
 def measure(calls: int = 50, rounds: int = 30, clients: int = 32,
-            load_rounds: int = 12) -> dict[str, float]:
+            load_rounds: int = 24, per_client: int = 5) -> dict[str, float]:
     with stack() as (base, token, url, forwarder):
         runtime = Runtime(Connection(token=token, base_url=base))
         target = runtime.dry_run("getWorkspace")["url"]
@@ -164,11 +166,13 @@ def measure(calls: int = 50, rounds: int = 30, clients: int = 32,
                 medians[name] = statistics.median(took)
             added.append((medians["service"] - medians["direct"])
                          / (medians["forwarder"] - medians["direct"]))
-        per_client = max(1, calls * rounds // clients // load_rounds)
         rates: dict[str, list[float]] = {"service": [], "forwarder": []}
-        for _ in range(load_rounds):
-            for name in rates:
-                rates[name].append(_load(sides[name], clients, per_client))
+        with ThreadPoolExecutor(clients) as pool:
+            for name in rates:  # every client thread started, and each side warm
+                _load(pool, sides[name], clients, 1)
+            for _ in range(load_rounds):
+                for name in rates:
+                    rates[name].append(_load(pool, sides[name], clients, per_client))
     med = {name: statistics.median(t) * 1000 for name, t in times.items()}
     out = {f"{name}_median_ms": m for name, m in med.items()}
     out.update({f"{name}_p95_ms": _p95(t) * 1000 for name, t in times.items()})
@@ -191,8 +195,12 @@ def main() -> int:
                         help="rounds, alternating runtime and service (short rounds: a burst "
                              "of load elsewhere hits both sides alike)")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--load-rounds", type=int, default=24,
+                        help="rounds at --clients at once, alternating service and forwarder")
+    parser.add_argument("--per-client", type=int, default=5,
+                        help="calls each client makes per load round")
     args = parser.parse_args()
-    r = measure(args.calls, args.rounds, args.clients)
+    r = measure(args.calls, args.rounds, args.clients, args.load_rounds, args.per_client)
     for name in ("direct", "service", "forwarder"):
         print(f"{name:<10} median {r[name + '_median_ms']:.3f} ms, "
               f"p95 {r[name + '_p95_ms']:.3f} ms")
